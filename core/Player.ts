@@ -1,0 +1,207 @@
+import { isObservable, type Observable, type Subscription } from "rxjs";
+import type { AudioFrame } from "../media/frame.ts";
+import { createResampler, type Resampler } from "../media/resampler.ts";
+import { SampleQueue } from "./SampleQueue.ts";
+
+/** Audio a session can play: any stream of frames, at any rate. */
+export type AudioSource = Observable<AudioFrame> | AsyncIterable<AudioFrame>;
+
+/** Options of `session.play`. */
+export interface PlayOptions {
+  /** Cancel whatever is playing or queued instead of waiting for it (barge-in style). */
+  interrupt?: boolean;
+}
+
+/** How a playback ended. */
+export interface PlaybackResult {
+  cancelled: boolean;
+  /** Audio actually sent, in ms. */
+  playedMs: number;
+}
+
+/** A handle on one queued or current playback. */
+export interface Playback {
+  readonly id: string;
+  /** Resolves when the playback has been sent completely or was cancelled. */
+  readonly done: Promise<PlaybackResult>;
+  /** Stops it now (or removes it from the queue); already-sent audio is not recalled. */
+  cancel(): void;
+}
+
+/** At most this much audio is buffered per playback; a source that runs further ahead waits (async) or loses its oldest audio (Observable). */
+const MAX_BUFFER_SECONDS = 60;
+/** An async source is read ahead by this much, no more. */
+const READ_AHEAD_SECONDS = 1;
+
+let playbackCounter = 0;
+
+/** One playback: its source, its queue of samples at the output rate, and its outcome. */
+class PlaybackItem implements Playback {
+  readonly id = `pb${++playbackCounter}`;
+  readonly done: Promise<PlaybackResult>;
+  readonly queue: SampleQueue;
+  sourceEnded = false;
+  started = false;
+  playedSamples = 0;
+  #resolve!: (result: PlaybackResult) => void;
+  #subscription?: Subscription;
+  #resampler?: Resampler;
+  #resamplerFrom = 0;
+  #finished = false;
+  #wake?: () => void;
+
+  constructor(readonly source: AudioSource, readonly outputRate: number, readonly onCancel: (item: PlaybackItem) => void) {
+    this.queue = new SampleQueue(outputRate * MAX_BUFFER_SECONDS);
+    this.done = new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  /** Begins reading the source (called when the playback becomes current, not when queued). */
+  start(onError: (error: unknown) => void): void {
+    this.started = true;
+    if (isObservable(this.source)) {
+      this.#subscription = this.source.subscribe({
+        next: (frame) => this.#accept(frame),
+        error: (error) => {
+          this.sourceEnded = true;
+          onError(error);
+        },
+        complete: () => (this.sourceEnded = true),
+      });
+    } else {
+      this.#readAsync(this.source).catch((error) => {
+        this.sourceEnded = true;
+        onError(error);
+      });
+    }
+  }
+
+  /** Lets a waiting async reader continue once the queue has room. */
+  wake(): void {
+    if (this.#wake && this.queue.length < this.outputRate * READ_AHEAD_SECONDS) {
+      const wake = this.#wake;
+      this.#wake = undefined;
+      wake();
+    }
+  }
+
+  cancel(): void {
+    if (!this.#finished) this.onCancel(this);
+  }
+
+  /** Ends the playback once, releasing its source. */
+  finish(cancelled: boolean): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#subscription?.unsubscribe();
+    this.sourceEnded = true;
+    this.queue.clear();
+    this.#wake?.();
+    this.#resolve({ cancelled, playedMs: Math.round((this.playedSamples * 1000) / this.outputRate) });
+  }
+
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  async #readAsync(source: AsyncIterable<AudioFrame>): Promise<void> {
+    for await (const frame of source) {
+      if (this.#finished) return;
+      this.#accept(frame);
+      if (this.queue.length >= this.outputRate * READ_AHEAD_SECONDS) {
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        if (this.#finished) return;
+      }
+    }
+    this.sourceEnded = true;
+  }
+
+  #accept(frame: AudioFrame): void {
+    if (this.#finished) return;
+    if (frame.sampleRate === this.outputRate) {
+      this.queue.push(frame.samples);
+      return;
+    }
+    if (!this.#resampler || this.#resamplerFrom !== frame.sampleRate) {
+      this.#resampler = createResampler(frame.sampleRate, this.outputRate);
+      this.#resamplerFrom = frame.sampleRate;
+    }
+    this.queue.push(this.#resampler.process(frame.samples));
+  }
+}
+
+/** Notifications from the player to its session. */
+export interface PlayerHooks {
+  started(playback: Playback): void;
+  finished(playback: Playback, result: PlaybackResult): void;
+  sourceError(playback: Playback, error: unknown): void;
+}
+
+/**
+ * A session's outbound queue: one current playback, the rest waiting their turn. The shared
+ * pacer calls `next()` every frame period to take exactly one frame of audio, or null for silence.
+ */
+export class Player {
+  readonly #queue: PlaybackItem[] = [];
+
+  constructor(readonly outputRate: number, readonly frameSamples: number, readonly hooks: PlayerHooks) {}
+
+  /** Queues a source (or, with `interrupt`, replaces everything with it). */
+  play(source: AudioSource, options: PlayOptions = {}): Playback {
+    if (options.interrupt) this.stopAll();
+    const item = new PlaybackItem(source, this.outputRate, (cancelled) => this.#cancel(cancelled));
+    this.#queue.push(item);
+    return item;
+  }
+
+  /** True while anything is playing or queued. */
+  get playing(): boolean {
+    return this.#queue.length > 0;
+  }
+
+  /** Cancels the current playback and everything queued (barge-in). Returns how many were cancelled. */
+  stopAll(): number {
+    const items = this.#queue.splice(0);
+    for (const item of items) this.#finish(item, true);
+    return items.length;
+  }
+
+  /** One frame of audio from the current playback, or null when there is nothing to send. */
+  next(): Int16Array | null {
+    while (this.#queue.length > 0) {
+      const item = this.#queue[0];
+      if (!item.started) {
+        item.start((error) => this.hooks.sourceError(item, error));
+        this.hooks.started(item);
+      }
+      const frame = item.queue.take(this.frameSamples);
+      if (frame) {
+        item.playedSamples += frame.length;
+        item.wake();
+        return frame;
+      }
+      if (!item.sourceEnded) return null;
+      if (item.queue.length > 0) {
+        item.playedSamples += item.queue.length;
+        const tail = item.queue.drain(this.frameSamples);
+        this.#queue.shift();
+        this.#finish(item, false);
+        return tail;
+      }
+      this.#queue.shift();
+      this.#finish(item, false);
+    }
+    return null;
+  }
+
+  #cancel(item: PlaybackItem): void {
+    const index = this.#queue.indexOf(item);
+    if (index >= 0) this.#queue.splice(index, 1);
+    this.#finish(item, true);
+  }
+
+  #finish(item: PlaybackItem, cancelled: boolean): void {
+    if (item.finished) return;
+    item.finish(cancelled);
+    item.done.then((result) => this.hooks.finished(item, result));
+  }
+}

@@ -1,0 +1,212 @@
+import { Ajv } from "ajv";
+import { isObservable, Observable, type Subscription } from "rxjs";
+import type { AudioFrame } from "../media/frame.ts";
+import { ParleyError } from "./errors.ts";
+import type { EventInput, SessionEvent } from "./events.ts";
+import type { Metrics } from "./metrics.ts";
+import type { Plugin, SessionWork } from "./plugin.ts";
+import type { AudioSource, Playback, PlayOptions } from "./Player.ts";
+import { isValidRange, satisfies } from "./semver.ts";
+import type { CloseInfo, Session, SessionInfo } from "./Session.ts";
+
+/** What a plugin's setup sees of the server. */
+export interface PluginServer {
+  readonly metrics: Metrics;
+  /** Every event of every session. */
+  readonly events$: Observable<SessionEvent>;
+  /** Each new session, as it starts. */
+  readonly sessions$: Observable<Session>;
+  /** Sessions in progress. */
+  sessions(): Session[];
+  /** Registered plugins, by name, with their versions. */
+  plugins(): ReadonlyMap<string, string>;
+}
+
+interface Registered {
+  plugin: Plugin<never>;
+  options: Record<string, unknown>;
+  perSession?: (session: Session) => SessionWork;
+  setupDone?: Promise<void>;
+}
+
+const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
+const NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
+/**
+ * Registers plugins with early checks (name, version, dependencies, options) and runs their
+ * per-session work, containing what they throw: a failing plugin is unsubscribed from that session
+ * with a `plugin.error` event and a metric, and the call goes on.
+ */
+export class PluginHost {
+  readonly #plugins = new Map<string, Registered>();
+
+  constructor(readonly metrics: Metrics, readonly server: PluginServer) {}
+
+  /** Registers a plugin; throws a coded ParleyError when its metadata, dependencies or options are wrong. */
+  register<O>(plugin: Plugin<O>, options?: Partial<O>): void {
+    if (!plugin || typeof plugin !== "object" || typeof plugin.setup !== "function") {
+      throw new ParleyError("PARLEY_ERR_PLUGIN_INVALID", "a plugin is an object with name, version and setup()");
+    }
+    if (typeof plugin.name !== "string" || !NAME.test(plugin.name)) {
+      throw new ParleyError("PARLEY_ERR_PLUGIN_INVALID", `name ${JSON.stringify(plugin.name)} must be lower case letters, digits, '.', '_' or '-'`);
+    }
+    if (typeof plugin.version !== "string" || !satisfies(plugin.version, "*")) {
+      throw new ParleyError("PARLEY_ERR_PLUGIN_INVALID", `${plugin.name}: version ${JSON.stringify(plugin.version)} is not x.y.z`);
+    }
+    if (this.#plugins.has(plugin.name)) throw new ParleyError("PARLEY_ERR_PLUGIN_DUPLICATE", plugin.name);
+    for (const [dependency, range] of Object.entries(plugin.dependencies ?? {})) {
+      if (!isValidRange(range)) throw new ParleyError("PARLEY_ERR_PLUGIN_INVALID", `${plugin.name}: bad version range "${range}" for ${dependency}`);
+      const registered = this.#plugins.get(dependency);
+      if (!registered) throw new ParleyError("PARLEY_ERR_PLUGIN_DEPENDENCY", plugin.name, dependency);
+      if (!satisfies(registered.plugin.version, range)) {
+        throw new ParleyError("PARLEY_ERR_PLUGIN_VERSION_MISMATCH", plugin.name, `${dependency}@${range}`, registered.plugin.version);
+      }
+    }
+    const resolved = structuredClone(options ?? {}) as Record<string, unknown>;
+    if (plugin.options) {
+      const validate = ajv.compile(plugin.options);
+      if (!validate(resolved)) throw new ParleyError("PARLEY_ERR_PLUGIN_OPTIONS", plugin.name, ajv.errorsText(validate.errors));
+    }
+    const entry: Registered = { plugin: plugin as Plugin<never>, options: resolved };
+    this.#plugins.set(plugin.name, entry);
+    entry.setupDone = Promise.resolve(plugin.setup(this.server, resolved as O)).then((perSession) => {
+      entry.perSession = perSession ?? undefined;
+    });
+  }
+
+  /** Resolves when every plugin's setup has finished; rejects with the first setup error. */
+  async ready(): Promise<void> {
+    await Promise.all([...this.#plugins.values()].map((entry) => entry.setupDone));
+  }
+
+  /** Name to version of every registered plugin. */
+  versions(): ReadonlyMap<string, string> {
+    return new Map([...this.#plugins].map(([name, entry]) => [name, entry.plugin.version]));
+  }
+
+  /** Starts every plugin's work on a new session. */
+  attach(session: Session): void {
+    for (const [name, entry] of this.#plugins) {
+      if (entry.perSession) this.#run(name, entry.perSession, session);
+    }
+  }
+
+  #run(name: string, perSession: (session: Session) => SessionWork, session: Session): void {
+    const view = new PluginSessionView(session, name, this.metrics);
+    const fail = (error: unknown) => {
+      this.metrics.pluginErrors.inc({ plugin: name });
+      view.detach();
+      session.emit({ type: "plugin.error", plugin: name, message: errorMessage(error), source: "core" });
+    };
+    try {
+      const work = perSession(view);
+      if (isObservable(work)) {
+        view.track(work.subscribe({
+          next: (event) => {
+            if (event && typeof event === "object") view.emit(event);
+          },
+          error: fail,
+        }));
+      } else if (typeof work === "function") view.onDetach(work);
+      else if (work && typeof (work as Subscription).unsubscribe === "function") view.track(work as Subscription);
+    } catch (error) {
+      fail(error);
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A session as one plugin sees it: the plugin's name as the source of its events, its time per
+ * frame measured, and everything it subscribed through the view torn down when it fails or the
+ * session ends.
+ */
+class PluginSessionView implements Session {
+  readonly #session: Session;
+  readonly #teardowns: (() => void)[] = [];
+  readonly #frameTimer: { observe(value: number): void };
+  #ended = false;
+
+  constructor(session: Session, readonly plugin: string, metrics: Metrics) {
+    this.#session = session;
+    this.#frameTimer = metrics.pluginFrameSeconds.labels(plugin);
+    session.closed.then(() => this.detach());
+  }
+
+  get id(): string {
+    return this.#session.id;
+  }
+  get info(): SessionInfo {
+    return this.#session.info;
+  }
+  get appData(): Record<string, unknown> {
+    return this.#session.appData;
+  }
+  get closed(): Promise<CloseInfo> {
+    return this.#session.closed;
+  }
+  get events$(): Observable<SessionEvent> {
+    return this.#session.events$;
+  }
+  get audio$(): Observable<AudioFrame> {
+    return this.audio(this.#session.info.sampleRate);
+  }
+  audio(sampleRate: number): Observable<AudioFrame> {
+    const source = this.#session.audio(sampleRate);
+    const timer = this.#frameTimer;
+    return new Observable<AudioFrame>((subscriber) =>
+      source.subscribe({
+        next(frame) {
+          const start = performance.now();
+          subscriber.next(frame);
+          timer.observe((performance.now() - start) / 1000);
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      })
+    );
+  }
+
+  emit(event: EventInput): void {
+    if (!this.#ended) this.#session.emit({ ...event, source: event.source ?? this.plugin });
+  }
+  play(source: AudioSource, options?: PlayOptions): Playback {
+    return this.#session.play(source, options);
+  }
+  stopPlayback(): number {
+    return this.#session.stopPlayback();
+  }
+  sendDtmf(digit: string, durationMs?: number): void {
+    this.#session.sendDtmf(digit, durationMs);
+  }
+  hangup(reason?: string): Promise<void> {
+    return this.#session.hangup(reason);
+  }
+
+  /** Keeps a subscription to end with the plugin's work on this session. */
+  track(subscription: Subscription): void {
+    this.onDetach(() => subscription.unsubscribe());
+  }
+
+  /** Runs `teardown` when the plugin is detached (at once if it already is). */
+  onDetach(teardown: () => void): void {
+    if (this.#ended) teardown();
+    else this.#teardowns.push(teardown);
+  }
+
+  /** Ends the plugin's work on this session. */
+  detach(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const teardown of this.#teardowns.splice(0)) {
+      try {
+        teardown();
+      } catch {
+        // A teardown that throws must not stop the others.
+      }
+    }
+  }
+}

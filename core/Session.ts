@@ -1,0 +1,170 @@
+import { Observable, Subject } from "rxjs";
+import type { AudioFrame } from "../media/frame.ts";
+import type { AudioFanout } from "./AudioFanout.ts";
+import type { EventInput, SessionEvent } from "./events.ts";
+import { type AudioSource, type Playback, type PlayOptions, Player } from "./Player.ts";
+
+/** What a session is: its transport, codec, peer and the caller's own metadata. */
+export interface SessionInfo {
+  readonly id: string;
+  /** "rtp", "webrtc", "websocket", ... */
+  readonly transport: string;
+  /** Negotiated codec name, lower case. */
+  readonly codec: string;
+  /** The codec's own PCM rate: the rate of `audio$`. */
+  readonly sampleRate: number;
+  /** Where the media comes from, "host:port", once known. */
+  remote?: string;
+  /** Where Parley receives it, "host:port". */
+  readonly local?: string;
+  /** Wall-clock start, ms since the epoch. */
+  readonly startedAt: number;
+  /** Free-form key/values given when the session was created (caller id, account, ...). */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Why and when a session ended. */
+export interface CloseInfo {
+  reason: string;
+  durationMs: number;
+}
+
+/** The call leg as plugins and embedding code see it. */
+export interface Session {
+  readonly id: string;
+  readonly info: SessionInfo;
+  /** Inbound audio at the codec's rate. */
+  readonly audio$: Observable<AudioFrame>;
+  /** Inbound audio at `sampleRate`; one shared resampler per rate per session. */
+  audio(sampleRate: number): Observable<AudioFrame>;
+  /** Every event of this session, from the core, the transport and all plugins. */
+  readonly events$: Observable<SessionEvent>;
+  /** Emits an event on this session (the envelope is filled in). */
+  emit(event: EventInput): void;
+  /** Queues audio to send to the caller. */
+  play(source: AudioSource, options?: PlayOptions): Playback;
+  /** Cancels what is playing and queued; returns how many playbacks were cancelled. */
+  stopPlayback(): number;
+  /** Sends a DTMF digit (RFC 4733) to the caller, when the transport can. */
+  sendDtmf(digit: string, durationMs?: number): void;
+  /** Ends the call. */
+  hangup(reason?: string): Promise<void>;
+  /** Resolves when the session has ended, for whatever reason. */
+  readonly closed: Promise<CloseInfo>;
+  /** A slot for the embedding application's own data. */
+  readonly appData: Record<string, unknown>;
+}
+
+/** What a transport provides to its session: the outbound half of the call leg. */
+export interface SessionTransport {
+  /** PCM rate the transport encodes from. */
+  readonly outputRate: number;
+  /** Samples per outbound frame at `outputRate`. */
+  readonly frameSamples: number;
+  /** Sends one frame of audio (called by the pacer), or null when there is nothing to send. */
+  sendFrame(samples: Int16Array | null, tickMs: number): void;
+  /** Runs once per pacer tick for the transport's own timers (jitter buffer deadlines, RTCP, timeouts). */
+  tick?(tickMs: number): void;
+  /** Sends a DTMF digit, if supported. */
+  sendDtmf?(digit: string, durationMs: number): void;
+  /** Releases sockets and timers. */
+  close(): void | Promise<void>;
+}
+
+/** The server side of a session: where its events and end are reported. */
+export interface SessionHost {
+  publish(event: SessionEvent): void;
+  ended(session: CallSession, info: CloseInfo): void;
+  sourceError(session: CallSession, error: unknown): void;
+}
+
+/** A live call leg: audio in through the fanout, audio out through the player and transport. */
+export class CallSession implements Session {
+  readonly appData: Record<string, unknown> = {};
+  readonly events$: Observable<SessionEvent>;
+  readonly audio$: Observable<AudioFrame>;
+  readonly closed: Promise<CloseInfo>;
+  readonly #events = new Subject<SessionEvent>();
+  readonly #player: Player;
+  #transport?: SessionTransport;
+  #resolveClosed!: (info: CloseInfo) => void;
+  #ending?: Promise<void>;
+
+  constructor(readonly info: SessionInfo, readonly fanout: AudioFanout, readonly host: SessionHost, outputRate: number, frameSamples: number) {
+    this.events$ = this.#events.asObservable();
+    this.audio$ = fanout.observe(info.sampleRate);
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#player = new Player(outputRate, frameSamples, {
+      started: (playback) => this.emit({ type: "playback.started", playbackId: playback.id, source: "core" }),
+      finished: (playback, result) => {
+        if (!this.#ending) this.emit({ type: "playback.finished", playbackId: playback.id, ...result, source: "core" });
+      },
+      sourceError: (_playback, error) => host.sourceError(this, error),
+    });
+  }
+
+  get id(): string {
+    return this.info.id;
+  }
+
+  /** True once hangup has begun. */
+  get ended(): boolean {
+    return this.#ending !== undefined;
+  }
+
+  /** Connects the transport (done once, by the transport that created the session). */
+  attach(transport: SessionTransport): void {
+    this.#transport = transport;
+  }
+
+  audio(sampleRate: number): Observable<AudioFrame> {
+    return this.fanout.observe(sampleRate);
+  }
+
+  emit(event: EventInput): void {
+    if (this.#ending && event.type !== "session.ended") return;
+    const full = { ...event, sessionId: this.id, ts: event.ts ?? Date.now(), source: event.source ?? "app" } as SessionEvent;
+    this.#events.next(full);
+    this.host.publish(full);
+  }
+
+  play(source: AudioSource, options?: PlayOptions): Playback {
+    return this.#player.play(source, options);
+  }
+
+  stopPlayback(): number {
+    return this.#player.stopAll();
+  }
+
+  sendDtmf(digit: string, durationMs = 100): void {
+    if (!this.#transport?.sendDtmf) throw new Error(`${this.info.transport} sessions cannot send DTMF`);
+    this.#transport.sendDtmf(digit, durationMs);
+  }
+
+  /** Called by the shared pacer every frame period. */
+  tick(tickMs: number): void {
+    if (this.#ending || !this.#transport) return;
+    this.#transport.tick?.(tickMs);
+    if (!this.#ending) this.#transport.sendFrame(this.#player.next(), tickMs);
+  }
+
+  hangup(reason = "hangup"): Promise<void> {
+    if (this.#ending) return this.#ending;
+    this.#ending = this.#end(reason);
+    return this.#ending;
+  }
+
+  async #end(reason: string): Promise<void> {
+    const info: CloseInfo = { reason, durationMs: Date.now() - this.info.startedAt };
+    this.#player.stopAll();
+    this.emit({ type: "session.ended", ...info, source: "core" });
+    this.fanout.close();
+    this.#events.complete();
+    try {
+      await this.#transport?.close();
+    } finally {
+      this.host.ended(this, info);
+      this.#resolveClosed(info);
+    }
+  }
+}

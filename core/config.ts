@@ -1,0 +1,135 @@
+import { readFileSync } from "node:fs";
+import { Ajv } from "ajv";
+import { ParleyError } from "./errors.ts";
+
+/** Server configuration, as given in code or a JSON file; every field is optional. */
+export interface ParleyConfig {
+  http?: {
+    /** HTTP API port (env PARLEY_PORT, default 8080; 0 picks a free port). */
+    port?: number;
+    /** Address the HTTP API listens on (default 0.0.0.0). */
+    host?: string;
+    /** Largest request body accepted, in bytes (default 65536). */
+    maxBodyBytes?: number;
+  };
+  rtp?: {
+    /** UDP port range "min-max" (env PARLEY_RTP_PORTS, default 40000-40999). */
+    ports?: string;
+    /** Address the RTP sockets bind to (default 0.0.0.0). */
+    bindAddress?: string;
+    /** Address written into SDP answers (env PARLEY_RTP_ADDRESS; default: loopback for loopback peers, else this host's first external IPv4). */
+    announcedAddress?: string;
+    /** Send to wherever the media comes from (NAT-friendly), not only to the signalled address (default true). */
+    symmetric?: boolean;
+    /** End a session when no RTP arrives for this long (default 60). */
+    timeoutSeconds?: number;
+    /** Upper bound of the adaptive jitter buffer's delay (default 40). */
+    maxJitterDelayMs?: number;
+  };
+}
+
+/** The configuration with every default applied. */
+export interface ResolvedConfig {
+  http: { port: number; host: string; maxBodyBytes: number };
+  rtp: {
+    portMin: number;
+    portMax: number;
+    bindAddress: string;
+    announcedAddress?: string;
+    symmetric: boolean;
+    timeoutSeconds: number;
+    maxJitterDelayMs: number;
+  };
+}
+
+const SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    http: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        port: { type: "integer", minimum: 0, maximum: 65535 },
+        host: { type: "string", minLength: 1 },
+        maxBodyBytes: { type: "integer", minimum: 1024 },
+      },
+    },
+    rtp: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        ports: { type: "string", pattern: "^\\d+-\\d+$" },
+        bindAddress: { type: "string", minLength: 1 },
+        announcedAddress: { type: "string", minLength: 1 },
+        symmetric: { type: "boolean" },
+        timeoutSeconds: { type: "number", exclusiveMinimum: 0 },
+        maxJitterDelayMs: { type: "number", minimum: 0, maximum: 1000 },
+      },
+    },
+  },
+};
+
+const validate = new Ajv({ allErrors: true }).compile(SCHEMA);
+
+/** Environment variables that override the file and code configuration. */
+function fromEnv(env: Record<string, string | undefined>): ParleyConfig {
+  const config: ParleyConfig = {};
+  if (env.PARLEY_PORT !== undefined) {
+    const port = Number(env.PARLEY_PORT);
+    if (!Number.isInteger(port)) throw new ParleyError("PARLEY_ERR_CONFIG", `PARLEY_PORT="${env.PARLEY_PORT}" is not a port number`);
+    config.http = { port };
+  }
+  if (env.PARLEY_RTP_PORTS !== undefined || env.PARLEY_RTP_ADDRESS !== undefined) {
+    config.rtp = {};
+    if (env.PARLEY_RTP_PORTS !== undefined) config.rtp.ports = env.PARLEY_RTP_PORTS;
+    if (env.PARLEY_RTP_ADDRESS !== undefined) config.rtp.announcedAddress = env.PARLEY_RTP_ADDRESS;
+  }
+  return config;
+}
+
+/** Reads a JSON configuration file; throws PARLEY_ERR_CONFIG saying what is wrong. */
+export function loadConfigFile(path: string): ParleyConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ParleyError("PARLEY_ERR_CONFIG", `cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as ParleyConfig;
+  } catch (error) {
+    throw new ParleyError("PARLEY_ERR_CONFIG", `${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Merges code configuration, the file named by PARLEY_CONFIG, and environment variables (in
+ * rising priority), validates the result and applies the defaults.
+ */
+export function resolveConfig(config: ParleyConfig = {}, env: Record<string, string | undefined> = process.env): ResolvedConfig {
+  const file = env.PARLEY_CONFIG ? loadConfigFile(env.PARLEY_CONFIG) : {};
+  const layers = [config, file, fromEnv(env)];
+  const merged: ParleyConfig = {
+    http: Object.assign({}, ...layers.map((layer) => layer.http)),
+    rtp: Object.assign({}, ...layers.map((layer) => layer.rtp)),
+  };
+  if (!validate(merged)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || "config"} ${e.message}`).join("; ");
+    throw new ParleyError("PARLEY_ERR_CONFIG", problems);
+  }
+  const [portMin, portMax] = (merged.rtp?.ports ?? "40000-40999").split("-").map(Number);
+  if (portMin > portMax) throw new ParleyError("PARLEY_ERR_CONFIG", `RTP port range ${merged.rtp?.ports} is reversed`);
+  return {
+    http: { port: merged.http?.port ?? 8080, host: merged.http?.host ?? "0.0.0.0", maxBodyBytes: merged.http?.maxBodyBytes ?? 65536 },
+    rtp: {
+      portMin,
+      portMax,
+      bindAddress: merged.rtp?.bindAddress ?? "0.0.0.0",
+      announcedAddress: merged.rtp?.announcedAddress,
+      symmetric: merged.rtp?.symmetric ?? true,
+      timeoutSeconds: merged.rtp?.timeoutSeconds ?? 60,
+      maxJitterDelayMs: merged.rtp?.maxJitterDelayMs ?? 40,
+    },
+  };
+}

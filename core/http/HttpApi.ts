@@ -1,0 +1,166 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Observable } from "rxjs";
+import { ParleyError } from "../errors.ts";
+import { serializeEvent, type SessionEvent } from "../events.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Session } from "../Session.ts";
+import { mediaType, parseJsonObject, readBody } from "./body.ts";
+
+/** An answer to an API request. */
+export interface ApiResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | object;
+}
+
+/** A request handler for one route, given the body reader so it decides how to read it. */
+export type RouteHandler = (request: IncomingMessage, params: Record<string, string>, body: () => Promise<string>) => Promise<ApiResponse>;
+
+/** What the API serves; the server implements it. */
+export interface ApiBackend {
+  readonly metrics: Metrics;
+  readonly events$: Observable<SessionEvent>;
+  readonly shuttingDown: boolean;
+  sessions(): Session[];
+  session(id: string): Session | undefined;
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  name: string;
+  handler: RouteHandler;
+}
+
+const SSE_HEARTBEAT_MS = 15000;
+
+/** The JSON shape of a session in API answers. */
+export function sessionJson(session: Session): object {
+  const { info } = session;
+  return { ...info, location: `/v1/sessions/${info.id}`, durationMs: Date.now() - info.startedAt };
+}
+
+/** Error answers are JSON: `{"error":{"code","message"}}`, and never leak internals. */
+function errorResponse(error: unknown): ApiResponse {
+  if (error instanceof ParleyError) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+  return { status: 500, body: { error: { code: "PARLEY_ERR_INTERNAL", message: "Internal error" } } };
+}
+
+/**
+ * The HTTP API on node:http (which Deno also provides): sessions, server-sent events, metrics,
+ * health, and routes that transports add (`POST /v1/rtp`, later `/whip`).
+ */
+export class HttpApi {
+  readonly #routes: Route[] = [];
+  readonly #server: Server;
+  readonly #streams = new Set<ServerResponse>();
+
+  constructor(readonly backend: ApiBackend, readonly maxBodyBytes: number) {
+    this.#server = createServer((request, response) => this.#handle(request, response));
+    this.route("GET", "/healthz", "healthz", async () => ({
+      status: backend.shuttingDown ? 503 : 200,
+      body: { status: backend.shuttingDown ? "shutting_down" : "ok", sessions: backend.sessions().length },
+    }));
+    this.route("GET", "/metrics", "metrics", async () => ({
+      status: 200,
+      headers: { "content-type": backend.metrics.registry.contentType },
+      body: await backend.metrics.registry.metrics(),
+    }));
+    this.route("GET", "/v1/sessions", "sessions", async () => ({ status: 200, body: { sessions: backend.sessions().map(sessionJson) } }));
+    this.route("GET", "/v1/sessions/:id", "session", async (_request, params) => ({ status: 200, body: sessionJson(this.#find(params.id)) }));
+    this.route("DELETE", "/v1/sessions/:id", "session", async (_request, params) => {
+      await this.#find(params.id).hangup("api");
+      return { status: 204 };
+    });
+  }
+
+  /** Adds a route; `:name` segments become params. */
+  route(method: string, path: string, name: string, handler: RouteHandler): void {
+    const pattern = new RegExp(`^${path.replace(/:(\w+)/g, "(?<$1>[^/]+)")}$`);
+    this.#routes.push({ method, pattern, name, handler });
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off("error", reject);
+        resolve(this.#server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** Stops accepting connections and ends event streams. */
+  close(): Promise<void> {
+    for (const stream of this.#streams) stream.end();
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections?.();
+    });
+  }
+
+  #find(id: string): Session {
+    const session = this.backend.session(id);
+    if (!session) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `Session ${id}`);
+    return session;
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const method = request.method ?? "GET";
+    let routeName = "unknown";
+    let answer: ApiResponse;
+    try {
+      if (method === "GET" && url.pathname === "/v1/events") {
+        this.#streamEvents(url, response);
+        this.backend.metrics.httpRequests.inc({ route: "events", status: "200" });
+        return;
+      }
+      const matches = this.#routes.filter((route) => route.pattern.test(url.pathname));
+      const route = matches.find((candidate) => candidate.method === method);
+      if (!route) {
+        throw matches.length > 0
+          ? new ParleyError("PARLEY_ERR_METHOD_NOT_ALLOWED", method, url.pathname)
+          : new ParleyError("PARLEY_ERR_NOT_FOUND", `Route ${url.pathname}`);
+      }
+      routeName = route.name;
+      if (this.backend.shuttingDown && method !== "GET") throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
+      const params = route.pattern.exec(url.pathname)?.groups ?? {};
+      answer = await route.handler(request, params, () => readBody(request, this.maxBodyBytes));
+    } catch (error) {
+      answer = errorResponse(error);
+      if (answer.status === 413) answer.headers = { connection: "close" };
+    }
+    this.backend.metrics.httpRequests.inc({ route: routeName, status: String(answer.status) });
+    const body = answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+    const headers = { ...(typeof answer.body === "object" ? { "content-type": "application/json" } : {}), ...answer.headers };
+    response.writeHead(answer.status, headers);
+    response.end(body);
+  }
+
+  /** Server-sent events of every session (or one, with `?session=id`). */
+  #streamEvents(url: URL, response: ServerResponse): void {
+    const only = url.searchParams.get("session");
+    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    response.write(": parley events\n\n");
+    this.#streams.add(response);
+    const subscription = this.backend.events$.subscribe((event) => {
+      if (!only || event.sessionId === only) response.write(`event: ${event.type}\ndata: ${serializeEvent(event)}\n\n`);
+    });
+    const heartbeat = setInterval(() => response.write(": heartbeat\n\n"), SSE_HEARTBEAT_MS);
+    response.on("close", () => {
+      clearInterval(heartbeat);
+      subscription.unsubscribe();
+      this.#streams.delete(response);
+    });
+  }
+}
+
+/** Reads a JSON object body, checking the content type. */
+export async function readJson(request: IncomingMessage, body: () => Promise<string>): Promise<Record<string, unknown>> {
+  const type = mediaType(request);
+  if (type !== "application/json") throw new ParleyError("PARLEY_ERR_UNSUPPORTED_MEDIA_TYPE", type || "(none)", "application/json");
+  return parseJsonObject(await body());
+}

@@ -1,0 +1,121 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** Buckets for per-packet and per-frame work: 2 µs to 20 ms. */
+const FAST_SECONDS = [2e-6, 5e-6, 1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 2e-2];
+
+/**
+ * Every metric the server exports, on a registry of its own (so several servers, or a server
+ * inside the user's app, never collide). Names follow Prometheus conventions with `parley_`.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly sessionsActive = this.#gauge("parley_sessions_active", "Sessions in progress", ["transport", "codec"]);
+  readonly sessionsTotal = this.#counter("parley_sessions_total", "Sessions started", ["transport", "codec"]);
+  readonly sessionsEnded = this.#counter("parley_sessions_ended_total", "Sessions ended, by reason", ["transport", "reason"]);
+  readonly rtpReceived = this.#counter("parley_rtp_packets_received_total", "RTP packets accepted into a session", ["transport"]);
+  readonly rtpLost = this.#counter("parley_rtp_packets_lost_total", "RTP packets never received (concealed)", ["transport"]);
+  readonly rtpLate = this.#counter("parley_rtp_packets_late_total", "RTP packets that arrived after their play-out time", ["transport"]);
+  readonly rtpDuplicate = this.#counter("parley_rtp_packets_duplicate_total", "Duplicate RTP packets dropped", ["transport"]);
+  readonly rtpDiscarded = this.#counter("parley_rtp_packets_discarded_total", "Packets dropped before a session, by reason", ["transport", "reason"]);
+  readonly rtpSent = this.#counter("parley_rtp_packets_sent_total", "RTP packets sent", ["transport"]);
+  readonly rtcpReceived = this.#counter("parley_rtcp_packets_received_total", "RTCP packets received, by type", ["type"]);
+  readonly rtcpSent = this.#counter("parley_rtcp_packets_sent_total", "RTCP compound packets sent", []);
+  readonly jitter = new Histogram({
+    name: "parley_rtp_jitter_seconds",
+    help: "RFC 3550 interarrival jitter of inbound streams, sampled at each RTCP report",
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16],
+    registers: [this.registry],
+  });
+  readonly jitterBufferDelay = new Histogram({
+    name: "parley_jitter_buffer_target_delay_seconds",
+    help: "Adaptive jitter buffer target delay, sampled at each RTCP report",
+    buckets: [0, 0.005, 0.01, 0.02, 0.03, 0.04, 0.08],
+    registers: [this.registry],
+  });
+  readonly framesDecoded = this.#counter("parley_frames_decoded_total", "Audio frames decoded", ["codec"]);
+  readonly framesConcealed = this.#counter("parley_frames_concealed_total", "Audio frames synthesised for lost packets", ["codec"]);
+  readonly ingestSeconds = new Histogram({
+    name: "parley_ingest_seconds",
+    help: "Hot path time per inbound RTP packet: socket to the last subscriber's return",
+    buckets: FAST_SECONDS,
+    registers: [this.registry],
+  });
+  readonly pluginErrors = this.#counter("parley_plugin_errors_total", "Errors thrown by plugins (contained)", ["plugin"]);
+  readonly pluginFrameSeconds = new Histogram({
+    name: "parley_plugin_frame_seconds",
+    help: "Synchronous time a plugin spends per audio frame",
+    labelNames: ["plugin"],
+    buckets: FAST_SECONDS,
+    registers: [this.registry],
+  });
+  readonly events = this.#counter("parley_events_total", "Session events emitted, by type", ["type"]);
+  readonly httpRequests = this.#counter("parley_http_requests_total", "HTTP API requests, by route and status", ["route", "status"]);
+  readonly unhandledErrors = this.#counter("parley_unhandled_errors_total", "Errors that escaped every handler (kept from crashing the process)", []);
+  readonly #lag = this.#watchEventLoop();
+  readonly eventLoopLag = new Gauge({
+    name: "parley_event_loop_lag_seconds",
+    help: "Event-loop delay, 99th percentile since the last scrape",
+    registers: [this.registry],
+    collect: (() => {
+      const lag = this.#lag;
+      return function (this: Gauge) {
+        this.set(lag.takeSeconds());
+      };
+    })(),
+  });
+
+  constructor() {
+    try {
+      collectDefaultMetrics({ register: this.registry });
+    } catch {
+      // Some runtimes lack a few process probes; the rest of the metrics still work.
+    }
+  }
+
+  /** Stops the event-loop probe (the server calls this on close). */
+  close(): void {
+    this.#lag.stop();
+  }
+
+  #counter<L extends string>(name: string, help: string, labelNames: L[]) {
+    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  #gauge<L extends string>(name: string, help: string, labelNames: L[]) {
+    return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** Uses the runtime's event-loop delay histogram, or falls back to timer drift where it has none. */
+  #watchEventLoop(): { takeSeconds(): number; stop(): void } {
+    try {
+      const histogram = monitorEventLoopDelay({ resolution: 10 });
+      histogram.enable();
+      return {
+        takeSeconds() {
+          const seconds = histogram.percentile(99) / 1e9;
+          histogram.reset();
+          return Number.isFinite(seconds) ? seconds : 0;
+        },
+        stop: () => histogram.disable(),
+      };
+    } catch {
+      let worst = 0;
+      let expected = performance.now() + 10;
+      const timer = setInterval(() => {
+        const now = performance.now();
+        worst = Math.max(worst, now - expected);
+        expected = now + 10;
+      }, 10);
+      (timer as { unref?: () => void }).unref?.();
+      return {
+        takeSeconds() {
+          const seconds = worst / 1000;
+          worst = 0;
+          return seconds;
+        },
+        stop: () => clearInterval(timer),
+      };
+    }
+  }
+}

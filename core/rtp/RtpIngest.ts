@@ -1,0 +1,102 @@
+import type { AudioDecoder } from "../../media/codec.ts";
+import { JitterBuffer, type JitterSink, type PushResult } from "../../media/jitter-buffer.ts";
+import type { RtpPacket } from "../../media/rtp.ts";
+import { TimestampUnwrapper } from "../../media/sequence.ts";
+import type { AudioFanout } from "../AudioFanout.ts";
+import type { CodecSpec } from "../codecs.ts";
+
+/** Per-transport metric children the ingest path bumps (bound once, so the hot path does no label lookups). */
+export interface IngestCounters {
+  received: { inc(n?: number): void };
+  lost: { inc(n?: number): void };
+  late: { inc(n?: number): void };
+  duplicate: { inc(n?: number): void };
+  tooOld: { inc(n?: number): void };
+  decoded: { inc(n?: number): void };
+  concealed: { inc(n?: number): void };
+  corrupt: { inc(n?: number): void };
+}
+
+/**
+ * The inbound half of one RTP stream: jitter buffer, then decode (or conceal) at the rate the
+ * subscribers want most, then the fanout. Decoding is skipped while nobody listens.
+ */
+export class RtpIngest implements JitterSink<Uint8Array> {
+  readonly buffer: JitterBuffer<Uint8Array>;
+  #decoder?: AudioDecoder;
+  #timestamps = new TimestampUnwrapper();
+  #firstTimestamp: number | undefined;
+  /** Samples per packet at the codec's clock, learnt from decoded packets (20 ms until known), for concealment. */
+  #packetClockSamples: number;
+
+  constructor(readonly codec: CodecSpec, readonly fanout: AudioFanout, readonly counters: IngestCounters, maxDelayMs: number) {
+    this.buffer = new JitterBuffer<Uint8Array>({ maxDelayMs }, this);
+    this.#packetClockSamples = codec.clockRate / 50;
+  }
+
+  /** Takes one RTP packet of this stream's codec. */
+  receive(packet: RtpPacket, nowMs: number): void {
+    const result: PushResult = this.buffer.push(packet.sequenceNumber, packet.timestamp, packet.payload, nowMs);
+    if (result === "accepted") this.counters.received.inc();
+    else if (result === "duplicate") this.counters.duplicate.inc();
+    else if (result === "late") this.counters.late.inc();
+    else this.counters.tooOld.inc();
+  }
+
+  /** Releases packets whose wait is over (called by the pacer). */
+  tick(nowMs: number): void {
+    this.buffer.tick(nowMs);
+  }
+
+  /** Starts over for a new source (SSRC change): releases what is held, forgets decoder state. */
+  reset(): void {
+    this.buffer.flush();
+    this.#decoder = undefined;
+    this.#timestamps = new TimestampUnwrapper();
+    this.#firstTimestamp = undefined;
+  }
+
+  packet(_seq: number, rtpTimestamp: number, payload: Uint8Array): void {
+    const timestampMs = this.#mediaTimeMs(rtpTimestamp);
+    if (!this.fanout.hasSubscribers) return;
+    const decoder = this.#decoderForDemand();
+    let samples: Int16Array;
+    try {
+      samples = decoder.decode(payload);
+      this.#packetClockSamples = Math.round((samples.length * this.codec.clockRate) / decoder.sampleRate);
+    } catch {
+      this.counters.corrupt.inc();
+      samples = this.#conceal(decoder);
+    }
+    this.counters.decoded.inc();
+    this.fanout.push(samples, decoder.sampleRate, timestampMs);
+  }
+
+  lost(_seq: number, rtpTimestamp: number): void {
+    this.counters.lost.inc();
+    const timestampMs = this.#mediaTimeMs(rtpTimestamp);
+    if (!this.fanout.hasSubscribers) return;
+    const decoder = this.#decoderForDemand();
+    this.counters.concealed.inc();
+    this.fanout.push(this.#conceal(decoder), decoder.sampleRate, timestampMs);
+  }
+
+  /** One packet's worth of concealment. */
+  #conceal(decoder: AudioDecoder): Int16Array {
+    return decoder.conceal(Math.round((this.#packetClockSamples * decoder.sampleRate) / this.codec.clockRate));
+  }
+
+  /** The decoder at the preferred rate; recreated when subscribers change what they want. */
+  #decoderForDemand(): AudioDecoder {
+    const rate = this.fanout.preferredRate;
+    if (!this.#decoder || this.#decoder.sampleRate !== rate) this.#decoder = this.codec.createDecoder(rate);
+    return this.#decoder;
+  }
+
+  /** Media time in ms since the stream's first packet, from its RTP timestamp (wrap-safe). */
+  #mediaTimeMs(rtpTimestamp: number): number {
+    const extended = this.#timestamps.unwrap(rtpTimestamp);
+    this.#firstTimestamp ??= extended;
+    return ((extended - this.#firstTimestamp) * 1000) / this.codec.clockRate;
+  }
+}

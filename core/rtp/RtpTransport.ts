@@ -1,0 +1,186 @@
+import type { IncomingMessage } from "node:http";
+import { networkInterfaces } from "node:os";
+import { type CodecSpec, codecByName, codecForFormat } from "../codecs.ts";
+import { ParleyError } from "../errors.ts";
+import { type ApiResponse, type HttpApi, readJson, sessionJson } from "../http/HttpApi.ts";
+import { mediaType } from "../http/body.ts";
+import { parseSdpOffer, type SdpFormat, writeSdpAnswer } from "../sdp.ts";
+import type { ParleyServer } from "../server.ts";
+import type { Session } from "../Session.ts";
+import { PortPool } from "./PortPool.ts";
+import { RtpEndpoint, type RemoteAddress } from "./RtpEndpoint.ts";
+
+/** Options of a plain RTP session opened from code (what the JSON API takes). */
+export interface RtpSessionRequest {
+  /** Codec name: opus, pcmu, pcma, l16. */
+  codec: string;
+  /** Where to send ("host:port"); without it, Parley sends to wherever the media comes from. */
+  remote?: string;
+  /** Free-form key/values kept on the session (caller id, account, ...). */
+  metadata?: Record<string, string>;
+  /** Override of the server's `rtp.symmetric`. */
+  symmetric?: boolean;
+}
+
+/** A new RTP session and where Parley receives its media. */
+export interface RtpSessionCreated {
+  session: Session;
+  host: string;
+  port: number;
+  codec: CodecSpec;
+}
+
+/** Dynamic payload type Parley offers for RFC 4733 events when the peer states none. */
+const TELEPHONE_EVENT_PT = 101;
+const SDP_TYPE = "application/sdp";
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address.startsWith("127.") || address === "::1" || address === "localhost");
+}
+
+function firstExternalIPv4(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const entry of list ?? []) if (entry.family === "IPv4" && !entry.internal) return entry.address;
+  }
+  return undefined;
+}
+
+function parseHostPort(text: unknown): RemoteAddress {
+  const match = typeof text === "string" ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(text) : null;
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65535) throw new ParleyError("PARLEY_ERR_BAD_REQUEST", `"remote" must be "host:port", not ${JSON.stringify(text)}`);
+  return { address: match[1], port, rtcpPort: port + 1 };
+}
+
+function parseMetadata(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new ParleyError("PARLEY_ERR_BAD_REQUEST", '"metadata" must be an object of strings');
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, String(v)]));
+}
+
+/**
+ * Plain RTP over node:dgram: allocates port pairs, negotiates by SDP offer/answer or by a JSON
+ * request (Asterisk externalMedia style), and creates one RtpEndpoint per session.
+ */
+export class RtpTransport {
+  readonly #ports: PortPool;
+
+  constructor(readonly server: ParleyServer, http: HttpApi) {
+    const { portMin, portMax, bindAddress } = server.config.rtp;
+    this.#ports = new PortPool(portMin, portMax, bindAddress);
+    http.route("POST", "/v1/rtp", "rtp", (request, _params, body) => this.#handle(request, body));
+  }
+
+  /** Port pairs in use. */
+  get portsInUse(): number {
+    return this.#ports.used;
+  }
+
+  /** Opens a session for a codec, sending to `remote` if given (else to wherever media comes from). */
+  async open(request: RtpSessionRequest): Promise<RtpSessionCreated> {
+    const codec = codecByName(request.codec);
+    const remote = request.remote === undefined ? undefined : parseHostPort(request.remote);
+    return this.#create(codec, { payloadType: TELEPHONE_EVENT_PT, clockRate: 8000 }, remote, false, request.metadata ?? {}, request.symmetric);
+  }
+
+  /** Answers an SDP offer: picks the first offered codec Parley supports. */
+  async answer(offerText: string, metadata: Record<string, string> = {}, symmetric?: boolean): Promise<{ created: RtpSessionCreated; answer: string }> {
+    const offer = parseSdpOffer(offerText);
+    let chosen: { format: SdpFormat; codec: CodecSpec } | undefined;
+    for (const format of offer.formats) {
+      const codec = codecForFormat(format);
+      if (codec) {
+        chosen = { format, codec };
+        break;
+      }
+    }
+    if (!chosen) throw new ParleyError("PARLEY_ERR_NO_COMMON_CODEC", offer.formats.map((f) => `${f.name}/${f.clockRate}`).join(", ") || "none");
+    const event = offer.formats.find((f) => f.name === "telephone-event" && f.clockRate === chosen.codec.clockRate) ??
+      offer.formats.find((f) => f.name === "telephone-event");
+    const remote: RemoteAddress = { address: offer.address, port: offer.port, rtcpPort: offer.rtcpMux ? offer.port : offer.rtcpPort ?? offer.port + 1 };
+    const created = await this.#create(chosen.codec, event && { payloadType: event.payloadType, clockRate: event.clockRate }, offer.port === 0 ? undefined : remote, offer.rtcpMux, metadata, symmetric);
+    const answer = writeSdpAnswer({
+      address: created.host,
+      port: created.port,
+      format: { ...chosen.format, fmtp: chosen.codec.fmtp },
+      telephoneEvent: event,
+      rtcpMux: offer.rtcpMux,
+      direction: offer.direction,
+      sessionId: created.session.id,
+      ptime: offer.ptime,
+    });
+    return { created, answer };
+  }
+
+  async #create(
+    codec: CodecSpec,
+    telephoneEvent: { payloadType: number; clockRate: number } | undefined,
+    remote: RemoteAddress | undefined,
+    rtcpMux: boolean,
+    metadata: Record<string, string>,
+    symmetric = this.server.config.rtp.symmetric,
+  ): Promise<RtpSessionCreated> {
+    if (this.server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
+    const { announcedAddress, bindAddress } = this.server.config.rtp;
+    const host = announcedAddress ??
+      (bindAddress !== "0.0.0.0" && bindAddress !== "::" ? bindAddress : isLoopback(remote?.address) || !remote ? "127.0.0.1" : firstExternalIPv4() ?? "127.0.0.1");
+    const pair = await this.#ports.allocate();
+    const encoder = codec.createEncoder();
+    try {
+      const session = this.server.openSession(
+        {
+          transport: "rtp",
+          codec: codec.name,
+          sampleRate: codec.pcmRate,
+          decodableRates: codec.decodableRates,
+          outputRate: encoder.sampleRate,
+          frameSamples: encoder.sampleRate / 50,
+          remote: remote && `${remote.address}:${remote.port}`,
+          local: `${host}:${pair.port}`,
+          metadata,
+        },
+        (session) =>
+          new RtpEndpoint(session, {
+            pair,
+            codec,
+            encoder,
+            telephoneEvent,
+            remote,
+            rtcpMux,
+            symmetric,
+            timeoutMs: this.server.config.rtp.timeoutSeconds * 1000,
+            maxJitterDelayMs: this.server.config.rtp.maxJitterDelayMs,
+            metrics: this.server.metrics,
+          }),
+      );
+      return { session, host, port: pair.port, codec };
+    } catch (error) {
+      pair.release();
+      throw error;
+    }
+  }
+
+  async #handle(request: IncomingMessage, body: () => Promise<string>): Promise<ApiResponse> {
+    const type = mediaType(request);
+    const query = new URL(request.url ?? "/", "http://localhost").searchParams;
+    const symmetric = query.has("symmetric") ? query.get("symmetric") !== "false" : undefined;
+    if (type === SDP_TYPE) {
+      const { created, answer } = await this.answer(await body(), Object.fromEntries(query), symmetric);
+      return { status: 201, headers: { "content-type": SDP_TYPE, location: `/v1/sessions/${created.session.id}` }, body: answer };
+    }
+    if (type !== "application/json") throw new ParleyError("PARLEY_ERR_UNSUPPORTED_MEDIA_TYPE", type || "(none)", `${SDP_TYPE} or application/json`);
+    const json = await readJson(request, body);
+    if (json.symmetric !== undefined && typeof json.symmetric !== "boolean") throw new ParleyError("PARLEY_ERR_BAD_REQUEST", '"symmetric" must be true or false');
+    const created = await this.open({
+      codec: json.codec as string,
+      remote: json.remote as string | undefined,
+      metadata: parseMetadata(json.metadata),
+      symmetric: (json.symmetric as boolean | undefined) ?? symmetric,
+    });
+    return {
+      status: 201,
+      headers: { location: `/v1/sessions/${created.session.id}` },
+      body: { ...sessionJson(created.session), host: created.host, port: created.port, payloadType: created.codec.payloadType, clockRate: created.codec.clockRate },
+    };
+  }
+}

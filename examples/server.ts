@@ -1,0 +1,20 @@
+// What `npm start` and `deno task start` run: the Parley server with its default plugins,
+// configured from the environment (PARLEY_PORT, PARLEY_RTP_PORTS, PARLEY_CONFIG).
+import { createServer } from "../core/mod.ts";
+import { echo } from "./echo.ts";
+
+const server = createServer().use(echo);
+const address = await server.listen();
+console.log(`parley: listening on http://${address.address}:${address.port} (RTP ports ${server.config.rtp.portMin}-${server.config.rtp.portMax})`);
+console.log(`parley: plugins ${[...server.plugins()].map(([name, version]) => `${name}@${version}`).join(", ")}`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`parley: ${signal}, ending ${server.sessions().length} sessions`);
+    await server.close();
+    process.exit(0);
+  });
+}
