@@ -177,6 +177,10 @@ export class Player {
       if (frame) {
         item.playedSamples += frame.length;
         item.wake();
+        if (item.sourceEnded && item.queue.length === 0) {
+          this.#queue.shift();
+          this.#finish(item, false);
+        }
         return frame;
       }
       if (!item.sourceEnded) return null;

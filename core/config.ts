@@ -110,14 +110,16 @@ export function loadConfigFile(path: string): ParleyConfig {
 export function resolveConfig(config: ParleyConfig = {}, env: Record<string, string | undefined> = process.env): ResolvedConfig {
   const file = env.PARLEY_CONFIG ? loadConfigFile(env.PARLEY_CONFIG) : {};
   const layers = [config, file, fromEnv(env)];
+  for (const layer of layers) {
+    if (!validate(layer)) {
+      const problems = (validate.errors ?? []).map((e) => `${e.instancePath || "config"} ${e.message}`).join("; ");
+      throw new ParleyError("PARLEY_ERR_CONFIG", problems);
+    }
+  }
   const merged: ParleyConfig = {
     http: Object.assign({}, ...layers.map((layer) => layer.http)),
     rtp: Object.assign({}, ...layers.map((layer) => layer.rtp)),
   };
-  if (!validate(merged)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || "config"} ${e.message}`).join("; ");
-    throw new ParleyError("PARLEY_ERR_CONFIG", problems);
-  }
   const [portMin, portMax] = (merged.rtp?.ports ?? "40000-40999").split("-").map(Number);
   if (portMin > portMax) throw new ParleyError("PARLEY_ERR_CONFIG", `RTP port range ${merged.rtp?.ports} is reversed`);
   return {

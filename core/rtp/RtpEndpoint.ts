@@ -118,11 +118,13 @@ export class RtpEndpoint implements SessionTransport {
     }
   }
 
-  close(): void {
+  /** Sends the final report with BYE, then releases the ports once the socket has sent it. */
+  async close(): Promise<void> {
     if (this.#closed) return;
-    this.#sendReport(true);
+    const sent = this.#sendReport(true);
     this.#closed = true;
     this.#ingest.buffer.flush();
+    await sent;
     this.#options.pair.release();
   }
 
@@ -215,9 +217,9 @@ export class RtpEndpoint implements SessionTransport {
     }
   }
 
-  /** Sends SR (if we sent media since the last report) or RR, with SDES, and BYE when closing. */
-  #sendReport(bye: boolean): void {
-    if (this.#closed || !this.#remote) return;
+  /** Sends SR (if we sent media since the last report) or RR, with SDES, and BYE when closing; resolves once sent. */
+  #sendReport(bye: boolean): Promise<void> {
+    if (this.#closed || !this.#remote) return Promise.resolve();
     const { metrics } = this.#options;
     const now = performance.now();
     const reports = this.#stats ? [this.#stats.report(now, this.#lastSr)] : [];
@@ -245,8 +247,8 @@ export class RtpEndpoint implements SessionTransport {
     const bytes = serializeRtcpCompound(packets);
     const socket = this.#options.rtcpMux ? this.#options.pair.rtp : this.#options.pair.rtcp;
     const port = this.#options.rtcpMux ? this.#remote.port : this.#remote.rtcpPort;
-    socket.send(bytes, port, this.#remote.address);
     metrics.rtcpSent.inc();
+    return new Promise((resolve) => socket.send(bytes, port, this.#remote!.address, () => resolve()));
   }
 
   #sendRtp(bytes: Uint8Array): void {

@@ -18,6 +18,12 @@ export interface IngestCounters {
 }
 
 /**
+ * Consecutive lost packets the decoder conceals (PLC or fade); after that, silence. A long outage
+ * releases thousands of "lost" entries at once, and Opus PLC costs ~100 µs each.
+ */
+const MAX_CONCEALED = 10;
+
+/**
  * The inbound half of one RTP stream: jitter buffer, then decode (or conceal) at the rate the
  * subscribers want most, then the fanout. Decoding is skipped while nobody listens.
  */
@@ -26,6 +32,8 @@ export class RtpIngest implements JitterSink<Uint8Array> {
   #decoder?: AudioDecoder;
   #timestamps = new TimestampUnwrapper();
   #firstTimestamp: number | undefined;
+  /** Losses in a row; past MAX_CONCEALED the decoder is not asked (its output has faded out anyway). */
+  #lossRun = 0;
   /** Samples per packet at the codec's clock, learnt from decoded packets (20 ms until known), for concealment. */
   #packetClockSamples: number;
 
@@ -60,6 +68,7 @@ export class RtpIngest implements JitterSink<Uint8Array> {
     const timestampMs = this.#mediaTimeMs(rtpTimestamp);
     if (!this.fanout.hasSubscribers) return;
     const decoder = this.#decoderForDemand();
+    this.#lossRun = 0;
     let samples: Int16Array;
     try {
       samples = decoder.decode(payload);
@@ -78,12 +87,20 @@ export class RtpIngest implements JitterSink<Uint8Array> {
     if (!this.fanout.hasSubscribers) return;
     const decoder = this.#decoderForDemand();
     this.counters.concealed.inc();
-    this.fanout.push(this.#conceal(decoder), decoder.sampleRate, timestampMs);
+    const samples = ++this.#lossRun > MAX_CONCEALED
+      ? new Int16Array(this.#packetSamples(decoder))
+      : this.#conceal(decoder);
+    this.fanout.push(samples, decoder.sampleRate, timestampMs);
   }
 
   /** One packet's worth of concealment. */
   #conceal(decoder: AudioDecoder): Int16Array {
-    return decoder.conceal(Math.round((this.#packetClockSamples * decoder.sampleRate) / this.codec.clockRate));
+    return decoder.conceal(this.#packetSamples(decoder));
+  }
+
+  /** Samples in one packet at the decoder's rate. */
+  #packetSamples(decoder: AudioDecoder): number {
+    return Math.round((this.#packetClockSamples * decoder.sampleRate) / this.codec.clockRate);
   }
 
   /** The decoder at the preferred rate; recreated when subscribers change what they want. */
