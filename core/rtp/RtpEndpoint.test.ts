@@ -64,7 +64,10 @@ test("PCMU packets arrive decoded at 8 kHz and resampled at 16 kHz, in order", (
     const at8 = firstValueFrom(session.audio$.pipe(take(10), toArray()));
     const at16 = firstValueFrom(session.audio(16000).pipe(take(10), toArray()));
     const tone = sine(440, 8000, 1600, 8000);
-    for (let i = 0; i < 10; i++) peer.sendAudio(tone.subarray(i * 160, (i + 1) * 160));
+    for (let i = 0; i < 10; i++) {
+      peer.sendAudio(tone.subarray(i * 160, (i + 1) * 160));
+      await wait(2); // Deno's dgram sends a same-tick burst in reverse order
+    }
     const frames8 = await at8;
     const frames16 = await at16;
     assert.equal(frames8.map((f) => f.timestamp), [0, 20, 40, 60, 80, 100, 120, 140, 160, 180]);
@@ -98,6 +101,7 @@ test("DTMF (RFC 4733) is reported once per key press and can be sent", () =>
     peer.sendAudio(new Int16Array(160));
     for (const packet of dtmfPackets("5", { durationMs: 120 })) {
       peer.send(serializeRtpPacket({ payloadType: 101, sequenceNumber: peer.seq++, timestamp: 9999, ssrc: peer.ssrc, marker: packet.marker, payload: packet.payload }));
+      await wait(2);
     }
     const event = await digit;
     assert.equal([event.type === "dtmf" && event.digit, event.type === "dtmf" && event.durationMs], ["5", 120]);
@@ -130,6 +134,7 @@ test("a new SSRC restarts the stream and is reported", () =>
     const { session, peer } = await call(server);
     const changed = firstValueFrom(session.events$.pipe(filter((e) => e.type === "media.ssrc_changed")));
     peer.sendAudio(new Int16Array(160));
+    await wait(5);
     peer.ssrc = 0xabcdef;
     peer.seq = 7;
     peer.sendAudio(new Int16Array(160));
