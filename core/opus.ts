@@ -76,13 +76,13 @@ export class OpusDecoder implements AudioDecoder {
   }
 }
 
-/** libopus encoder from mono PCM (VoIP application, the addon's default). */
+/** libopus encoder from PCM, mono or interleaved stereo (VoIP application, the addon's default). */
 export class OpusEncoder implements AudioEncoder {
   readonly #native: NativeOpus;
-  constructor(readonly sampleRate = 48000) {
+  constructor(readonly sampleRate = 48000, channels: 1 | 2 = 1) {
     if (!OPUS_RATES.includes(sampleRate)) throw new RangeError(`Opus cannot encode at ${sampleRate} Hz`);
     const Native = loadNative();
-    this.#native = new Native(sampleRate, 1);
+    this.#native = new Native(sampleRate, channels);
   }
 
   encode(samples: Int16Array): Uint8Array {

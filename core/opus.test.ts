@@ -1,0 +1,66 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { bestLag, sine } from "../media/signal-test-utils.ts";
+import { OpusDecoder, OpusEncoder } from "./opus.ts";
+
+function encodeFrames(samples: Int16Array, encoder: OpusEncoder, frameSamples: number): Uint8Array[] {
+  const packets: Uint8Array[] = [];
+  for (let i = 0; i + frameSamples <= samples.length; i += frameSamples) packets.push(encoder.encode(samples.subarray(i, i + frameSamples)));
+  return packets;
+}
+
+function decodeAll(packets: Uint8Array[], decoder: OpusDecoder): Int16Array {
+  const parts = packets.map((p) => decoder.decode(p));
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+test("decodes 48 kHz Opus to 48 kHz and straight to 16 kHz with the signal intact", () => {
+  const tone = sine(440, 48000, 48000, 12000);
+  const packets = encodeFrames(tone, new OpusEncoder(48000), 960);
+  const at48 = decodeAll(packets, new OpusDecoder(48000));
+  const at16 = decodeAll(packets, new OpusDecoder(16000));
+  assert.is(at48.length, 48000);
+  assert.is(at16.length, 16000);
+  const reference16 = sine(440, 16000, 16000, 12000);
+  const { correlation } = bestLag(reference16.subarray(2000, 14000), at16.subarray(2000, 14000), 200);
+  assert.ok(correlation > 0.95, `correlation ${correlation}`);
+});
+
+test("a stereo stream is downmixed to mono by the mono decoder", () => {
+  const left = sine(300, 48000, 9600, 10000);
+  const interleaved = new Int16Array(left.length * 2);
+  for (let i = 0; i < left.length; i++) {
+    interleaved[2 * i] = left[i];
+    interleaved[2 * i + 1] = left[i];
+  }
+  const packets = encodeFrames(interleaved, new OpusEncoder(48000, 2), 1920);
+  const mono = decodeAll(packets, new OpusDecoder(48000));
+  assert.is(mono.length, 9600, "one mono sample per stereo sample pair");
+  const energy = mono.subarray(4800).reduce((sum, x) => sum + x * x, 0) / 4800;
+  assert.ok(Math.sqrt(energy) > 3000, "the downmix keeps the signal");
+});
+
+test("concealment yields one packet's worth of samples at the decoder's rate", () => {
+  const decoder = new OpusDecoder(16000);
+  decoder.decode(new OpusEncoder(48000).encode(sine(200, 48000, 960)));
+  assert.is(decoder.conceal().length, 320);
+  assert.is(decoder.conceal(160).length, 160);
+});
+
+test("a corrupt packet throws instead of returning garbage, and the decoder keeps working", () => {
+  const decoder = new OpusDecoder(48000);
+  assert.throws(() => decoder.decode(new Uint8Array([0xff, 0xff, 0xff])));
+  assert.is(decoder.decode(new OpusEncoder(48000).encode(new Int16Array(960))).length, 960);
+});
+
+test("rates libopus cannot produce are refused", () => {
+  assert.throws(() => new OpusDecoder(44100), /44100/);
+});
+
+test.run();

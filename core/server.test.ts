@@ -1,0 +1,46 @@
+import { firstValueFrom } from "rxjs";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { createServer } from "./server.ts";
+
+test("listen serves the API; close ends every session gracefully and releases its ports", async () => {
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45000-45009" } });
+  const address = await server.listen();
+  const started = firstValueFrom(server.sessions$);
+  const { session } = await server.rtp.open({ codec: "opus" });
+  assert.is((await started).id, session.id, "sessions$ announces new sessions");
+  const health = await fetch(`http://127.0.0.1:${address.port}/healthz`);
+  assert.equal(await health.json(), { status: "ok", sessions: 1 });
+  await server.close();
+  assert.equal(await session.closed.then((info) => info.reason), "server_shutdown");
+  assert.is(server.sessions().length, 0);
+  assert.is(server.rtp.portsInUse, 0);
+  await assert.not.throws(async () => await server.close(), "close twice is harmless");
+});
+
+test("after close begins, new sessions are refused with 503", async () => {
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45010-45019" } });
+  await server.listen();
+  const closing = server.close();
+  try {
+    await server.rtp.open({ codec: "pcmu" });
+    assert.unreachable("should have thrown");
+  } catch (error) {
+    assert.is((error as { status?: number }).status, 503);
+  }
+  await closing;
+});
+
+test("a plugin's setup failure is reported by listen()", async () => {
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45020-45029" } });
+  server.use({ name: "needs-model", version: "1.0.0", setup: async () => { throw new Error("model file missing"); } });
+  try {
+    await server.listen();
+    assert.unreachable("listen should fail");
+  } catch (error) {
+    assert.match((error as Error).message, "model file missing");
+  }
+  await server.close();
+});
+
+test.run();

@@ -1,0 +1,256 @@
+// Shared helpers for core's end-to-end tests: where the speech data lives, skipping (or failing,
+// under PARLEY_STRICT=1) when a tool or file is missing, driving ffmpeg, a tiny HTTP client,
+// reading metrics, waiting for conditions, and aligning two recordings. Test code only.
+import { spawn } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
+import { existsSync } from "node:fs";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
+import type { Registry } from "prom-client";
+import { normalizedCrossCorrelation } from "../media/signal-test-utils.ts";
+
+const REPO_ROOT = resolve(import.meta.dirname ?? ".", "..");
+
+/** The shared data folder: env PARLEY_DATA, else `../shared/data` beside the checkout. */
+export function dataDir(): string {
+  return process.env.PARLEY_DATA ?? resolve(REPO_ROOT, "../shared/data");
+}
+
+/** Reports a missing prerequisite: prints SKIP and returns false, or throws under PARLEY_STRICT=1. */
+function missing(what: string): false {
+  if (process.env.PARLEY_STRICT === "1") throw new Error(`PARLEY_STRICT=1 and ${what}`);
+  console.log(`SKIP: ${what}`);
+  return false;
+}
+
+/** True when `name` is an executable on PATH; otherwise skips (see `missing`). */
+export function requireTool(name: string): boolean {
+  const found = (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, name)));
+  return found || missing(`${name} is not on PATH`);
+}
+
+/** True when `path` (absolute, or relative to `dataDir()`) exists; otherwise skips (see `missing`). */
+export function requireData(path: string): boolean {
+  const full = isAbsolute(path) ? path : join(dataDir(), path);
+  return existsSync(full) || missing(`${full} is missing (set PARLEY_DATA to the shared data folder)`);
+}
+
+/** How a child process ended. */
+export interface ProcessResult {
+  code: number | null;
+  signal: string | null;
+  stderr: string;
+  /** True when it was killed for running past its time limit. */
+  timedOut: boolean;
+}
+
+/** A child process running in the background. */
+export interface RunningProcess {
+  readonly done: Promise<ProcessResult>;
+  /**
+   * Asks it to finish with SIGINT, then kills it after `graceMs`: ffmpeg waiting on a network
+   * input that went quiet never gets round to honouring SIGINT (write such output with
+   * `-flush_packets 1` so a kill loses nothing).
+   */
+  stop(graceMs?: number): void;
+}
+
+/** Starts ffmpeg with `args` (quiet, never reading stdin), killed after `timeoutMs`. */
+export function spawnFfmpeg(args: string[], timeoutMs: number): RunningProcess {
+  const child = spawn("ffmpeg", ["-hide_banner", "-nostdin", "-loglevel", "error", "-y", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  let timedOut = false;
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, timeoutMs);
+  const done = new Promise<ProcessResult>((resolveDone) => {
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      resolveDone({ code: null, signal: null, stderr: stderr + String(error), timedOut });
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolveDone({ code, signal, stderr, timedOut });
+    });
+  });
+  return {
+    done,
+    stop: (graceMs = 1000) => {
+      child.kill("SIGINT");
+      const kill = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      done.then(() => clearTimeout(kill));
+    },
+  };
+}
+
+/** Runs ffmpeg to completion; throws with its stderr unless it exits with 0 in time. */
+export async function runFfmpeg(args: string[], timeoutMs: number): Promise<ProcessResult> {
+  const result = await spawnFfmpeg(args, timeoutMs).done;
+  if (result.code !== 0) {
+    throw new Error(`ffmpeg ${args.join(" ")} ${result.timedOut ? "timed out" : `exited with ${result.code ?? result.signal}`}: ${result.stderr}`);
+  }
+  return result;
+}
+
+/** An HTTP answer with its body already read. */
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The body parsed as JSON (throws if it is not). */
+  json<T = Record<string, unknown>>(): T;
+}
+
+/** A request to the API under test. */
+export interface HttpRequest {
+  method?: string;
+  body?: string | Uint8Array;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/** Sends one request with fetch to `baseUrl + path` and reads the whole answer. */
+export async function http(baseUrl: string, path: string, request: HttpRequest = {}): Promise<HttpAnswer> {
+  const headers = { ...(request.contentType ? { "content-type": request.contentType } : {}), ...request.headers };
+  const response = await fetch(baseUrl + path, { method: request.method ?? "GET", headers, body: request.body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };
+}
+
+/** Sum of a metric's values over every label set that contains `labels` (0 if the metric has none). */
+export async function metricTotal(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric named ${name}`);
+  const { values } = await metric.get();
+  return values
+    .filter((entry) => Object.entries(labels).every(([key, value]) => String((entry.labels as Record<string, unknown>)[key]) === value))
+    .reduce((sum, entry) => sum + entry.value, 0);
+}
+
+/** A counter's values by one label (e.g. discards by reason). */
+export async function metricByLabel(registry: Registry, name: string, label: string): Promise<Record<string, number>> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric named ${name}`);
+  const out: Record<string, number> = {};
+  for (const entry of (await metric.get()).values) {
+    const key = String((entry.labels as Record<string, unknown>)[label]);
+    out[key] = (out[key] ?? 0) + entry.value;
+  }
+  return out;
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}
+
+/** Polls `condition` every `intervalMs` until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string, intervalMs = 10): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+function bindUdp(port: number): Promise<Socket | null> {
+  return new Promise((resolveBind) => {
+    const socket = createSocket("udp4");
+    socket.once("error", () => resolveBind(null));
+    socket.bind(port, "127.0.0.1", () => resolveBind(socket));
+  });
+}
+
+/** An even UDP port on 127.0.0.1 that is free together with the next one (for an RTP/RTCP receiver). */
+export async function freeUdpPortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const probe = await bindUdp(0);
+    if (!probe) continue;
+    const port = probe.address().port & ~1;
+    probe.close();
+    const rtp = await bindUdp(port);
+    const rtcp = rtp && (await bindUdp(port + 1));
+    rtp?.close();
+    rtcp?.close();
+    if (rtp && rtcp) return port;
+  }
+  throw new Error("no free UDP port pair on 127.0.0.1");
+}
+
+/** In-place iterative radix-2 FFT of (re, im); the length must be a power of two. */
+function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      const r = re[i]!;
+      re[i] = re[j]!;
+      re[j] = r;
+      const m = im[i]!;
+      im[i] = im[j]!;
+      im[j] = m;
+    }
+  }
+  for (let size = 2; size <= n; size <<= 1) {
+    const angle = ((inverse ? 2 : -2) * Math.PI) / size;
+    const stepRe = Math.cos(angle);
+    const stepIm = Math.sin(angle);
+    for (let start = 0; start < n; start += size) {
+      let wRe = 1;
+      let wIm = 0;
+      for (let k = 0; k < size / 2; k++) {
+        const a = start + k;
+        const b = a + size / 2;
+        const tRe = re[b]! * wRe - im[b]! * wIm;
+        const tIm = re[b]! * wIm + im[b]! * wRe;
+        re[b] = re[a]! - tRe;
+        im[b] = im[a]! - tIm;
+        re[a] = re[a]! + tRe;
+        im[a] = im[a]! + tIm;
+        const nextRe = wRe * stepRe - wIm * stepIm;
+        wIm = wRe * stepIm + wIm * stepRe;
+        wRe = nextRe;
+      }
+    }
+  }
+}
+
+/**
+ * The lag in [minLag, maxLag] at which `test[i + lag]` best lines up with `reference[i]`, and the
+ * normalised correlation there. Seconds-long lag ranges make `bestLag`'s direct search slow, so
+ * this finds the peak of the cross-correlation by FFT, then refines it directly.
+ */
+export function findAlignment(reference: ArrayLike<number>, test: ArrayLike<number>, minLag: number, maxLag: number): { lag: number; correlation: number } {
+  let size = 1;
+  while (size < reference.length + test.length) size <<= 1;
+  const aRe = new Float64Array(size);
+  const aIm = new Float64Array(size);
+  const bRe = new Float64Array(size);
+  const bIm = new Float64Array(size);
+  aRe.set(reference);
+  bRe.set(test);
+  fft(aRe, aIm, false);
+  fft(bRe, bIm, false);
+  // conj(A) * B: its inverse transform at index lag (mod size) is sum_i a[i] * b[i + lag].
+  for (let k = 0; k < size; k++) {
+    const re = aRe[k]! * bRe[k]! + aIm[k]! * bIm[k]!;
+    const im = aRe[k]! * bIm[k]! - aIm[k]! * bRe[k]!;
+    aRe[k] = re;
+    aIm[k] = im;
+  }
+  fft(aRe, aIm, true);
+  let peak = minLag;
+  for (let lag = minLag; lag <= maxLag; lag++) {
+    if (aRe[(lag + size) % size]! > aRe[(peak + size) % size]!) peak = lag;
+  }
+  let best = { lag: peak, correlation: -Infinity };
+  for (let lag = Math.max(minLag, peak - 2); lag <= Math.min(maxLag, peak + 2); lag++) {
+    const correlation = normalizedCrossCorrelation(reference, test, lag);
+    if (correlation > best.correlation) best = { lag, correlation };
+  }
+  return best;
+}
