@@ -7,7 +7,7 @@ const FULL_LEVEL_MS = 10;
 const SILENT_AFTER_MS = 60;
 const MIN_PITCH_MS = 2.5; // 400 Hz
 const MAX_PITCH_MS = 15; // 67 Hz
-/** The coarse pitch search runs on every n-th sample so it costs the same at 8 and 48 kHz. */
+/** The coarse pitch search reads the audio as if sampled at this rate, so it is cheap at 48 kHz too. */
 const COARSE_SEARCH_RATE = 4000;
 
 /** Fills gaps in a decoded stream with a fading repeat of its last pitch period; one per stream. */

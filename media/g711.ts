@@ -1,8 +1,9 @@
 // ITU-T G.711 (PCMU = mu-law, PCMA = A-law) at 8000 Hz, one byte per sample.
 // Both directions are single table look-ups: a 256-entry table to decode and a 65536-entry table,
-// indexed by the 16-bit sample itself, to encode. Measured on Node 20 and Deno 2, the encode
-// table is 1.8-3.8x faster than computing the segment with Math.clz32, and 10-20% faster than a
-// 16 K-entry table indexed by `sample >> 2` (which would also fit mu-law).
+// indexed by the 16-bit sample itself, to encode. Measured on Node 20 and Deno 2 (160-sample
+// frames), the encode table is 1.9-3.5x faster than computing the segment with Math.clz32 per
+// sample, and 5-15% faster than the smaller tables indexed by `sample >> 2` (mu-law) or
+// `sample >> 3` (A-law). The arithmetic encoders below remain as the tables' definition.
 import type { AudioDecoder, AudioEncoder } from "./codec.ts";
 import { FadeConcealer } from "./fade-concealer.ts";
 
@@ -64,8 +65,18 @@ function buildEncodeTable(encodeSample: (sample: number) => number): Uint8Array 
 
 const MULAW_DECODE = buildDecodeTable(decodeMulawSample);
 const ALAW_DECODE = buildDecodeTable(decodeAlawSample);
-const MULAW_ENCODE = buildEncodeTable(encodeMulawSample);
-const ALAW_ENCODE = buildEncodeTable(encodeAlawSample);
+// The encode tables take a few ms to build: only on first use, so importing this module for
+// decoding alone (as wav.ts does) costs nothing.
+let mulawEncodeTable: Uint8Array | undefined;
+let alawEncodeTable: Uint8Array | undefined;
+
+function mulawEncode(): Uint8Array {
+  return (mulawEncodeTable ??= buildEncodeTable(encodeMulawSample));
+}
+
+function alawEncode(): Uint8Array {
+  return (alawEncodeTable ??= buildEncodeTable(encodeAlawSample));
+}
 
 function decodeWith(table: Int16Array, bytes: Uint8Array, out: Int16Array): Int16Array {
   for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i]!]!;
@@ -84,7 +95,7 @@ export function decodeMulaw(bytes: Uint8Array, out = new Int16Array(bytes.length
 
 /** Encodes PCM to mu-law bytes, into `out` (at least `samples.length` long) when given. */
 export function encodeMulaw(samples: Int16Array, out = new Uint8Array(samples.length)): Uint8Array {
-  return encodeWith(MULAW_ENCODE, samples, out);
+  return encodeWith(mulawEncode(), samples, out);
 }
 
 /** Decodes A-law bytes to PCM, into `out` (at least `bytes.length` long) when given. */
@@ -94,7 +105,7 @@ export function decodeAlaw(bytes: Uint8Array, out = new Int16Array(bytes.length)
 
 /** Encodes PCM to A-law bytes, into `out` (at least `samples.length` long) when given. */
 export function encodeAlaw(samples: Int16Array, out = new Uint8Array(samples.length)): Uint8Array {
-  return encodeWith(ALAW_ENCODE, samples, out);
+  return encodeWith(alawEncode(), samples, out);
 }
 
 /** Shared body of the two G.711 decoders; they differ only in their table. */
@@ -152,13 +163,13 @@ export class PcmaDecoder extends G711Decoder {
 /** PCMU (RTP payload type 0) encoder. */
 export class PcmuEncoder extends G711Encoder {
   constructor() {
-    super(MULAW_ENCODE);
+    super(mulawEncode());
   }
 }
 
 /** PCMA (RTP payload type 8) encoder. */
 export class PcmaEncoder extends G711Encoder {
   constructor() {
-    super(ALAW_ENCODE);
+    super(alawEncode());
   }
 }

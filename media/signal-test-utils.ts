@@ -64,6 +64,32 @@ export function rms(samples: ArrayLike<number>, start = 0, end = samples.length)
   return end > start ? Math.sqrt(sum / (end - start)) : 0;
 }
 
+/**
+ * Peak amplitude of the `frequency` Hz component of `samples[start..end)`: a Hann-windowed
+ * correlation, so a pure sine of amplitude A reads A and components a few bins away barely leak.
+ */
+export function toneAmplitude(
+  samples: ArrayLike<number>,
+  frequency: number,
+  sampleRate: number,
+  start = 0,
+  end = samples.length,
+): number {
+  const length = end - start;
+  const step = (2 * Math.PI * frequency) / sampleRate;
+  let re = 0;
+  let im = 0;
+  let windowSum = 0;
+  for (let i = 0; i < length; i++) {
+    const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / length);
+    const x = samples[start + i]! * w;
+    re += x * Math.cos(step * i);
+    im += x * Math.sin(step * i);
+    windowSum += w;
+  }
+  return windowSum > 0 ? (2 * Math.hypot(re, im)) / windowSum : 0;
+}
+
 /** Level of `test` relative to `reference` in dB, from their RMS (negative when `test` is quieter). */
 export function gainDb(reference: ArrayLike<number>, test: ArrayLike<number>): number {
   return 20 * Math.log10(rms(test) / rms(reference));
