@@ -1,4 +1,4 @@
-import { Observable, Subject } from "rxjs";
+import { Observable, share, Subject } from "rxjs";
 import type { AudioFrame } from "../media/frame.ts";
 import type { AudioFanout } from "./AudioFanout.ts";
 import type { EventInput, SessionEvent } from "./events.ts";
@@ -53,6 +53,13 @@ export interface Session {
   readonly closed: Promise<CloseInfo>;
   /** A slot for the embedding application's own data. */
   readonly appData: Record<string, unknown>;
+  /**
+   * A stream derived once per session and shared by everyone who asks with the same key (for
+   * example one feature extractor feeding several analytics plugins). `create` runs on the first
+   * request; the stream is shared with `share()`, so it starts with its first subscriber and stops
+   * with its last.
+   */
+  shared<T>(key: string, create: () => Observable<T>): Observable<T>;
 }
 
 /** What a transport provides to its session: the outbound half of the call leg. */
@@ -86,6 +93,7 @@ export class CallSession implements Session {
   readonly closed: Promise<CloseInfo>;
   readonly #events = new Subject<SessionEvent>();
   readonly #player: Player;
+  readonly #shared = new Map<string, Observable<unknown>>();
   #transport?: SessionTransport;
   #resolveClosed!: (info: CloseInfo) => void;
   #ending?: Promise<void>;
@@ -119,6 +127,15 @@ export class CallSession implements Session {
 
   audio(sampleRate: number): Observable<AudioFrame> {
     return this.fanout.observe(sampleRate);
+  }
+
+  shared<T>(key: string, create: () => Observable<T>): Observable<T> {
+    let stream = this.#shared.get(key) as Observable<T> | undefined;
+    if (!stream) {
+      stream = create().pipe(share());
+      this.#shared.set(key, stream);
+    }
+    return stream;
   }
 
   emit(event: EventInput): void {

@@ -1,0 +1,50 @@
+import { map } from "rxjs";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { AudioFanout } from "./AudioFanout.ts";
+import type { SessionEvent } from "./events.ts";
+import { CallSession } from "./Session.ts";
+
+function session() {
+  const events: SessionEvent[] = [];
+  const fanout = new AudioFanout(8000);
+  const s = new CallSession(
+    { id: "s1", transport: "test", codec: "pcmu", sampleRate: 8000, startedAt: Date.now(), metadata: {} },
+    fanout,
+    { publish: (event) => events.push(event), ended: () => {}, sourceError: () => {} },
+    8000,
+    160,
+  );
+  return { s, fanout, events };
+}
+
+test("shared streams are created once per key and computed once per frame for all subscribers", () => {
+  const { s, fanout } = session();
+  let created = 0;
+  let computed = 0;
+  const make = () => {
+    created++;
+    return s.audio(16000).pipe(map((frame) => (computed++, frame.samples.length)));
+  };
+  const seen: number[] = [];
+  s.shared("features", make).subscribe((n) => seen.push(n));
+  s.shared("features", make).subscribe((n) => seen.push(n));
+  fanout.push(new Int16Array(160), 8000, 0);
+  assert.is(created, 1);
+  assert.is(computed, 1);
+  assert.equal(seen, [320, 320]);
+});
+
+test("emit fills the envelope; after hangup only session.ended gets through", async () => {
+  const { s, events } = session();
+  s.emit({ type: "dtmf", digit: "1", durationMs: 80 });
+  assert.is(events[0].sessionId, "s1");
+  assert.is(events[0].source, "app");
+  assert.type(events[0].ts, "number");
+  await s.hangup("test");
+  s.emit({ type: "dtmf", digit: "2", durationMs: 80 });
+  assert.equal(events.map((e) => e.type), ["dtmf", "session.ended"]);
+  assert.equal((await s.closed).reason, "test");
+});
+
+test.run();
