@@ -1,17 +1,13 @@
 import type { RemoteInfo } from "node:dgram";
 import type { AudioEncoder } from "../../media/codec.ts";
-import { DtmfReceiver } from "../../media/dtmf.ts";
 import { MediaParseError } from "../../media/errors.ts";
-import { ReceiveStats, type LastSenderReport } from "../../media/receive-stats.ts";
 import { isRtcpPacket, middle32, msToNtp, parseRtcpCompound, type RtcpPacket, SdesItemType, serializeRtcpCompound } from "../../media/rtcp.ts";
 import { parseRtpPacket } from "../../media/rtp.ts";
-import { SequenceUnwrapper } from "../../media/sequence.ts";
 import type { CodecSpec } from "../codecs.ts";
 import type { Metrics } from "../metrics.ts";
 import type { CallSession, SessionTransport } from "../Session.ts";
 import type { SocketPair } from "./PortPool.ts";
-import { RtpIngest } from "./RtpIngest.ts";
-import { RtpSender } from "./RtpSender.ts";
+import { RtpMediaStream } from "./RtpMediaStream.ts";
 
 /** Where the peer receives RTP and RTCP. */
 export interface RemoteAddress {
@@ -48,18 +44,12 @@ export class RtpEndpoint implements SessionTransport {
   readonly frameSamples: number;
   readonly #session: CallSession;
   readonly #options: RtpEndpointOptions;
-  readonly #ingest: RtpIngest;
-  readonly #sender: RtpSender;
-  readonly #dtmf: DtmfReceiver;
+  readonly #media: RtpMediaStream;
   readonly #discard: (reason: string) => void;
   readonly #ingestTimer: { observe(seconds: number): void };
   readonly #cname = `parley-${crypto.randomUUID().slice(0, 8)}`;
   #remote?: RemoteAddress;
   #latched?: string;
-  #ssrc?: number;
-  #stats?: ReceiveStats;
-  #sequence = new SequenceUnwrapper();
-  #lastSr?: LastSenderReport;
   #lastPacketAt = performance.now();
   #nextRtcpAt = performance.now() + RTCP_INTERVAL_MS * (0.5 + Math.random());
   #sentAtLastReport = 0;
@@ -72,24 +62,16 @@ export class RtpEndpoint implements SessionTransport {
     const { metrics, codec } = options;
     this.outputRate = options.encoder.sampleRate;
     this.frameSamples = this.outputRate / 50;
-    const t = { transport: TRANSPORT };
-    this.#ingest = new RtpIngest(codec, session.fanout, {
-      received: metrics.rtpReceived.labels(t),
-      lost: metrics.rtpLost.labels(t),
-      late: metrics.rtpLate.labels(t),
-      duplicate: metrics.rtpDuplicate.labels(t),
-      tooOld: metrics.rtpDiscarded.labels({ ...t, reason: "too_old" }),
-      decoded: metrics.framesDecoded.labels({ codec: codec.name }),
-      concealed: metrics.framesConcealed.labels({ codec: codec.name }),
-      corrupt: metrics.rtpDiscarded.labels({ ...t, reason: "corrupt_payload" }),
-    }, options.maxJitterDelayMs);
-    const sent = metrics.rtpSent.labels(t);
-    this.#sender = new RtpSender(options.encoder, codec.payloadType, codec.clockRate, (bytes) => {
-      sent.inc();
-      this.#sendRtp(bytes);
-    }, options.telephoneEvent);
-    this.#dtmf = new DtmfReceiver(options.telephoneEvent?.clockRate ?? 8000);
-    this.#discard = (reason) => metrics.rtpDiscarded.inc({ ...t, reason });
+    this.#media = new RtpMediaStream(session, {
+      transport: TRANSPORT,
+      codec,
+      encoder: options.encoder,
+      telephoneEvent: options.telephoneEvent,
+      maxJitterDelayMs: options.maxJitterDelayMs,
+      metrics,
+      send: (bytes) => this.#sendRtp(bytes),
+    });
+    this.#discard = (reason) => metrics.rtpDiscarded.inc({ transport: TRANSPORT, reason });
     this.#ingestTimer = metrics.ingestSeconds;
     options.pair.rtp.on("message", (message, remote) => this.#onRtp(message, remote));
     options.pair.rtcp.on("message", (message, remote) => this.#onRtcp(message, remote));
@@ -99,15 +81,15 @@ export class RtpEndpoint implements SessionTransport {
   }
 
   sendFrame(samples: Int16Array | null, tickMs: number): void {
-    this.#sender.sendFrame(samples, tickMs);
+    this.#media.sender.sendFrame(samples, tickMs);
   }
 
   sendDtmf(digit: string, durationMs: number): void {
-    this.#sender.queueDtmf(digit, durationMs);
+    this.#media.sender.queueDtmf(digit, durationMs);
   }
 
   tick(tickMs: number): void {
-    this.#ingest.tick(tickMs);
+    this.#media.ingest.tick(tickMs);
     if (tickMs - this.#lastPacketAt > this.#options.timeoutMs) {
       this.#session.hangup("rtp_timeout");
       return;
@@ -123,7 +105,7 @@ export class RtpEndpoint implements SessionTransport {
     if (this.#closed) return;
     const sent = this.#sendReport(true);
     this.#closed = true;
-    this.#ingest.buffer.flush();
+    this.#media.ingest.buffer.flush();
     await sent;
     this.#options.pair.release();
   }
@@ -150,18 +132,7 @@ export class RtpEndpoint implements SessionTransport {
       this.#latch(from, source);
     }
     this.#lastPacketAt = start;
-    const { codec, telephoneEvent } = this.#options;
-    if (packet.payloadType === codec.payloadType) {
-      if (packet.ssrc !== this.#ssrc) this.#newSource(packet.ssrc);
-      this.#stats!.update(this.#sequence.unwrap(packet.sequenceNumber), packet.timestamp, start, codec.clockRate);
-      this.#ingest.receive(packet, start);
-    } else if (telephoneEvent && packet.payloadType === telephoneEvent.payloadType) {
-      this.#onTelephoneEvent(packet.timestamp, packet.payload);
-    } else {
-      this.#discard("unknown_payload_type");
-      return;
-    }
-    this.#ingestTimer.observe((performance.now() - start) / 1000);
+    if (this.#media.receive(packet, start)) this.#ingestTimer.observe((performance.now() - start) / 1000);
   }
 
   #latch(from: RemoteInfo, source: string): void {
@@ -170,27 +141,6 @@ export class RtpEndpoint implements SessionTransport {
       const rtcpPort = this.#options.rtcpMux ? from.port : from.port + 1;
       this.#remote = { address: from.address, port: from.port, rtcpPort };
       this.#session.info.remote = source;
-    }
-  }
-
-  #newSource(ssrc: number): void {
-    const first = this.#ssrc === undefined;
-    this.#ssrc = ssrc;
-    this.#stats = new ReceiveStats(ssrc);
-    this.#sequence = new SequenceUnwrapper();
-    this.#lastSr = undefined;
-    if (!first) {
-      this.#ingest.reset();
-      this.#session.emit({ type: "media.ssrc_changed", ssrc, source: TRANSPORT });
-    }
-  }
-
-  #onTelephoneEvent(timestamp: number, payload: Uint8Array): void {
-    try {
-      const digit = this.#dtmf.push(timestamp, payload);
-      if (digit) this.#session.emit({ type: "dtmf", digit: digit.digit, durationMs: digit.durationMs, source: TRANSPORT });
-    } catch (error) {
-      this.#discard(error instanceof MediaParseError ? `dtmf_${error.reason}` : "dtmf_malformed");
     }
   }
 
@@ -209,9 +159,9 @@ export class RtpEndpoint implements SessionTransport {
     }
     for (const packet of packets) {
       metrics.rtcpReceived.inc({ type: packet.type });
-      if (packet.type === "sr" && packet.ssrc === this.#ssrc) {
-        this.#lastSr = { ntpMiddle32: middle32(packet.ntp), arrivalMs: performance.now() };
-      } else if (packet.type === "bye" && this.#ssrc !== undefined && packet.ssrcs.includes(this.#ssrc)) {
+      const ssrc = this.#media.remoteSsrc;
+      if (packet.type === "sr") this.#media.senderReport(packet.ssrc, middle32(packet.ntp), performance.now());
+      else if (packet.type === "bye" && ssrc !== undefined && packet.ssrcs.includes(ssrc)) {
         this.#session.hangup("remote_bye");
       }
     }
@@ -221,13 +171,9 @@ export class RtpEndpoint implements SessionTransport {
   #sendReport(bye: boolean): Promise<void> {
     if (this.#closed || !this.#remote) return Promise.resolve();
     const { metrics } = this.#options;
-    const now = performance.now();
-    const reports = this.#stats ? [this.#stats.report(now, this.#lastSr)] : [];
-    if (this.#stats) {
-      metrics.jitter.observe(this.#stats.jitterMs / 1000);
-      metrics.jitterBufferDelay.observe(this.#ingest.buffer.targetDelayMs / 1000);
-    }
-    const sender = this.#sender;
+    const block = this.#media.reportBlock(performance.now());
+    const reports = block ? [block] : [];
+    const sender = this.#media.sender;
     const packets: RtcpPacket[] = [
       sender.stats.packets > this.#sentAtLastReport
         ? {

@@ -1,6 +1,5 @@
 import type { AudioDecoder } from "../../media/codec.ts";
 import { JitterBuffer, type JitterSink, type PushResult } from "../../media/jitter-buffer.ts";
-import type { RtpPacket } from "../../media/rtp.ts";
 import { TimestampUnwrapper } from "../../media/sequence.ts";
 import type { AudioFanout } from "../AudioFanout.ts";
 import type { CodecSpec } from "../codecs.ts";
@@ -43,7 +42,7 @@ export class RtpIngest implements JitterSink<Uint8Array> {
   }
 
   /** Takes one RTP packet of this stream's codec. */
-  receive(packet: RtpPacket, nowMs: number): void {
+  receive(packet: { sequenceNumber: number; timestamp: number; payload: Uint8Array }, nowMs: number): void {
     const result: PushResult = this.buffer.push(packet.sequenceNumber, packet.timestamp, packet.payload, nowMs);
     if (result === "accepted") this.counters.received.inc();
     else if (result === "duplicate") this.counters.duplicate.inc();
