@@ -17,6 +17,7 @@ function setup() {
     sessions$: new Subject(),
     sessions: () => [],
     plugins: () => new Map(),
+    route: () => {},
   };
   const host = new PluginHost(metrics, server);
   const fanout = new AudioFanout(8000);

@@ -2,6 +2,8 @@ import { Ajv } from "ajv";
 import { isObservable, Observable, type Subscription } from "rxjs";
 import type { AudioFrame } from "../media/frame.ts";
 import { ParleyError } from "./errors.ts";
+import type { Access } from "./http/auth.ts";
+import type { RouteHandler } from "./http/HttpApi.ts";
 import type { EventInput, SessionEvent } from "./events.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Plugin, SessionWork } from "./plugin.ts";
@@ -20,6 +22,8 @@ export interface PluginServer {
   sessions(): Session[];
   /** Registered plugins, by name, with their versions. */
   plugins(): ReadonlyMap<string, string>;
+  /** Adds an HTTP route to the server's API (access "api" needs a token when tokens are configured). */
+  route(method: string, path: string, handler: RouteHandler, access?: Access): void;
 }
 
 interface Registered {

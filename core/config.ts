@@ -26,6 +26,24 @@ export interface ParleyConfig {
     /** Upper bound of the adaptive jitter buffer's delay (default 40). */
     maxJitterDelayMs?: number;
   };
+  auth?: {
+    /** Bearer tokens accepted on the API, WHIP and WebSocket endpoints (env PARLEY_TOKEN, comma-separated); none: open. */
+    tokens?: string[];
+    /** Tokens accepted on /metrics besides the API tokens (env PARLEY_METRICS_TOKEN); none: /metrics follows `tokens`. */
+    metricsTokens?: string[];
+  };
+  webrtc?: {
+    /** UDP port range for ICE, "min-max" (default: any port). */
+    icePorts?: string;
+    /** Extra host candidate address to announce, for NAT (env PARLEY_WEBRTC_ADDRESS). */
+    announcedAddress?: string;
+    /** Only gather candidates on these interface addresses (e.g. ["127.0.0.1"] for tests). */
+    interfaces?: string[];
+  };
+  websocket?: {
+    /** Largest WebSocket message accepted, in bytes (default 65536). */
+    maxMessageBytes?: number;
+  };
 }
 
 /** The configuration with every default applied. */
@@ -40,7 +58,12 @@ export interface ResolvedConfig {
     timeoutSeconds: number;
     maxJitterDelayMs: number;
   };
+  auth: { tokens: string[]; metricsTokens: string[] };
+  webrtc: { icePortMin?: number; icePortMax?: number; announcedAddress?: string; interfaces?: string[] };
+  websocket: { maxMessageBytes: number };
 }
+
+const TOKENS = { type: "array", items: { type: "string", minLength: 8 } };
 
 const SCHEMA = {
   type: "object",
@@ -67,6 +90,25 @@ const SCHEMA = {
         maxJitterDelayMs: { type: "number", minimum: 0, maximum: 1000 },
       },
     },
+    auth: {
+      type: "object",
+      additionalProperties: false,
+      properties: { tokens: TOKENS, metricsTokens: TOKENS },
+    },
+    webrtc: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        icePorts: { type: "string", pattern: "^\\d+-\\d+$" },
+        announcedAddress: { type: "string", minLength: 1 },
+        interfaces: { type: "array", items: { type: "string", minLength: 1 } },
+      },
+    },
+    websocket: {
+      type: "object",
+      additionalProperties: false,
+      properties: { maxMessageBytes: { type: "integer", minimum: 1024 } },
+    },
   },
 };
 
@@ -80,6 +122,13 @@ function fromEnv(env: Record<string, string | undefined>): ParleyConfig {
     if (!Number.isInteger(port)) throw new ParleyError("PARLEY_ERR_CONFIG", `PARLEY_PORT="${env.PARLEY_PORT}" is not a port number`);
     config.http = { port };
   }
+  const list = (value: string) => value.split(",").map((token) => token.trim()).filter(Boolean);
+  if (env.PARLEY_TOKEN || env.PARLEY_METRICS_TOKEN) {
+    config.auth = {};
+    if (env.PARLEY_TOKEN) config.auth.tokens = list(env.PARLEY_TOKEN);
+    if (env.PARLEY_METRICS_TOKEN) config.auth.metricsTokens = list(env.PARLEY_METRICS_TOKEN);
+  }
+  if (env.PARLEY_WEBRTC_ADDRESS) config.webrtc = { announcedAddress: env.PARLEY_WEBRTC_ADDRESS };
   if (env.PARLEY_RTP_PORTS !== undefined || env.PARLEY_RTP_ADDRESS !== undefined) {
     config.rtp = {};
     if (env.PARLEY_RTP_PORTS !== undefined) config.rtp.ports = env.PARLEY_RTP_PORTS;
@@ -116,22 +165,25 @@ export function resolveConfig(config: ParleyConfig = {}, env: Record<string, str
       throw new ParleyError("PARLEY_ERR_CONFIG", problems);
     }
   }
-  const merged: ParleyConfig = {
-    http: Object.assign({}, ...layers.map((layer) => layer.http)),
-    rtp: Object.assign({}, ...layers.map((layer) => layer.rtp)),
-  };
-  const [portMin, portMax] = (merged.rtp?.ports ?? "40000-40999").split("-").map(Number);
-  if (portMin > portMax) throw new ParleyError("PARLEY_ERR_CONFIG", `RTP port range ${merged.rtp?.ports} is reversed`);
+  const merge = <K extends keyof ParleyConfig>(key: K): NonNullable<ParleyConfig[K]> => Object.assign({}, ...layers.map((layer) => layer[key]));
+  const merged = { http: merge("http"), rtp: merge("rtp"), auth: merge("auth"), webrtc: merge("webrtc"), websocket: merge("websocket") };
+  const [portMin, portMax] = (merged.rtp.ports ?? "40000-40999").split("-").map(Number);
+  if (portMin > portMax) throw new ParleyError("PARLEY_ERR_CONFIG", `RTP port range ${merged.rtp.ports} is reversed`);
+  const [icePortMin, icePortMax] = merged.webrtc.icePorts ? merged.webrtc.icePorts.split("-").map(Number) : [];
+  if (icePortMin > icePortMax) throw new ParleyError("PARLEY_ERR_CONFIG", `ICE port range ${merged.webrtc.icePorts} is reversed`);
   return {
-    http: { port: merged.http?.port ?? 8080, host: merged.http?.host ?? "0.0.0.0", maxBodyBytes: merged.http?.maxBodyBytes ?? 65536 },
+    http: { port: merged.http.port ?? 8080, host: merged.http.host ?? "0.0.0.0", maxBodyBytes: merged.http.maxBodyBytes ?? 65536 },
     rtp: {
       portMin,
       portMax,
-      bindAddress: merged.rtp?.bindAddress ?? "0.0.0.0",
-      announcedAddress: merged.rtp?.announcedAddress,
-      symmetric: merged.rtp?.symmetric ?? true,
-      timeoutSeconds: merged.rtp?.timeoutSeconds ?? 60,
-      maxJitterDelayMs: merged.rtp?.maxJitterDelayMs ?? 40,
+      bindAddress: merged.rtp.bindAddress ?? "0.0.0.0",
+      announcedAddress: merged.rtp.announcedAddress,
+      symmetric: merged.rtp.symmetric ?? true,
+      timeoutSeconds: merged.rtp.timeoutSeconds ?? 60,
+      maxJitterDelayMs: merged.rtp.maxJitterDelayMs ?? 40,
     },
+    auth: { tokens: merged.auth.tokens ?? [], metricsTokens: merged.auth.metricsTokens ?? [] },
+    webrtc: { icePortMin, icePortMax, announcedAddress: merged.webrtc.announcedAddress, interfaces: merged.webrtc.interfaces },
+    websocket: { maxMessageBytes: merged.websocket.maxMessageBytes ?? 65536 },
   };
 }

@@ -16,6 +16,7 @@ const CATALOGUE = {
   PARLEY_ERR_UNKNOWN_CODEC: [400, "Unknown codec %s (supported: opus, pcmu, pcma, l16)"],
   PARLEY_ERR_UNSUPPORTED_MEDIA_TYPE: [415, "Unsupported Content-Type %s (expected %s)"],
   PARLEY_ERR_BODY_TOO_LARGE: [413, "Request body exceeds %s bytes"],
+  PARLEY_ERR_UNAUTHORIZED: [401, "Unauthorized: %s"],
   PARLEY_ERR_NOT_FOUND: [404, "%s not found"],
   PARLEY_ERR_METHOD_NOT_ALLOWED: [405, "Method %s not allowed on %s"],
   PARLEY_ERR_PORTS_EXHAUSTED: [503, "No free RTP ports in %s"],

@@ -11,3 +11,5 @@ export { Metrics } from "./metrics.ts";
 export { CODECS, type CodecSpec } from "./codecs.ts";
 export type { RtpSessionCreated, RtpSessionRequest } from "./rtp/RtpTransport.ts";
 export type { AudioFrame } from "../media/frame.ts";
+export type { ApiResponse, RouteHandler } from "./http/HttpApi.ts";
+export type { Access } from "./http/auth.ts";

@@ -4,7 +4,8 @@ import { config as rxConfig, Observable, Subject } from "rxjs";
 import { AudioFanout } from "./AudioFanout.ts";
 import { type ParleyConfig, type ResolvedConfig, resolveConfig } from "./config.ts";
 import type { SessionEvent } from "./events.ts";
-import { HttpApi } from "./http/HttpApi.ts";
+import type { Access } from "./http/auth.ts";
+import { HttpApi, type RouteHandler } from "./http/HttpApi.ts";
 import { Metrics } from "./metrics.ts";
 import { Pacer } from "./Pacer.ts";
 import type { Plugin } from "./plugin.ts";
@@ -57,7 +58,11 @@ export class ParleyServer implements PluginServer, SessionHost {
     this.sessions$ = this.#newSessions.asObservable();
     this.#pacer = new Pacer((error) => this.#unhandled(error));
     this.#plugins = new PluginHost(this.metrics, this);
-    this.#http = new HttpApi(this, this.config.http.maxBodyBytes);
+    this.#http = new HttpApi(this, {
+      maxBodyBytes: this.config.http.maxBodyBytes,
+      maxWebSocketMessageBytes: this.config.websocket.maxMessageBytes,
+      tokens: { api: this.config.auth.tokens, metrics: this.config.auth.metricsTokens },
+    });
     this.#rtp = new RtpTransport(this, this.#http);
     // RxJS throws errors nobody handles on a timer, which would end the process: count them instead.
     rxConfig.onUnhandledError ??= this.#rxErrorHandler;
@@ -82,6 +87,10 @@ export class ParleyServer implements PluginServer, SessionHost {
   use<O>(plugin: Plugin<O>, options?: Partial<O>): this {
     this.#plugins.register(plugin, options);
     return this;
+  }
+
+  route(method: string, path: string, handler: RouteHandler, access?: Access): void {
+    this.#http.route(method, path, `${method} ${path}`, handler, access);
   }
 
   /** Registered plugins and their versions. */

@@ -1,17 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Observable } from "rxjs";
+import { type WebSocket, WebSocketServer } from "ws";
 import { ParleyError } from "../errors.ts";
 import { serializeEvent, type SessionEvent } from "../events.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Session } from "../Session.ts";
+import { type Access, type AuthTokens, authorize } from "./auth.ts";
 import { mediaType, parseJsonObject, readBody } from "./body.ts";
 
-/** An answer to an API request. */
+/** An answer to an API request: a JSON object, text or bytes. */
 export interface ApiResponse {
   status: number;
   headers?: Record<string, string>;
-  body?: string | object;
+  body?: string | Uint8Array | object;
 }
 
 /** A request handler for one route, given the body reader so it decides how to read it. */
@@ -31,6 +34,23 @@ interface Route {
   pattern: RegExp;
   name: string;
   handler: RouteHandler;
+  access: Access;
+}
+
+/** Takes an accepted WebSocket connection (authorised already). */
+export type WebSocketHandler = (socket: WebSocket, request: IncomingMessage) => void;
+
+interface WebSocketRoute {
+  path: string;
+  name: string;
+  handler: WebSocketHandler;
+}
+
+/** Limits and credentials of the API. */
+export interface HttpApiOptions {
+  maxBodyBytes: number;
+  maxWebSocketMessageBytes: number;
+  tokens: AuthTokens;
 }
 
 const SSE_HEARTBEAT_MS = 15000;
@@ -43,7 +63,10 @@ export function sessionJson(session: Session): object {
 
 /** Error answers are JSON: `{"error":{"code","message"}}`, and never leak internals. */
 function errorResponse(error: unknown): ApiResponse {
-  if (error instanceof ParleyError) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof ParleyError) {
+    const headers: Record<string, string> = error.status === 401 ? { "www-authenticate": 'Bearer realm="parley"' } : {};
+    return { status: error.status, headers, body: { error: { code: error.code, message: error.message } } };
+  }
   return { status: 500, body: { error: { code: "PARLEY_ERR_INTERNAL", message: "Internal error" } } };
 }
 
@@ -55,18 +78,22 @@ export class HttpApi {
   readonly #routes: Route[] = [];
   readonly #server: Server;
   readonly #streams = new Set<ServerResponse>();
+  readonly #webSocketRoutes: WebSocketRoute[] = [];
+  readonly #webSockets: WebSocketServer;
 
-  constructor(readonly backend: ApiBackend, readonly maxBodyBytes: number) {
+  constructor(readonly backend: ApiBackend, readonly options: HttpApiOptions) {
     this.#server = createServer((request, response) => this.#handle(request, response));
+    this.#webSockets = new WebSocketServer({ noServer: true, maxPayload: options.maxWebSocketMessageBytes });
+    this.#server.on("upgrade", (request, socket, head) => this.#upgrade(request, socket, head));
     this.route("GET", "/healthz", "healthz", async () => ({
       status: backend.shuttingDown ? 503 : 200,
       body: { status: backend.shuttingDown ? "shutting_down" : "ok", sessions: backend.sessions().length },
-    }));
+    }), "public");
     this.route("GET", "/metrics", "metrics", async () => ({
       status: 200,
       headers: { "content-type": backend.metrics.registry.contentType },
       body: await backend.metrics.registry.metrics(),
-    }));
+    }), "metrics");
     this.route("GET", "/v1/sessions", "sessions", async () => ({ status: 200, body: { sessions: backend.sessions().map(sessionJson) } }));
     this.route("GET", "/v1/sessions/:id", "session", async (_request, params) => ({ status: 200, body: sessionJson(this.#find(params.id)) }));
     this.route("DELETE", "/v1/sessions/:id", "session", async (_request, params) => {
@@ -75,10 +102,15 @@ export class HttpApi {
     });
   }
 
-  /** Adds a route; `:name` segments become params. */
-  route(method: string, path: string, name: string, handler: RouteHandler): void {
+  /** Adds a route; `:name` segments become params. API routes need a token when tokens are configured. */
+  route(method: string, path: string, name: string, handler: RouteHandler, access: Access = "api"): void {
     const pattern = new RegExp(`^${path.replace(/:(\w+)/g, "(?<$1>[^/]+)")}$`);
-    this.#routes.push({ method, pattern, name, handler });
+    this.#routes.push({ method, pattern, name, handler, access });
+  }
+
+  /** Accepts WebSocket connections on `path` (API token required when tokens are configured). */
+  webSocket(path: string, name: string, handler: WebSocketHandler): void {
+    this.#webSocketRoutes.push({ path, name, handler });
   }
 
   /** Starts listening; resolves with the bound port. */
@@ -95,6 +127,7 @@ export class HttpApi {
   /** Stops accepting connections and ends event streams. */
   close(): Promise<void> {
     for (const stream of this.#streams) stream.end();
+    for (const client of this.#webSockets.clients) client.terminate();
     return new Promise((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections?.();
@@ -114,6 +147,7 @@ export class HttpApi {
     let answer: ApiResponse;
     try {
       if (method === "GET" && url.pathname === "/v1/events") {
+        authorize(request, "api", this.options.tokens);
         this.#streamEvents(url, response);
         this.backend.metrics.httpRequests.inc({ route: "events", status: "200" });
         return;
@@ -126,18 +160,44 @@ export class HttpApi {
           : new ParleyError("PARLEY_ERR_NOT_FOUND", `Route ${url.pathname}`);
       }
       routeName = route.name;
+      authorize(request, route.access, this.options.tokens);
       if (this.backend.shuttingDown && method !== "GET") throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
       const params = route.pattern.exec(url.pathname)?.groups ?? {};
-      answer = await route.handler(request, params, () => readBody(request, this.maxBodyBytes));
+      answer = await route.handler(request, params, () => readBody(request, this.options.maxBodyBytes));
     } catch (error) {
       answer = errorResponse(error);
       if (answer.status === 413) answer.headers = { connection: "close" };
     }
     this.backend.metrics.httpRequests.inc({ route: routeName, status: String(answer.status) });
-    const body = answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
-    const headers = { ...(typeof answer.body === "object" ? { "content-type": "application/json" } : {}), ...answer.headers };
+    const json = typeof answer.body === "object" && !(answer.body instanceof Uint8Array);
+    const body = answer.body === undefined ? "" : json ? JSON.stringify(answer.body) : answer.body as string | Uint8Array;
+    const headers = { ...(json ? { "content-type": "application/json" } : {}), ...answer.headers };
     response.writeHead(answer.status, headers);
     response.end(body);
+  }
+
+  /** Authorises and hands an upgrade request to its WebSocket route, or answers it with an HTTP error. */
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const route = this.#webSocketRoutes.find((candidate) => candidate.path === path);
+    let failure: ApiResponse | undefined;
+    try {
+      if (!route) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `WebSocket route ${path}`);
+      authorize(request, "api", this.options.tokens);
+      if (this.backend.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
+    } catch (error) {
+      failure = errorResponse(error);
+    }
+    this.backend.metrics.httpRequests.inc({ route: route?.name ?? "unknown", status: String(failure?.status ?? 101) });
+    socket.on("error", () => socket.destroy());
+    if (failure || !route) {
+      const body = JSON.stringify(failure!.body);
+      const headers = Object.entries({ ...failure!.headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close" })
+        .map(([key, value]) => `${key}: ${value}\r\n`).join("");
+      socket.end(`HTTP/1.1 ${failure!.status} ${failure!.status === 401 ? "Unauthorized" : "Error"}\r\n${headers}\r\n${body}`);
+      return;
+    }
+    this.#webSockets.handleUpgrade(request, socket, head, (webSocket) => route.handler(webSocket, request));
   }
 
   /** Server-sent events of every session (or one, with `?session=id`). */
