@@ -166,8 +166,9 @@ export class CallSession implements Session {
   }
 
   hangup(reason = "hangup"): Promise<void> {
-    if (this.#ending) return this.#ending;
-    this.#ending = this.#end(reason);
+    // Ending runs a microtask later: transports fire state changes synchronously while closing,
+    // and those re-entrant hangups must find the session already ending, with the first reason.
+    this.#ending ??= Promise.resolve().then(() => this.#end(reason));
     return this.#ending;
   }
 

@@ -33,6 +33,19 @@ export class Metrics {
     buckets: [0, 0.005, 0.01, 0.02, 0.03, 0.04, 0.08],
     registers: [this.registry],
   });
+  readonly iceConnectSeconds = new Histogram({
+    name: "parley_webrtc_ice_connect_seconds",
+    help: "WebRTC: from the WHIP offer to ICE connected",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly dtlsConnectSeconds = new Histogram({
+    name: "parley_webrtc_dtls_connect_seconds",
+    help: "WebRTC: from ICE connected to the DTLS handshake done",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly webSocketRejected = this.#counter("parley_websocket_messages_rejected_total", "WebSocket media messages rejected, by reason", ["transport", "reason"]);
   readonly framesDecoded = this.#counter("parley_frames_decoded_total", "Audio frames decoded", ["codec"]);
   readonly framesConcealed = this.#counter("parley_frames_concealed_total", "Audio frames synthesised for lost packets", ["codec"]);
   readonly ingestSeconds = new Histogram({

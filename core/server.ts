@@ -11,6 +11,7 @@ import { Pacer } from "./Pacer.ts";
 import type { Plugin } from "./plugin.ts";
 import { PluginHost, type PluginServer } from "./PluginHost.ts";
 import { RtpTransport } from "./rtp/RtpTransport.ts";
+import { WhipTransport } from "./webrtc/WhipTransport.ts";
 import { CallSession, type CloseInfo, type Session, type SessionHost, type SessionInfo, type SessionTransport } from "./Session.ts";
 
 /** What a transport tells the server about a new call leg. */
@@ -47,6 +48,7 @@ export class ParleyServer implements PluginServer, SessionHost {
   readonly #plugins: PluginHost;
   readonly #http: HttpApi;
   readonly #rtp: RtpTransport;
+  readonly #whip: WhipTransport;
   readonly #sessionTicks = new Map<string, () => void>();
   readonly #rxErrorHandler = (error: unknown) => this.#unhandled(error);
   #address?: AddressInfo;
@@ -64,6 +66,7 @@ export class ParleyServer implements PluginServer, SessionHost {
       tokens: { api: this.config.auth.tokens, metrics: this.config.auth.metricsTokens },
     });
     this.#rtp = new RtpTransport(this, this.#http);
+    this.#whip = new WhipTransport(this, this.#http);
     // RxJS throws errors nobody handles on a timer, which would end the process: count them instead.
     rxConfig.onUnhandledError ??= this.#rxErrorHandler;
   }
@@ -81,6 +84,11 @@ export class ParleyServer implements PluginServer, SessionHost {
   /** The plain RTP transport (for embedding code that opens RTP sessions without HTTP). */
   get rtp(): RtpTransport {
     return this.#rtp;
+  }
+
+  /** The WebRTC (WHIP) transport (for embedding code that answers offers without HTTP). */
+  get whip(): WhipTransport {
+    return this.#whip;
   }
 
   /** Registers a plugin; throws a coded error when its metadata, dependencies or options are wrong. */

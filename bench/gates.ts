@@ -1,0 +1,61 @@
+// Performance gates: each bounds a task's mean time per call as a ratio of a baseline measured in
+// the same run, so the gates hold on fast and slow machines alike and only a change in the code
+// (not in the machine) moves them. Limits are generous enough for a noisy 2-core CI runner.
+
+/** A limit on one task's mean time relative to a baseline task's. */
+export interface Gate {
+  readonly task: string;
+  readonly baseline: string;
+  /** Highest allowed ratio task / baseline. */
+  readonly limit: number;
+  /** What a failure would mean. */
+  readonly why: string;
+}
+
+/** A gate's outcome, as bench/results.json records it. */
+export interface GateResult {
+  readonly name: string;
+  /** Measured ratio, or null when either task has no valid measurement (which fails the gate). */
+  readonly value: number | null;
+  readonly limit: number;
+  readonly pass: boolean;
+}
+
+/** libopus decoding one 20 ms packet at 48 kHz: the unit of work every gate is measured in. */
+export const BASELINE = "opus.decode.48k";
+
+/** The gates `npm run bench` enforces. */
+export const GATES: readonly Gate[] = [
+  { task: "ingest.opus.16k", baseline: BASELINE, limit: 1.25, why: "the ingest path around the decoder costs more than a quarter of a decode" },
+  { task: "opus.decode.16k", baseline: BASELINE, limit: 1.1, why: "decoding straight to 16 kHz stopped being cheaper than at 48 kHz" },
+  { task: "rtp.parse.opus", baseline: BASELINE, limit: 0.05, why: "RTP parsing got heavy (copying, allocating per packet)" },
+  { task: "rtp.parse.pcmu", baseline: BASELINE, limit: 0.05, why: "RTP parsing got heavy (copying, allocating per packet)" },
+  { task: "jitter.push-release", baseline: BASELINE, limit: 0.05, why: "the in-order jitter buffer path got heavy" },
+  { task: "g711.decode.160", baseline: BASELINE, limit: 0.15, why: "G.711 decoding lost its table lookup" },
+  // The resampler's long filter (70 dB, narrow transition) costs about an Opus decode per frame
+  // (48 to 16 kHz: twice that on Node 20), so these limits only catch regressions.
+  { task: "resample.8k-16k", baseline: BASELINE, limit: 2.0, why: "8 to 16 kHz resampling got slower still" },
+  { task: "resample.48k-16k", baseline: BASELINE, limit: 3.5, why: "48 to 16 kHz resampling got slower still" },
+  { task: "ingest.pcmu.16k", baseline: BASELINE, limit: 1.5, why: "the PCMU ingest path (mostly the 8 to 16 kHz resampler) got slower" },
+];
+
+/** The gate's name in reports: the ratio it bounds. */
+export function gateName(gate: Gate): string {
+  return `${gate.task} / ${gate.baseline}`;
+}
+
+/** Evaluates `gates`, in order, against the mean time per call of each task (any unit, the same for all). */
+export function evaluateGates(gates: readonly Gate[], meanByTask: ReadonlyMap<string, number>): GateResult[] {
+  return gates.map((gate) => {
+    const task = meanByTask.get(gate.task);
+    const baseline = meanByTask.get(gate.baseline);
+    const valid = task !== undefined && baseline !== undefined && Number.isFinite(task) && Number.isFinite(baseline) && task >= 0 && baseline > 0;
+    const ratio = valid ? task / baseline : null;
+    return {
+      name: gateName(gate),
+      value: ratio === null ? null : Math.round(ratio * 1e4) / 1e4,
+      limit: gate.limit,
+      pass: ratio !== null && ratio <= gate.limit,
+    };
+  });
+}

@@ -1,0 +1,194 @@
+// `npm run bench:load -- --sessions N --seconds S`: a Parley server in this process with a
+// latency probe on every session's 16 kHz audio, and bench/load-generator.ts in another process
+// streaming N real-time Opus calls to it over loopback. Prints a summary and writes
+// bench/load-results.json: server CPU, packet-to-subscriber latency, loss, generator lateness
+// and event-loop lag, measured over the steady state (all N streams running).
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { performance as nodePerformance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { createServer } from "../core/mod.ts";
+import { EventLoopLagProbe } from "./event-loop-lag.ts";
+import { latencyProbe, type StreamArrivals } from "./latency-probe.ts";
+import { type DoneMessage, type GeneratorMessage, type GeneratorReport, PACKET_MS, type StreamingMessage } from "./load-protocol.ts";
+import { absoluteNow, distribution } from "./stats.ts";
+
+/**
+ * First port of the default RTP range, which grows with the number of sessions. It lies below
+ * Linux's ephemeral range (32768-60999), where the generator's sockets get their ports: inside
+ * it, Parley's RTCP to a generator's port + 1 could land on another session's RTP port.
+ */
+const RTP_PORT_BASE = 20000;
+/** How long the idle server's event-loop lag is sampled first: the machine's own noise floor. */
+const IDLE_MS = 2000;
+/** Time for the last packets to arrive after the generator stops. */
+const DRAIN_MS = 300;
+const RESULTS = fileURLToPath(new URL("./load-results.json", import.meta.url));
+const GENERATOR = fileURLToPath(new URL("./load-generator.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+const { values } = parseArgs({
+  options: { sessions: { type: "string", default: "50" }, seconds: { type: "string", default: "20" }, "rtp-ports": { type: "string" } },
+});
+const sessions = Number(values.sessions);
+const seconds = Number(values.seconds);
+if (!Number.isInteger(sessions) || sessions < 1 || !(seconds > 0)) throw new Error("usage: load.ts --sessions N --seconds S [--rtp-ports min-max]");
+const ports = values["rtp-ports"] ?? `${RTP_PORT_BASE}-${RTP_PORT_BASE + 2 * sessions + 99}`;
+const isDeno = "Deno" in globalThis;
+
+/** CPU, event-loop utilisation and wall time at one instant. */
+interface Snapshot {
+  cpu: NodeJS.CpuUsage;
+  elu: { idle: number; active: number };
+  at: number;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function snapshot(): Snapshot {
+  return { cpu: process.cpuUsage(), elu: nodePerformance.eventLoopUtilization(), at: absoluteNow() };
+}
+
+/** Sum of a prom-client metric's values (all label sets), or of those named `name` (a histogram's _sum or _count). */
+async function total(metric: { get(): Promise<{ values: { value: number; metricName?: string }[] }> }, name?: string): Promise<number> {
+  const { values } = await metric.get();
+  return values.filter((v) => name === undefined || v.metricName === name).reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Starts the generator as its own process (tsx's loader under Node, `deno run` under Deno) and collects its messages. */
+function runGenerator(url: string, onStreaming: (message: StreamingMessage) => void): Promise<GeneratorReport> {
+  const script = ["--url", url, "--sessions", String(sessions), "--seconds", String(seconds)];
+  const args = isDeno ? ["run", "-A", GENERATOR, ...script] : ["--import", "tsx", GENERATOR, ...script];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  let pending = "";
+  let done: DoneMessage | undefined;
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    pending += chunk;
+    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
+      const message = JSON.parse(pending.slice(0, end)) as GeneratorMessage;
+      pending = pending.slice(end + 1);
+      if (message.type === "streaming") onStreaming(message);
+      else done = message;
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => (done && code === 0 ? resolve(done.report) : reject(new Error(`the load generator exited with ${code}`))));
+  });
+}
+
+const streams = new Map<number, StreamArrivals>();
+const server = createServer({
+  http: { port: 0, host: "127.0.0.1" },
+  rtp: { ports, bindAddress: "127.0.0.1", symmetric: true, timeoutSeconds: 60 },
+});
+server.use(latencyProbe(streams));
+const address = await server.listen();
+const lagProbe = new EventLoopLagProbe();
+let steady: { from: Snapshot; until?: Snapshot; lag?: number[]; steadyFrom: number; steadyUntil: number } | undefined;
+console.log(`parley load: ${sessions} Opus sessions for ${seconds} s, RTP ports ${ports}, ${isDeno ? "deno" : "node"} ${isDeno ? process.versions.deno : process.version}`);
+await sleep(IDLE_MS);
+const idleLag = distribution(lagProbe.take());
+
+const report = await runGenerator(`http://127.0.0.1:${address.port}`, ({ steadyFrom, steadyUntil }) => {
+  console.log(`all ${sessions} sessions open; measuring for ${seconds} s`);
+  setTimeout(() => {
+    lagProbe.take();
+    steady = { from: snapshot(), steadyFrom, steadyUntil };
+    setTimeout(() => {
+      steady!.until = snapshot();
+      steady!.lag = lagProbe.take();
+    }, steadyUntil - absoluteNow());
+  }, steadyFrom - absoluteNow());
+});
+await sleep(DRAIN_MS);
+lagProbe.stop();
+if (!steady?.until || !steady.lag) throw new Error("the generator stopped before the steady-state window ended");
+
+// Join arrivals with the generator's send log: latency from the packet's real send time, and from its schedule.
+const latency: number[] = [];
+const latencyFromSchedule: number[] = [];
+let framesDelivered = 0;
+let framesMissing = 0;
+for (const [index, lateness] of report.latenessBySession.entries()) {
+  const stream = streams.get(index);
+  framesDelivered += stream?.frames ?? 0;
+  for (let n = 0; n < lateness.length; n++) {
+    const arrival = stream?.arrivals[n];
+    if (arrival === undefined || !stream) {
+      framesMissing++;
+      continue;
+    }
+    const scheduled = stream.t0 + n * PACKET_MS;
+    if (scheduled < steady.steadyFrom || scheduled >= steady.steadyUntil) continue;
+    latency.push(arrival - scheduled - lateness[n]!);
+    latencyFromSchedule.push(arrival - scheduled);
+  }
+}
+
+const { metrics } = server;
+const { from, until } = steady;
+const cpu = (until.cpu.user + until.cpu.system - from.cpu.user - from.cpu.system) / 1000;
+const wallMs = until.at - from.at;
+const eluActive = until.elu.active - from.elu.active;
+const eluIdle = until.elu.idle - from.elu.idle;
+const ingestCount = await total(metrics.ingestSeconds, "parley_ingest_seconds_count");
+const pluginCount = await total(metrics.pluginFrameSeconds, "parley_plugin_frame_seconds_count");
+const results = {
+  runtime: isDeno ? `deno ${process.versions.deno}` : `node ${process.version}`,
+  date: new Date().toISOString(),
+  sessions,
+  seconds,
+  steadyWindowSeconds: Math.round(wallMs) / 1000,
+  server: {
+    cpuPercentOfOneCore: Math.round((cpu / wallMs) * 1000) / 10,
+    // Share of the window the main thread was busy; Deno does not report it.
+    eventLoopUtilization: eluActive + eluIdle > 0 ? Math.round((eluActive / (eluActive + eluIdle)) * 1000) / 1000 : null,
+    eventLoopLagMs: distribution(steady.lag),
+    idleEventLoopLagMs: idleLag,
+    ingestMeanUs: Math.round(((await total(metrics.ingestSeconds, "parley_ingest_seconds_sum")) / ingestCount) * 1e7) / 10,
+    probeMeanUs: Math.round(((await total(metrics.pluginFrameSeconds, "parley_plugin_frame_seconds_sum")) / pluginCount) * 1e7) / 10,
+  },
+  latencyMs: {
+    packetToSubscriber: distribution(latency),
+    fromSchedule: distribution(latencyFromSchedule),
+  },
+  loss: {
+    framesExpected: report.packetsSent,
+    framesDelivered,
+    framesMissing,
+    packetsReceived: await total(metrics.rtpReceived),
+    packetsLost: await total(metrics.rtpLost),
+    packetsLate: await total(metrics.rtpLate),
+    packetsDiscarded: Object.fromEntries((await metrics.rtpDiscarded.get()).values.map((v) => [v.labels.reason, v.value])),
+    framesConcealed: await total(metrics.framesConcealed),
+  },
+  generator: {
+    latenessMs: report.latenessMs,
+    openMs: report.openMs,
+    cpuPercent: report.cpuPercent,
+    opusKbps: report.opusKbps,
+    sendErrors: report.sendErrors,
+  },
+};
+await server.close();
+writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
+
+const ms = (d: { p50: number; p99: number; max: number }) => `p50 ${d.p50} ms, p99 ${d.p99} ms, max ${d.max} ms`;
+const { loss, server: s, generator: g } = results;
+console.log(`
+steady state: ${sessions} sessions over ${results.steadyWindowSeconds} s (${results.runtime})
+  server CPU          ${s.cpuPercentOfOneCore}% of one core${s.eventLoopUtilization === null ? "" : `, event loop busy ${Math.round(s.eventLoopUtilization * 100)}%`}
+  latency             packet sent -> 16 kHz frame at subscriber: ${ms(results.latencyMs.packetToSubscriber)}
+                      from schedule (includes generator lateness): ${ms(results.latencyMs.fromSchedule)}
+  event-loop lag      ${ms(s.eventLoopLagMs)} (idle before the run: ${ms(s.idleEventLoopLagMs)})
+  hot path            ${s.ingestMeanUs} µs per packet (parley_ingest_seconds), probe ${s.probeMeanUs} µs per frame
+whole run:
+  frames              expected ${loss.framesExpected}, delivered ${loss.framesDelivered}, missing ${loss.framesMissing}
+  packets             received ${loss.packetsReceived}, lost ${loss.packetsLost} (parley_rtp_packets_lost_total), late ${loss.packetsLate}, discarded ${JSON.stringify(loss.packetsDiscarded)}, concealed ${loss.framesConcealed}
+  generator           lateness ${ms(g.latenessMs)}; CPU ${g.cpuPercent}%; session open ${ms(g.openMs)}; Opus ${g.opusKbps} kbit/s
+wrote ${RESULTS}`);

@@ -1,0 +1,36 @@
+import { OpusEncoder } from "../core/opus.ts";
+import { encodeMulaw } from "../media/g711.ts";
+import { speechLike } from "./speech-like.ts";
+
+/** Samples per 20 ms packet at `sampleRate`. */
+function packetSamples(sampleRate: number): number {
+  return sampleRate / 50;
+}
+
+/**
+ * `seconds` of speech-like audio as 20 ms Opus packets from libopus at 48 kHz (its default VoIP
+ * bitrate), each copied out of the addon's buffer so they can be kept and replayed.
+ */
+export function speechOpusPackets(seconds: number, seed = 1): Uint8Array[] {
+  const encoder = new OpusEncoder(48000);
+  const pcm = speechLike(48000, seconds, seed);
+  const size = packetSamples(48000);
+  const packets: Uint8Array[] = [];
+  for (let at = 0; at + size <= pcm.length; at += size) packets.push(new Uint8Array(encoder.encode(pcm.subarray(at, at + size))));
+  return packets;
+}
+
+/** `seconds` of speech-like audio as 20 ms PCMU payloads (160 bytes each). */
+export function speechPcmuPayloads(seconds: number, seed = 1): Uint8Array[] {
+  const pcm = speechLike(8000, seconds, seed);
+  const size = packetSamples(8000);
+  const payloads: Uint8Array[] = [];
+  for (let at = 0; at + size <= pcm.length; at += size) payloads.push(encodeMulaw(pcm.subarray(at, at + size)));
+  return payloads;
+}
+
+/** Mean bitrate of 20 ms packets, in kbit/s. */
+export function bitrateKbps(packets: readonly Uint8Array[]): number {
+  const bytes = packets.reduce((sum, packet) => sum + packet.length, 0);
+  return (bytes * 8 * 50) / packets.length / 1000;
+}

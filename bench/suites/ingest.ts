@@ -1,0 +1,108 @@
+import type { RemoteInfo, Socket } from "node:dgram";
+import { EventEmitter } from "node:events";
+import { AudioFanout } from "../../core/AudioFanout.ts";
+import { CODECS, type CodecSpec } from "../../core/codecs.ts";
+import { Metrics } from "../../core/metrics.ts";
+import { RtpEndpoint } from "../../core/rtp/RtpEndpoint.ts";
+import { CallSession, type SessionHost } from "../../core/Session.ts";
+import { serializeRtpPacket } from "../../media/rtp.ts";
+import { speechOpusPackets, speechPcmuPayloads } from "../speech-packets.ts";
+import type { BenchCase, BenchSuite } from "../suite.ts";
+
+const SUBSCRIBER_RATE = 16000;
+const PEER: RemoteInfo = { address: "127.0.0.1", family: "IPv4", port: 50000, size: 0 };
+
+/**
+ * Stands in for a bound dgram socket: RtpEndpoint listens to its "message" and "error" events and
+ * sends RTCP through it, which goes nowhere here but completes like a real send.
+ */
+class SilentSocket extends EventEmitter {
+  send(...args: unknown[]): void {
+    const callback = args.at(-1);
+    if (typeof callback === "function") queueMicrotask(() => callback(null, 0));
+  }
+  close(): void {}
+}
+
+const host: SessionHost = { publish() {}, ended() {}, sourceError() {} };
+
+/** Writes the sequence number and timestamp into a serialized packet, as a sender's next packet would carry them. */
+function stamp(packet: Uint8Array, sequenceNumber: number, timestamp: number): void {
+  packet[2] = sequenceNumber >>> 8;
+  packet[3] = sequenceNumber;
+  packet[4] = timestamp >>> 24;
+  packet[5] = timestamp >>> 16;
+  packet[6] = timestamp >>> 8;
+  packet[7] = timestamp;
+}
+
+/** One session of `codec` with a 16 kHz subscriber, fed packet bytes through its endpoint's socket handler. */
+function ingestCase(name: string, codec: CodecSpec, payloads: readonly Uint8Array[], metrics: Metrics): { benchCase: BenchCase; close(): Promise<void> } {
+  const encoder = codec.createEncoder();
+  const fanout = new AudioFanout(codec.pcmRate, codec.decodableRates);
+  const session = new CallSession(
+    { id: name, transport: "rtp", codec: codec.name, sampleRate: codec.pcmRate, startedAt: Date.now(), metadata: {} },
+    fanout,
+    host,
+    encoder.sampleRate,
+    encoder.sampleRate / 50,
+  );
+  const socket = new SilentSocket();
+  const asSocket = (fake: SilentSocket) => fake as unknown as Socket;
+  session.attach(new RtpEndpoint(session, {
+    pair: { rtp: asSocket(socket), rtcp: asSocket(new SilentSocket()), port: 40000, release() {} },
+    codec,
+    encoder,
+    rtcpMux: false,
+    symmetric: true,
+    timeoutMs: 60_000,
+    maxJitterDelayMs: 40,
+    metrics,
+  }));
+  let delivered = 0;
+  const subscription = session.audio(SUBSCRIBER_RATE).subscribe((frame) => {
+    delivered += frame.samples.length;
+  });
+  const packets = payloads.map((payload) => serializeRtpPacket({ payloadType: codec.payloadType, sequenceNumber: 0, timestamp: 0, ssrc: 0x5eed, payload }));
+  const clockSamples = codec.clockRate / 50;
+  let n = 0;
+  const run = () => {
+    const packet = packets[n % packets.length]!;
+    stamp(packet, n & 0xffff, (n * clockSamples) >>> 0);
+    n++;
+    socket.emit("message", packet, PEER);
+    return delivered;
+  };
+  // A bench that measured nothing (a dropped packet, a wrong rate) must fail loudly, not look fast.
+  run();
+  if (delivered !== SUBSCRIBER_RATE / 50) throw new Error(`${name}: the subscriber received ${delivered} samples for one packet, not ${SUBSCRIBER_RATE / 50}`);
+  return {
+    benchCase: { name, batch: 1, run },
+    async close() {
+      subscription.unsubscribe();
+      await session.hangup("bench_done");
+    },
+  };
+}
+
+/**
+ * The whole inbound path of one packet with the production classes and no sockets: the bytes go
+ * through RtpEndpoint's message handler (parse, latching, receive statistics, RtpIngest's jitter
+ * buffer, decode straight to 16 kHz or resample, fanout, the per-packet ingest histogram) to a
+ * subscriber of `session.audio(16000)`.
+ */
+export function ingestSuite(): BenchSuite {
+  const metrics = new Metrics();
+  const streams = [
+    ingestCase("ingest.opus.16k", CODECS.opus, speechOpusPackets(5), metrics),
+    ingestCase("ingest.pcmu.16k", CODECS.pcmu, speechPcmuPayloads(5), metrics),
+  ];
+  return {
+    name: "ingest",
+    cases: streams.map((stream) => stream.benchCase),
+    async close() {
+      await Promise.all(streams.map((stream) => stream.close()));
+      metrics.close();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { OpusDecoder } from "../../core/opus.ts";
+import { speechOpusPackets } from "../speech-packets.ts";
+import type { BenchCase, BenchSuite } from "../suite.ts";
+
+/** Decodes a rotating stream of distinct 20 ms speech packets, in order, at `sampleRate`. */
+function decodeCase(name: string, sampleRate: number, packets: readonly Uint8Array[]): BenchCase {
+  const decoder = new OpusDecoder(sampleRate);
+  let next = 0;
+  return { name, batch: 1, run: () => decoder.decode(packets[next++ % packets.length]!).length };
+}
+
+/**
+ * Bare libopus decoding of one 20 ms packet: at 48 kHz (the baseline every gate divides by) and
+ * straight to 16 kHz (what the ingest path does when only 16 kHz listeners exist).
+ */
+export function opusSuite(): BenchSuite {
+  const packets = speechOpusPackets(5);
+  return {
+    name: "opus",
+    cases: [decodeCase("opus.decode.48k", 48000, packets), decodeCase("opus.decode.16k", 16000, packets)],
+  };
+}
