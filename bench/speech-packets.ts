@@ -1,4 +1,4 @@
-import { OpusEncoder } from "../core/opus.ts";
+import { OpusEncoder, VOICE_CALL_OPUS } from "../core/opus.ts";
 import { encodeMulaw } from "../media/g711.ts";
 import { speechLike } from "./speech-like.ts";
 
@@ -8,11 +8,11 @@ function packetSamples(sampleRate: number): number {
 }
 
 /**
- * `seconds` of speech-like audio as 20 ms Opus packets from libopus at 48 kHz (its default VoIP
- * bitrate), each copied out of the addon's buffer so they can be kept and replayed.
+ * `seconds` of speech-like audio as 20 ms Opus packets of a voice call (24 kbit/s wideband SILK,
+ * `VOICE_CALL_OPUS`), each copied out of the addon's buffer so they can be kept and replayed.
  */
 export function speechOpusPackets(seconds: number, seed = 1): Uint8Array[] {
-  const encoder = new OpusEncoder(48000);
+  const encoder = new OpusEncoder(48000, VOICE_CALL_OPUS);
   const pcm = speechLike(48000, seconds, seed);
   const size = packetSamples(48000);
   const packets: Uint8Array[] = [];

@@ -32,7 +32,8 @@ const opus: CodecSpec = {
   decodableRates: OPUS_RATES,
   fmtp: "minptime=10;useinbandfec=1",
   createDecoder: (rate) => new OpusDecoder(rate),
-  createEncoder: () => new OpusEncoder(48000),
+  // Wideband speech at 32 kbit/s: clear voice for TTS and echo, far below Opus's music defaults.
+  createEncoder: () => new OpusEncoder(48000, { bitrate: 32000, voice: true, maxBandwidth: "wideband" }),
 };
 
 const pcmu: CodecSpec = {

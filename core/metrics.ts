@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** Buckets for per-packet and per-frame work: 2 µs to 20 ms. */
@@ -99,36 +98,27 @@ export class Metrics {
     return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
   }
 
-  /** Uses the runtime's event-loop delay histogram, or falls back to timer drift where it has none. */
+  /**
+   * Measures how late a 10 ms timer fires. Node's monitorEventLoopDelay counts its own resolution
+   * into every sample and Deno's does not, so one timer probe keeps the figure the same on both.
+   */
   #watchEventLoop(): { takeSeconds(): number; stop(): void } {
-    try {
-      const histogram = monitorEventLoopDelay({ resolution: 10 });
-      histogram.enable();
-      return {
-        takeSeconds() {
-          const seconds = histogram.percentile(99) / 1e9;
-          histogram.reset();
-          return Number.isFinite(seconds) ? seconds : 0;
-        },
-        stop: () => histogram.disable(),
-      };
-    } catch {
-      let worst = 0;
-      let expected = performance.now() + 10;
-      const timer = setInterval(() => {
-        const now = performance.now();
-        worst = Math.max(worst, now - expected);
-        expected = now + 10;
-      }, 10);
-      (timer as { unref?: () => void }).unref?.();
-      return {
-        takeSeconds() {
-          const seconds = worst / 1000;
-          worst = 0;
-          return seconds;
-        },
-        stop: () => clearInterval(timer),
-      };
-    }
+    const PERIOD_MS = 10;
+    const lags: number[] = [];
+    let expected = performance.now() + PERIOD_MS;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      if (lags.length < 100_000) lags.push(Math.max(0, now - expected));
+      expected = now + PERIOD_MS;
+    }, PERIOD_MS);
+    (timer as { unref?: () => void }).unref?.();
+    return {
+      takeSeconds() {
+        if (lags.length === 0) return 0;
+        const sorted = lags.splice(0).sort((a, b) => a - b);
+        return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] / 1000;
+      },
+      stop: () => clearInterval(timer),
+    };
   }
 }

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bestLag, sine } from "../media/signal-test-utils.ts";
-import { OpusDecoder, OpusEncoder } from "./opus.ts";
+import { OpusDecoder, OpusEncoder, VOICE_CALL_OPUS } from "./opus.ts";
 
 function encodeFrames(samples: Int16Array, encoder: OpusEncoder, frameSamples: number): Uint8Array[] {
   const packets: Uint8Array[] = [];
@@ -39,11 +39,22 @@ test("a stereo stream is downmixed to mono by the mono decoder", () => {
     interleaved[2 * i] = left[i];
     interleaved[2 * i + 1] = left[i];
   }
-  const packets = encodeFrames(interleaved, new OpusEncoder(48000, 2), 1920);
+  const packets = encodeFrames(interleaved, new OpusEncoder(48000, { channels: 2 }), 1920);
   const mono = decodeAll(packets, new OpusDecoder(48000));
   assert.is(mono.length, 9600, "one mono sample per stereo sample pair");
   const energy = mono.subarray(4800).reduce((sum, x) => sum + x * x, 0) / 4800;
   assert.ok(Math.sqrt(energy) > 3000, "the downmix keeps the signal");
+});
+
+test("the voice-call profile makes SILK wideband packets of about 24 kbit/s", () => {
+  const encoder = new OpusEncoder(48000, VOICE_CALL_OPUS);
+  const speechy = new Int16Array(960 * 50);
+  for (let i = 0; i < speechy.length; i++) speechy[i] = Math.round(6000 * (Math.sin(i * 0.016) + 0.5 * Math.sin(i * 0.048) + 0.3 * Math.sin(i * 0.08)));
+  const packets = encodeFrames(speechy, encoder, 960);
+  const kbps = (packets.slice(5).reduce((n, p) => n + p.length, 0) * 8 * 50) / (packets.length - 5) / 1000;
+  assert.ok(kbps > 12 && kbps < 30, `bitrate ${kbps.toFixed(1)} kbit/s`);
+  const config = packets[25][0] >> 3;
+  assert.ok(config >= 8 && config <= 11, `TOC config ${config} is SILK wideband`);
 });
 
 test("concealment yields one packet's worth of samples at the decoder's rate", () => {

@@ -7,7 +7,8 @@ import type { AudioDecoder, AudioEncoder } from "../media/codec.ts";
 interface NativeOpus {
   encode(pcm: Uint8Array): Uint8Array;
   decode(packet: Uint8Array): Uint8Array;
-  applyDecoderCTL(ctl: number, value: number): void;
+  applyEncoderCTL(ctl: number, value: number): void;
+  setBitrate(bitrate: number): void;
 }
 type NativeOpusClass = new (rate: number, channels: number) => NativeOpus;
 
@@ -76,13 +77,37 @@ export class OpusDecoder implements AudioDecoder {
   }
 }
 
-/** libopus encoder from PCM, mono or interleaved stereo (VoIP application, the addon's default). */
+/** libopus request codes (opus_defines.h) the encoder options map to. */
+const OPUS_SET_MAX_BANDWIDTH = 4004;
+const OPUS_SET_SIGNAL = 4024;
+const OPUS_SIGNAL_VOICE = 3001;
+const BANDWIDTHS = { narrowband: 1101, wideband: 1103, fullband: 1105 } as const;
+
+/** How the encoder should spend its bits. */
+export interface OpusEncoderOptions {
+  /** 1 (default) or 2, interleaved. */
+  channels?: 1 | 2;
+  /** Target bitrate in bit/s (libopus picks one from the rate and channels otherwise). */
+  bitrate?: number;
+  /** Tell libopus the signal is speech, so it favours SILK, as voice calls do. */
+  voice?: boolean;
+  /** Highest audio bandwidth to code: wideband (8 kHz of audio) is what calls need. */
+  maxBandwidth?: keyof typeof BANDWIDTHS;
+}
+
+/** The profile of a voice call leg: 24 kbit/s wideband speech (what WebRTC voice and SIP Opus trunks typically carry). */
+export const VOICE_CALL_OPUS: OpusEncoderOptions = { bitrate: 24000, voice: true, maxBandwidth: "wideband" };
+
+/** libopus encoder from PCM, mono or interleaved stereo. */
 export class OpusEncoder implements AudioEncoder {
   readonly #native: NativeOpus;
-  constructor(readonly sampleRate = 48000, channels: 1 | 2 = 1) {
+  constructor(readonly sampleRate = 48000, options: OpusEncoderOptions = {}) {
     if (!OPUS_RATES.includes(sampleRate)) throw new RangeError(`Opus cannot encode at ${sampleRate} Hz`);
     const Native = loadNative();
-    this.#native = new Native(sampleRate, channels);
+    this.#native = new Native(sampleRate, options.channels ?? 1);
+    if (options.bitrate !== undefined) this.#native.setBitrate(options.bitrate);
+    if (options.voice) this.#native.applyEncoderCTL(OPUS_SET_SIGNAL, OPUS_SIGNAL_VOICE);
+    if (options.maxBandwidth) this.#native.applyEncoderCTL(OPUS_SET_MAX_BANDWIDTH, BANDWIDTHS[options.maxBandwidth]);
   }
 
   encode(samples: Int16Array): Uint8Array {

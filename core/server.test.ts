@@ -43,4 +43,17 @@ test("a plugin's setup failure is reported by listen()", async () => {
   await server.close();
 });
 
+test("the event-loop lag gauge reads near zero on an idle server and rises when the loop is blocked", async () => {
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45030-45039" } });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const idle = Number(/^parley_event_loop_lag_seconds (\S+)$/m.exec(await server.metrics.registry.metrics())![1]);
+  assert.ok(idle < 0.03, `idle lag ${idle}`);
+  const until = performance.now() + 80;
+  while (performance.now() < until) { /* block the loop */ }
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  const blocked = Number(/^parley_event_loop_lag_seconds (\S+)$/m.exec(await server.metrics.registry.metrics())![1]);
+  assert.ok(blocked > 0.05, `lag after an 80 ms block: ${blocked}`);
+  await server.close();
+});
+
 test.run();

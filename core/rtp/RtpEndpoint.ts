@@ -49,7 +49,9 @@ export class RtpEndpoint implements SessionTransport {
   readonly #ingestTimer: { observe(seconds: number): void };
   readonly #cname = `parley-${crypto.randomUUID().slice(0, 8)}`;
   #remote?: RemoteAddress;
-  #latched?: string;
+  /** The source this endpoint latched to (symmetric RTP); others are dropped. */
+  #latchedAddress?: string;
+  #latchedPort?: number;
   #lastPacketAt = performance.now();
   #nextRtcpAt = performance.now() + RTCP_INTERVAL_MS * (0.5 + Math.random());
   #sentAtLastReport = 0;
@@ -123,20 +125,21 @@ export class RtpEndpoint implements SessionTransport {
       this.#discard(error instanceof MediaParseError ? error.reason : "malformed");
       return;
     }
-    const source = `${from.address}:${from.port}`;
-    if (this.#latched !== source) {
-      if (this.#latched !== undefined) {
+    if (from.port !== this.#latchedPort || from.address !== this.#latchedAddress) {
+      if (this.#latchedAddress !== undefined) {
         this.#discard("unlatched_source");
         return;
       }
-      this.#latch(from, source);
+      this.#latch(from);
     }
     this.#lastPacketAt = start;
     if (this.#media.receive(packet, start)) this.#ingestTimer.observe((performance.now() - start) / 1000);
   }
 
-  #latch(from: RemoteInfo, source: string): void {
-    this.#latched = source;
+  #latch(from: RemoteInfo): void {
+    const source = `${from.address}:${from.port}`;
+    this.#latchedAddress = from.address;
+    this.#latchedPort = from.port;
     if (this.#options.symmetric || !this.#remote) {
       const rtcpPort = this.#options.rtcpMux ? from.port : from.port + 1;
       this.#remote = { address: from.address, port: from.port, rtcpPort };
@@ -153,7 +156,7 @@ export class RtpEndpoint implements SessionTransport {
       this.#discard(error instanceof MediaParseError ? `rtcp_${error.reason}` : "rtcp_malformed");
       return;
     }
-    if (this.#latched !== undefined && from.address !== this.#remote?.address) {
+    if (this.#latchedAddress !== undefined && from.address !== this.#latchedAddress) {
       this.#discard("rtcp_unlatched_source");
       return;
     }
