@@ -74,6 +74,8 @@ export interface SessionTransport {
   tick?(tickMs: number): void;
   /** Sends a DTMF digit, if supported. */
   sendDtmf?(digit: string, durationMs: number): void;
+  /** Learns that a playback was sent completely or cut off (WebSocket peers buffer audio and need `mark`/`clear`). */
+  playbackFinished?(playbackId: string, cancelled: boolean): void;
   /** Releases sockets and timers. */
   close(): void | Promise<void>;
 }
@@ -105,7 +107,9 @@ export class CallSession implements Session {
     this.#player = new Player(outputRate, frameSamples, {
       started: (playback) => this.emit({ type: "playback.started", playbackId: playback.id, source: "core" }),
       finished: (playback, result) => {
-        if (!this.#ending) this.emit({ type: "playback.finished", playbackId: playback.id, ...result, source: "core" });
+        if (this.#ending) return;
+        this.#transport?.playbackFinished?.(playback.id, result.cancelled);
+        this.emit({ type: "playback.finished", playbackId: playback.id, ...result, source: "core" });
       },
       sourceError: (_playback, error) => host.sourceError(this, error),
     });

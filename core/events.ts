@@ -13,6 +13,8 @@ export interface EventMap {
   "playback.finished": { playbackId: string; cancelled: boolean; playedMs: number };
   "plugin.error": { plugin: string; message: string };
   "media.ssrc_changed": { ssrc: number };
+  /** A WebSocket peer reports it has played everything up to a mark Parley sent (the playback id). */
+  "playback.mark": { name: string };
 }
 
 /** Every event carries where and when it happened and who said it. */
@@ -81,4 +83,5 @@ registerEventSchema("playback.finished", {
   required: ["playbackId", "cancelled", "playedMs"],
 });
 registerEventSchema("plugin.error", { properties: { plugin: str, message: str }, required: ["plugin", "message"] });
+registerEventSchema("playback.mark", { properties: { name: str }, required: ["name"] });
 registerEventSchema("media.ssrc_changed", { properties: { ssrc: num }, required: ["ssrc"] });

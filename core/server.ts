@@ -12,6 +12,7 @@ import type { Plugin } from "./plugin.ts";
 import { PluginHost, type PluginServer } from "./PluginHost.ts";
 import { RtpTransport } from "./rtp/RtpTransport.ts";
 import { WhipTransport } from "./webrtc/WhipTransport.ts";
+import { WebSocketTransport } from "./websocket/WebSocketTransport.ts";
 import { CallSession, type CloseInfo, type Session, type SessionHost, type SessionInfo, type SessionTransport } from "./Session.ts";
 
 /** What a transport tells the server about a new call leg. */
@@ -49,6 +50,7 @@ export class ParleyServer implements PluginServer, SessionHost {
   readonly #http: HttpApi;
   readonly #rtp: RtpTransport;
   readonly #whip: WhipTransport;
+  readonly #webSocket: WebSocketTransport;
   readonly #sessionTicks = new Map<string, () => void>();
   readonly #rxErrorHandler = (error: unknown) => this.#unhandled(error);
   #address?: AddressInfo;
@@ -67,6 +69,7 @@ export class ParleyServer implements PluginServer, SessionHost {
     });
     this.#rtp = new RtpTransport(this, this.#http);
     this.#whip = new WhipTransport(this, this.#http);
+    this.#webSocket = new WebSocketTransport(this, this.#http);
     // RxJS throws errors nobody handles on a timer, which would end the process: count them instead.
     rxConfig.onUnhandledError ??= this.#rxErrorHandler;
   }
@@ -89,6 +92,11 @@ export class ParleyServer implements PluginServer, SessionHost {
   /** The WebRTC (WHIP) transport (for embedding code that answers offers without HTTP). */
   get whip(): WhipTransport {
     return this.#whip;
+  }
+
+  /** The WebSocket media transport (CPaaS media streams, audio fork). */
+  get webSocket(): WebSocketTransport {
+    return this.#webSocket;
   }
 
   /** Registers a plugin; throws a coded error when its metadata, dependencies or options are wrong. */

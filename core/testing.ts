@@ -163,17 +163,22 @@ function bindUdp(port: number): Promise<Socket | null> {
   });
 }
 
+/** Closes a socket and waits until its port is free again (asynchronous on Deno). */
+function closeUdp(socket: Socket | null): Promise<void> {
+  return new Promise((resolveClose) => (socket ? socket.close(() => resolveClose()) : resolveClose()));
+}
+
 /** An even UDP port on 127.0.0.1 that is free together with the next one (for an RTP/RTCP receiver). */
 export async function freeUdpPortPair(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const probe = await bindUdp(0);
     if (!probe) continue;
     const port = probe.address().port & ~1;
-    probe.close();
+    await closeUdp(probe);
     const rtp = await bindUdp(port);
     const rtcp = rtp && (await bindUdp(port + 1));
-    rtp?.close();
-    rtcp?.close();
+    await closeUdp(rtp);
+    await closeUdp(rtcp);
     if (rtp && rtcp) return port;
   }
   throw new Error("no free UDP port pair on 127.0.0.1");

@@ -1,0 +1,182 @@
+import type { IncomingMessage } from "node:http";
+import type { RawData, WebSocket } from "ws";
+import { decodeMulaw, encodeMulaw } from "../../media/g711.ts";
+import type { HttpApi } from "../http/HttpApi.ts";
+import type { ParleyServer } from "../server.ts";
+import type { CallSession } from "../Session.ts";
+import { type WebSocketFraming, WebSocketEndpoint } from "./WebSocketEndpoint.ts";
+
+/** A message Parley refuses: the reason is a metric label, the message goes back to the peer. */
+class Rejection extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(message);
+  }
+}
+
+const TEXT = new TextDecoder();
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const L16_RATES = [8000, 16000];
+
+function parseJson(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Rejection("bad_json", "message is not valid JSON");
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new Rejection("bad_json", "message must be a JSON object");
+  return value as Record<string, unknown>;
+}
+
+function metadataOf(value: unknown): Record<string, string> {
+  if (!value || typeof value !== "object") return {};
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, String(v)]));
+}
+
+function bytesOf(data: RawData): Uint8Array {
+  return Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+/** The CPaaS media-stream shape: JSON with base64 8 kHz mu-law. */
+function mediaStreamFraming(streamSid: string): WebSocketFraming {
+  return {
+    sampleRate: 8000,
+    audio: (samples) => JSON.stringify({ event: "media", streamSid, media: { payload: Buffer.from(encodeMulaw(samples)).toString("base64") } }),
+    mark: (name) => JSON.stringify({ event: "mark", streamSid, mark: { name } }),
+    clear: () => JSON.stringify({ event: "clear", streamSid }),
+  };
+}
+
+/** The audio-fork shape: binary 16-bit little-endian PCM frames. */
+function audioForkFraming(sampleRate: number): WebSocketFraming {
+  return {
+    sampleRate,
+    audio: (samples) => new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength),
+  };
+}
+
+/** One connection's state: before `start` it has no session. */
+interface Connection {
+  socket: WebSocket;
+  session?: CallSession;
+  endpoint?: WebSocketEndpoint;
+}
+
+/**
+ * WebSocket media streams in both common shapes, both directions:
+ * - `/v1/media-stream`: JSON `connected`/`start`/`media`/`mark`/`clear`/`dtmf`/`stop` with base64
+ *   8 kHz mu-law (the CPaaS media-stream shape); Parley answers with `media`, a `mark` after each
+ *   playback and `clear` when a playback is cut off; a `clear` from the peer cuts Parley's own.
+ * - `/v1/audio-fork`: a JSON metadata message (`{"sampleRate":8000|16000, "metadata":{...}}`), then
+ *   binary L16 little-endian frames each way (the FreeSWITCH audio-fork shape).
+ * Bad messages are answered with `{"event":"error","error":{"reason","message"}}`, counted, and the
+ * call goes on.
+ */
+export class WebSocketTransport {
+  constructor(readonly server: ParleyServer, http: HttpApi) {
+    http.webSocket("/v1/media-stream", "media-stream", (socket, request) => this.#accept(socket, request, "json"));
+    http.webSocket("/v1/audio-fork", "audio-fork", (socket, request) => this.#accept(socket, request, "l16"));
+  }
+
+  #accept(socket: WebSocket, request: IncomingMessage, shape: "json" | "l16"): void {
+    const connection: Connection = { socket };
+    const label = shape === "json" ? "media-stream" : "audio-fork";
+    const query = Object.fromEntries(new URL(request.url ?? "/", "http://localhost").searchParams);
+    delete query.access_token;
+    socket.on("message", (data, isBinary) => {
+      try {
+        if (shape === "json") this.#onJson(connection, data, isBinary, query);
+        else this.#onFork(connection, data, isBinary, query);
+      } catch (error) {
+        const rejection = error instanceof Rejection ? error : new Rejection("internal", "message could not be handled");
+        this.server.metrics.webSocketRejected.inc({ transport: label, reason: rejection.reason });
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ event: "error", error: { reason: rejection.reason, message: rejection.message } }));
+      }
+    });
+    socket.on("error", (error: Error & { code?: string }) => {
+      const reason = error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ? "too_large" : "protocol_error";
+      this.server.metrics.webSocketRejected.inc({ transport: label, reason });
+    });
+    socket.on("close", () => connection.session?.hangup("websocket_closed"));
+  }
+
+  #open(connection: Connection, framing: WebSocketFraming, codec: string, metadata: Record<string, string>): void {
+    if (connection.session) throw new Rejection("duplicate_start", "the stream has already started");
+    if (this.server.shuttingDown) throw new Rejection("shutting_down", "server is shutting down");
+    connection.session = this.server.openSession(
+      { transport: "websocket", codec, sampleRate: framing.sampleRate, decodableRates: [framing.sampleRate], outputRate: framing.sampleRate, frameSamples: framing.sampleRate / 50, metadata },
+      (session) => (connection.endpoint = new WebSocketEndpoint(connection.socket, framing, session.fanout)),
+    );
+  }
+
+  #onJson(connection: Connection, data: RawData, isBinary: boolean, query: Record<string, string>): void {
+    if (isBinary) throw new Rejection("unexpected_binary", "this endpoint takes JSON text messages");
+    const message = parseJson(TEXT.decode(bytesOf(data)));
+    const { session, endpoint } = connection;
+    switch (message.event) {
+      case "connected":
+        return;
+      case "start": {
+        const start = (message.start ?? {}) as { streamSid?: unknown; callSid?: unknown; mediaFormat?: { encoding?: unknown; sampleRate?: unknown; channels?: unknown }; customParameters?: unknown };
+        const format = start.mediaFormat ?? {};
+        if ((format.encoding ?? "audio/x-mulaw") !== "audio/x-mulaw" || (format.sampleRate ?? 8000) !== 8000 || (format.channels ?? 1) !== 1) {
+          throw new Rejection("unsupported_format", "only audio/x-mulaw, 8000 Hz, mono is supported");
+        }
+        const streamSid = String(start.streamSid ?? message.streamSid ?? crypto.randomUUID());
+        const metadata = { ...query, ...metadataOf(start.customParameters), streamSid, ...(start.callSid ? { callSid: String(start.callSid) } : {}) };
+        this.#open(connection, mediaStreamFraming(streamSid), "pcmu", metadata);
+        return;
+      }
+      case "media": {
+        if (!session || !endpoint) throw new Rejection("before_start", `"media" arrived before "start"`);
+        const payload = (message.media as { payload?: unknown } | undefined)?.payload;
+        if (typeof payload !== "string" || payload.length % 4 !== 0 || !BASE64.test(payload)) throw new Rejection("bad_base64", "media.payload must be base64");
+        endpoint.receive(decodeMulaw(Buffer.from(payload, "base64")));
+        return;
+      }
+      case "mark": {
+        if (!session) throw new Rejection("before_start", `"mark" arrived before "start"`);
+        const name = String((message.mark as { name?: unknown } | undefined)?.name ?? "");
+        session.emit({ type: "playback.mark", name, source: "websocket" });
+        return;
+      }
+      case "dtmf": {
+        if (!session) throw new Rejection("before_start", `"dtmf" arrived before "start"`);
+        const digit = String((message.dtmf as { digit?: unknown } | undefined)?.digit ?? "");
+        if (!/^[0-9*#A-D]$/.test(digit)) throw new Rejection("bad_dtmf", "dtmf.digit must be one of 0-9 * # A-D");
+        session.emit({ type: "dtmf", digit, durationMs: 0, source: "websocket" });
+        return;
+      }
+      case "clear":
+        if (!session) throw new Rejection("before_start", `"clear" arrived before "start"`);
+        session.stopPlayback();
+        return;
+      case "stop":
+        session?.hangup("remote_stop");
+        return;
+      default:
+        throw new Rejection("unknown_event", `unknown event ${JSON.stringify(message.event)}`);
+    }
+  }
+
+  #onFork(connection: Connection, data: RawData, isBinary: boolean, query: Record<string, string>): void {
+    const bytes = bytesOf(data);
+    if (!isBinary) {
+      const message = parseJson(TEXT.decode(bytes));
+      if (!connection.session) {
+        const sampleRate = message.sampleRate ?? 8000;
+        if (typeof sampleRate !== "number" || !L16_RATES.includes(sampleRate)) throw new Rejection("unsupported_format", "sampleRate must be 8000 or 16000");
+        if ((message.channels ?? 1) !== 1) throw new Rejection("unsupported_format", "only mono is supported");
+        this.#open(connection, audioForkFraming(sampleRate), "l16", { ...query, ...metadataOf(message.metadata) });
+      } else if (message.event === "clear") connection.session.stopPlayback();
+      else if (message.event === "stop") connection.session.hangup("remote_stop");
+      else throw new Rejection("unknown_event", `unknown event ${JSON.stringify(message.event)}`);
+      return;
+    }
+    if (!connection.endpoint) throw new Rejection("before_start", "audio arrived before the metadata message");
+    if (bytes.length % 2 !== 0) throw new Rejection("odd_length", "L16 frames hold whole 16-bit samples");
+    const samples = new Int16Array(bytes.length / 2);
+    new Uint8Array(samples.buffer).set(bytes);
+    connection.endpoint.receive(samples);
+  }
+}
