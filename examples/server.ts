@@ -1,11 +1,13 @@
 // What `npm start` and `deno task start` run: the Parley server with its default plugins,
 // configured from the environment (PARLEY_PORT, PARLEY_RTP_PORTS, PARLEY_CONFIG).
 import { createServer } from "../core/mod.ts";
+import { consolePlugin } from "../plugins/console/mod.ts";
 import { echo } from "./echo.ts";
 
-const server = createServer().use(echo);
+const server = createServer().use(consolePlugin).use(echo);
 const address = await server.listen();
 console.log(`parley: listening on http://${address.address}:${address.port} (RTP ports ${server.config.rtp.portMin}-${server.config.rtp.portMax})`);
+console.log(`parley: console at http://127.0.0.1:${address.port}/`);
 console.log(`parley: plugins ${[...server.plugins()].map(([name, version]) => `${name}@${version}`).join(", ")}`);
 
 let stopping = false;

@@ -1,0 +1,60 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { bufferCount, map } from "rxjs";
+import { definePlugin, registerEventSchema } from "../../core/mod.ts";
+
+declare module "../../core/events.ts" {
+  interface EventMap {
+    /** The caller's loudness over the last interval, for live meters. */
+    "audio.level": { dbfs: number; peak: number };
+  }
+}
+
+registerEventSchema("audio.level", { properties: { dbfs: { type: "number" }, peak: { type: "number" } }, required: ["dbfs", "peak"] });
+
+/** Level of a block of frames: RMS in dBFS (floored at -90) and peak as a fraction of full scale. */
+export function levelOf(blocks: readonly Int16Array[]): { dbfs: number; peak: number } {
+  let energy = 0;
+  let count = 0;
+  let peak = 0;
+  for (const samples of blocks) {
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      energy += s * s;
+      if (s > peak) peak = s;
+      else if (-s > peak) peak = -s;
+    }
+    count += samples.length;
+  }
+  const rms = count ? Math.sqrt(energy / count) / 32768 : 0;
+  return { dbfs: Math.max(-90, Math.round(20 * Math.log10(rms + 1e-9) * 10) / 10), peak: Math.round((peak / 32768) * 1000) / 1000 };
+}
+
+/**
+ * The live console: a web page at `/` listing sessions with their audio level, each session's
+ * events as a timeline, charts of key metrics, and a Call button that calls in by WHIP from the
+ * browser's microphone. It adds `audio.level` events (every `levelIntervalMs`) for the meters.
+ */
+export const consolePlugin = definePlugin<{ levelIntervalMs: number }>({
+  name: "console",
+  version: "1.0.0",
+  options: {
+    type: "object",
+    properties: { levelIntervalMs: { type: "integer", minimum: 100, maximum: 10000, default: 500 } },
+    additionalProperties: false,
+  },
+  setup(server, options) {
+    const page = readFileSync(join(import.meta.dirname ?? "plugins/console", "page.html"));
+    server.route("GET", "/", async () => ({
+      status: 200,
+      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; media-src 'self' blob:" },
+      body: page,
+    }), "public");
+    const frames = Math.max(1, Math.round(options.levelIntervalMs / 20));
+    return (session) =>
+      session.audio$.pipe(
+        bufferCount(frames),
+        map((block) => ({ type: "audio.level" as const, ...levelOf(block.map((frame) => frame.samples)) })),
+      );
+  },
+});
