@@ -41,6 +41,7 @@ export class PitchDetector {
   readonly #im: Float64Array;
   readonly #acf: Float64Array;
   readonly #nsdf: Float64Array;
+  readonly #lobeLags: Int32Array;
 
   /** Plans the FFTs for `options.frameLength` samples at `options.sampleRate`. */
   constructor(options: PitchOptions) {
@@ -59,6 +60,7 @@ export class PitchDetector {
     this.#im = new Float64Array(this.#fft.bins);
     this.#acf = new Float64Array(size);
     this.#nsdf = new Float64Array(this.#maxLag + 2);
+    this.#lobeLags = new Int32Array(this.#maxLag);
   }
 
   /** Estimates the pitch of `frame` (frameLength samples) into `result`, and returns it. */
@@ -94,26 +96,36 @@ export class PitchDetector {
     return this.#pickPeak(result);
   }
 
-  /** MPM peak picking over lags minLag..maxLag of the NSDF. */
+  /** MPM peak picking: the first lobe maximum within `peakRatio` of the highest, past the first negative dip. */
   #pickPeak(result: PitchEstimate): PitchEstimate {
     const nsdf = this.#nsdf;
-    const minLag = this.#minLag;
     const maxLag = this.#maxLag;
-    // Key maxima: the highest point of each positive lobe after the first negative dip.
+    const lobeLags = this.#lobeLags;
+    let t = 1;
+    while (t <= maxLag && nsdf[t]! >= 0) t++;
+    let lobes = 0;
     let highest = 0;
-    for (let t = minLag; t <= maxLag; t++) {
-      if (nsdf[t]! > highest && nsdf[t]! >= nsdf[t - 1]! && nsdf[t]! >= nsdf[t + 1]!) highest = nsdf[t]!;
+    while (t <= maxLag) {
+      while (t <= maxLag && nsdf[t]! <= 0) t++;
+      let best = -1;
+      for (; t <= maxLag && nsdf[t]! > 0; t++) {
+        if (t >= this.#minLag && (best < 0 || nsdf[t]! > nsdf[best]!)) best = t;
+      }
+      // A lobe still rising at maxLag has its peak beyond the range: not a candidate.
+      if (best > 0 && best < maxLag) {
+        lobeLags[lobes++] = best;
+        if (nsdf[best]! > highest) highest = nsdf[best]!;
+      }
     }
-    if (highest <= 0) return result;
+    if (lobes === 0) return result;
     const threshold = highest * this.#peakRatio;
-    let lag = -1;
-    for (let t = minLag; t <= maxLag; t++) {
-      if (nsdf[t]! >= threshold && nsdf[t]! >= nsdf[t - 1]! && nsdf[t]! >= nsdf[t + 1]!) {
-        lag = t;
+    let lag = lobeLags[0]!;
+    for (let i = 0; i < lobes; i++) {
+      if (nsdf[lobeLags[i]!]! >= threshold) {
+        lag = lobeLags[i]!;
         break;
       }
     }
-    if (lag < 0) return result;
     const a = nsdf[lag - 1]!;
     const b = nsdf[lag]!;
     const c = nsdf[lag + 1]!;
