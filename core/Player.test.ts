@@ -62,6 +62,15 @@ test("queues playbacks in order; interrupt cancels the current and queued ones",
   assert.equal((await third.done).cancelled, false);
 });
 
+test("the current playback is known with its label and progress", () => {
+  const { p } = player();
+  assert.is(p.current, undefined);
+  p.play(from(frames(3, 8000)), { label: "Your balance is" });
+  p.next();
+  assert.is(p.current?.label, "Your balance is");
+  assert.is(p.current?.playedMs, 20);
+});
+
 test("stopAll cancels everything at once (barge-in) and cancel() removes one", async () => {
   const { p } = player();
   const a = p.play(new Subject<AudioFrame>());

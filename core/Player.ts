@@ -10,6 +10,8 @@ export type AudioSource = Observable<AudioFrame> | AsyncIterable<AudioFrame>;
 export interface PlayOptions {
   /** Cancel whatever is playing or queued instead of waiting for it (barge-in style). */
   interrupt?: boolean;
+  /** What this audio says (the TTS text, a prompt name): reported when a barge-in cuts it off. */
+  label?: string;
 }
 
 /** How a playback ended. */
@@ -22,6 +24,10 @@ export interface PlaybackResult {
 /** A handle on one queued or current playback. */
 export interface Playback {
   readonly id: string;
+  /** The label given to `play`, if any. */
+  readonly label?: string;
+  /** Audio sent so far, in ms. */
+  readonly playedMs: number;
   /** Resolves when the playback has been sent completely or was cancelled. */
   readonly done: Promise<PlaybackResult>;
   /** Stops it now (or removes it from the queue); already-sent audio is not recalled. */
@@ -50,7 +56,7 @@ class PlaybackItem implements Playback {
   #finished = false;
   #wake?: () => void;
 
-  constructor(readonly source: AudioSource, readonly outputRate: number, readonly onCancel: (item: PlaybackItem) => void) {
+  constructor(readonly source: AudioSource, readonly outputRate: number, readonly onCancel: (item: PlaybackItem) => void, readonly label?: string) {
     this.queue = new SampleQueue(outputRate * MAX_BUFFER_SECONDS);
     this.done = new Promise((resolve) => (this.#resolve = resolve));
   }
@@ -75,6 +81,10 @@ class PlaybackItem implements Playback {
     }
   }
 
+  get playedMs(): number {
+    return Math.round((this.playedSamples * 1000) / this.outputRate);
+  }
+
   /** Lets a waiting async reader continue once the queue has room. */
   wake(): void {
     if (this.#wake && this.queue.length < this.outputRate * READ_AHEAD_SECONDS) {
@@ -96,7 +106,7 @@ class PlaybackItem implements Playback {
     this.sourceEnded = true;
     this.queue.clear();
     this.#wake?.();
-    this.#resolve({ cancelled, playedMs: Math.round((this.playedSamples * 1000) / this.outputRate) });
+    this.#resolve({ cancelled, playedMs: this.playedMs });
   }
 
   get finished(): boolean {
@@ -148,9 +158,15 @@ export class Player {
   /** Queues a source (or, with `interrupt`, replaces everything with it). */
   play(source: AudioSource, options: PlayOptions = {}): Playback {
     if (options.interrupt) this.stopAll();
-    const item = new PlaybackItem(source, this.outputRate, (cancelled) => this.#cancel(cancelled));
+    const item = new PlaybackItem(source, this.outputRate, (cancelled) => this.#cancel(cancelled), options.label);
     this.#queue.push(item);
     return item;
+  }
+
+  /** The playback being sent now, if any. */
+  get current(): Playback | undefined {
+    const first = this.#queue[0];
+    return first?.started ? first : undefined;
   }
 
   /** True while anything is playing or queued. */

@@ -186,6 +186,9 @@ class PluginSessionView implements Session {
   stopPlayback(): number {
     return this.#session.stopPlayback();
   }
+  get nowPlaying(): Playback | undefined {
+    return this.#session.nowPlaying;
+  }
   sendDtmf(digit: string, durationMs?: number): void {
     this.#session.sendDtmf(digit, durationMs);
   }

@@ -45,6 +45,8 @@ export interface Session {
   play(source: AudioSource, options?: PlayOptions): Playback;
   /** Cancels what is playing and queued; returns how many playbacks were cancelled. */
   stopPlayback(): number;
+  /** The playback being sent now, if any (what a barge-in would cut off). */
+  readonly nowPlaying: Playback | undefined;
   /** Sends a DTMF digit (RFC 4733) to the caller, when the transport can. */
   sendDtmf(digit: string, durationMs?: number): void;
   /** Ends the call. */
@@ -155,6 +157,10 @@ export class CallSession implements Session {
 
   stopPlayback(): number {
     return this.#player.stopAll();
+  }
+
+  get nowPlaying(): Playback | undefined {
+    return this.#player.current;
   }
 
   sendDtmf(digit: string, durationMs = 100): void {
