@@ -1,68 +1,75 @@
-// The load generator, a process of its own (spawned by bench/load.ts): opens N Opus sessions over
-// Parley's JSON API and streams real-time RTP to each from its own UDP socket, all paced by one
-// drift-corrected timer. Packet n of a stream leaves at t0 + 20 ms * n, with t0 (absolute ms) given
-// to Parley in the session's metadata, so the server side can time arrivals without any help from
-// Parley's hot path. Stream phases are spread evenly over the 20 ms period, as real calls are.
+// The load generator, a process of its own (spawned by bench/load.ts): opens N Opus calls to
+// Parley, plain RTP over the JSON API or WebRTC by WHIP (`--webrtc`), and streams real-time Opus
+// on each, all paced by one drift-corrected timer. Packet n of a stream leaves at t0 + 20 ms * n,
+// with t0 (absolute ms) given to Parley in the session's metadata, so the server side can time
+// arrivals without any help from Parley's hot path. A call that connects after its t0 skips the
+// packets already due rather than sending them in a burst. Stream phases are spread evenly over
+// the 20 ms period, as real calls are.
 //
-//   node --import tsx bench/load-generator.ts --url http://127.0.0.1:8080 --sessions 50 --seconds 20
-import { createSocket, type Socket } from "node:dgram";
+//   node --import tsx bench/load-generator.ts --url http://127.0.0.1:8080 --sessions 50 --seconds 20 [--webrtc]
 import { parseArgs } from "node:util";
-import { serializeRtpPacket } from "../media/rtp.ts";
+import { type LoadCall, type LoadMetadata, openRtpCall, openWhipCall } from "./load-calls.ts";
 import { type GeneratorMessage, INDEX_KEY, PACKET_MS, T0_KEY } from "./load-protocol.ts";
 import { bitrateKbps, speechOpusPackets } from "./speech-packets.ts";
 import { absoluteNow, distribution } from "./stats.ts";
 
-/** How far ahead of its open request a stream's schedule starts, so the session exists by then. */
-const LEAD_MS = 500;
 /** Streams run together this long before the steady-state window starts. */
 const WARMUP_MS = 1000;
 /** Longest the timer sleeps, so streams opened meanwhile start on time. */
 const MAX_SLEEP_MS = 5;
-const OPEN_CONCURRENCY = 8;
-const OPUS_PAYLOAD_TYPE = 111;
-const SAMPLES_PER_PACKET = 960;
+/** Failed opens whose messages the report keeps. */
+const KEPT_ERRORS = 5;
+
+/**
+ * Per transport: calls opened at once, and how far ahead of its open request a stream's schedule
+ * starts, so the session usually exists by then (a WHIP call must also finish ICE and DTLS).
+ */
+const OPENING = {
+  rtp: { concurrency: 8, leadMs: 500 },
+  webrtc: { concurrency: 10, leadMs: 2000 },
+};
 
 /** One outgoing stream. */
 interface Stream {
-  readonly socket: Socket;
-  readonly host: string;
-  readonly port: number;
+  readonly call: LoadCall;
   readonly t0: number;
-  readonly ssrc: number;
+  /** First packet number sent: those due before the call was open are skipped. */
+  readonly first: number;
   /** Where in the shared packet loop this stream starts, so streams carry different audio. */
   readonly loopOffset: number;
   /** Next packet number. */
   next: number;
+  /** How late each packet left, from packet `first` on. */
   readonly lateness: number[];
 }
 
 const { values } = parseArgs({
-  options: { url: { type: "string" }, sessions: { type: "string", default: "50" }, seconds: { type: "string", default: "20" } },
+  options: {
+    url: { type: "string" },
+    sessions: { type: "string", default: "50" },
+    seconds: { type: "string", default: "20" },
+    webrtc: { type: "boolean", default: false },
+  },
 });
 const url = values.url;
 const sessionCount = Number(values.sessions);
 const seconds = Number(values.seconds);
-if (!url || !(sessionCount >= 1) || !(seconds > 0)) throw new Error("usage: load-generator.ts --url http://host:port --sessions N --seconds S");
+if (!url || !(sessionCount >= 1) || !(seconds > 0)) throw new Error("usage: load-generator.ts --url http://host:port --sessions N --seconds S [--webrtc]");
+const opening = values.webrtc ? OPENING.webrtc : OPENING.rtp;
 
 const packets = speechOpusPackets(10);
 const streams: Stream[] = [];
 const openTimes: number[] = [];
+const openErrors: string[] = [];
 const origin = absoluteNow();
 let endAt = Number.POSITIVE_INFINITY;
 let sendErrors = 0;
+let openFailures = 0;
 
 function send(stream: Stream, due: number): void {
   const n = stream.next++;
-  const bytes = serializeRtpPacket({
-    payloadType: OPUS_PAYLOAD_TYPE,
-    marker: n === 0,
-    sequenceNumber: n & 0xffff,
-    timestamp: (n * SAMPLES_PER_PACKET) >>> 0,
-    ssrc: stream.ssrc,
-    payload: packets[(stream.loopOffset + n) % packets.length]!,
-  });
   const sentAt = absoluteNow();
-  stream.socket.send(bytes, stream.port, stream.host);
+  stream.call.send(n, packets[(stream.loopOffset + n) % packets.length]!);
   stream.lateness.push(Math.round((sentAt - due) * 1000) / 1000);
 }
 
@@ -95,34 +102,26 @@ function pace(): Promise<void> {
   });
 }
 
-function bindSocket(): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket("udp4");
-    socket.once("error", reject);
-    socket.bind(0, "127.0.0.1", () => {
-      socket.off("error", reject);
-      // An ICMP error from a closed port must not end the generator; it shows up as loss.
-      socket.on("error", () => sendErrors++);
-      resolve(socket);
-    });
-  });
+function openCall(index: number, metadata: LoadMetadata): Promise<LoadCall> {
+  return values.webrtc ? openWhipCall(url!, metadata) : openRtpCall(url!, (0x10000 + index) >>> 0, metadata, () => sendErrors++);
 }
 
-/** Opens session `index` with a schedule start on its phase of the 20 ms grid, at least LEAD_MS ahead. */
-async function open(index: number): Promise<Stream> {
-  const socket = await bindSocket();
+/** Opens session `index` with a schedule start on its phase of the 20 ms grid, at least the lead ahead; undefined if it failed. */
+async function open(index: number): Promise<Stream | undefined> {
   const phase = (PACKET_MS * index) / sessionCount;
-  const t0 = origin + phase + Math.ceil((absoluteNow() + LEAD_MS - origin - phase) / PACKET_MS) * PACKET_MS;
+  const t0 = origin + phase + Math.ceil((absoluteNow() + opening.leadMs - origin - phase) / PACKET_MS) * PACKET_MS;
   const started = absoluteNow();
-  const response = await fetch(`${url}/v1/rtp`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ codec: "opus", metadata: { [INDEX_KEY]: String(index), [T0_KEY]: String(t0) } }),
-  });
-  const body = await response.json() as { host?: string; port?: number; error?: { code: string; message: string } };
-  if (response.status !== 201 || !body.host || !body.port) throw new Error(`opening session ${index}: HTTP ${response.status} ${JSON.stringify(body.error ?? body)}`);
-  openTimes.push(absoluteNow() - started);
-  return { socket, host: body.host, port: body.port, t0, ssrc: (0x10000 + index) >>> 0, loopOffset: (index * 37) % packets.length, next: 0, lateness: [] };
+  try {
+    const call = await openCall(index, { [INDEX_KEY]: String(index), [T0_KEY]: String(t0) });
+    const openedAt = absoluteNow();
+    openTimes.push(openedAt - started);
+    const first = Math.max(0, Math.ceil((openedAt - t0) / PACKET_MS));
+    return { call, t0, first, loopOffset: (index * 37) % packets.length, next: first, lateness: [] };
+  } catch (error) {
+    openFailures++;
+    if (openErrors.length < KEPT_ERRORS) openErrors.push(`session ${index}: ${(error as Error).message}`);
+    return undefined;
+  }
 }
 
 function print(message: GeneratorMessage): void {
@@ -131,16 +130,17 @@ function print(message: GeneratorMessage): void {
 
 const pacing = pace();
 let nextIndex = 0;
-const opened: Stream[] = new Array(sessionCount);
-await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, sessionCount) }, async () => {
+const opened: (Stream | undefined)[] = new Array(sessionCount);
+await Promise.all(Array.from({ length: Math.min(opening.concurrency, sessionCount) }, async () => {
   while (nextIndex < sessionCount) {
     const index = nextIndex++;
     const stream = await open(index);
     opened[index] = stream;
-    streams.push(stream);
+    if (stream) streams.push(stream);
   }
 }));
-const lastStart = Math.max(...streams.map((stream) => stream.t0));
+if (streams.length === 0) throw new Error(`no session could be opened: ${openErrors.join("; ")}`);
+const lastStart = Math.max(...streams.map((stream) => stream.t0 + stream.first * PACKET_MS));
 endAt = lastStart + WARMUP_MS + seconds * 1000;
 print({ type: "streaming", steadyFrom: lastStart + WARMUP_MS, steadyUntil: endAt });
 const cpuBefore = process.cpuUsage();
@@ -148,19 +148,25 @@ const streamingFrom = absoluteNow();
 await pacing;
 const cpu = process.cpuUsage(cpuBefore);
 const cpuPercent = ((cpu.user + cpu.system) / 1000 / (absoluteNow() - streamingFrom)) * 100;
-for (const stream of streams) stream.socket.close();
+await Promise.all(streams.map((stream) => stream.call.close()));
 
-const latenessBySession = opened.map((stream) => stream.lateness);
+const latenessBySession = Array.from(opened, (stream) => stream?.lateness ?? []);
 print({
   type: "done",
   report: {
     sessions: sessionCount,
     packetsSent: latenessBySession.reduce((sum, lateness) => sum + lateness.length, 0),
     latenessBySession,
+    firstPacketBySession: Array.from(opened, (stream) => stream?.first ?? 0),
     latenessMs: distribution(latenessBySession.flat()),
     openMs: distribution(openTimes),
+    openFailures,
+    openErrors,
     cpuPercent: Math.round(cpuPercent * 10) / 10,
     opusKbps: Math.round(bitrateKbps(packets) * 10) / 10,
     sendErrors,
   },
 });
+// Whatever a werift peer left running (consent checks, RTCP timers) must not keep the generator
+// alive; the write callback runs once the report has gone out.
+process.stdout.write("", () => process.exit(0));

@@ -20,11 +20,19 @@ export interface StreamingMessage {
 export interface GeneratorReport {
   sessions: number;
   packetsSent: number;
-  /** Per stream index: how late each packet left (send time minus schedule), in ms, µs precision. */
+  /** Per stream index: how late each packet left (send time minus schedule), in ms, µs precision, from its first packet on. */
   latenessBySession: number[][];
+  /**
+   * Per stream index: the number of its first packet. A call that connected after its schedule
+   * started skips the packets already due, so Parley's frame k is the generator's packet first + k.
+   */
+  firstPacketBySession: number[];
   latenessMs: Distribution;
-  /** Time to open a session over the JSON API, ms. */
+  /** Time to open a session, ms: the JSON API's answer for RTP; for WebRTC, the WHIP request until DTLS is connected. */
   openMs: Distribution;
+  /** Sessions that could not be opened (they send nothing), and the first few reasons. */
+  openFailures: number;
+  openErrors: string[];
   /** The generator's own CPU use while streaming, % of one core. */
   cpuPercent: number;
   opusKbps: number;

@@ -1,10 +1,13 @@
-// `npm run bench:load -- --sessions N --seconds S`: a Parley server in this process with a
-// latency probe on every session's 16 kHz audio, and bench/load-generator.ts in another process
-// streaming N real-time Opus calls to it over loopback. Prints a summary and writes
-// bench/load-results.json: server CPU, packet-to-subscriber latency, loss, generator lateness
-// and event-loop lag, measured over the steady state (all N streams running).
+// `npm run bench:load -- --sessions N --seconds S [--webrtc]`: a Parley server in this process
+// with a latency probe on every session's 16 kHz audio, and bench/load-generator.ts in another
+// process streaming N real-time Opus calls to it over loopback, as plain RTP or (`--webrtc`) as
+// WHIP calls from werift peers. Prints a summary and writes bench/load-results.json (or
+// bench/load-webrtc-results.json): server CPU, packet-to-subscriber latency, loss, generator
+// lateness and event-loop lag, measured over the steady state (all N streams running), and for
+// WebRTC the ICE and DTLS connect times.
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { performance as nodePerformance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -24,16 +27,22 @@ const RTP_PORT_BASE = 20000;
 const IDLE_MS = 2000;
 /** Time for the last packets to arrive after the generator stops. */
 const DRAIN_MS = 300;
-const RESULTS = fileURLToPath(new URL("./load-results.json", import.meta.url));
 const GENERATOR = fileURLToPath(new URL("./load-generator.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 const { values } = parseArgs({
-  options: { sessions: { type: "string", default: "50" }, seconds: { type: "string", default: "20" }, "rtp-ports": { type: "string" } },
+  options: {
+    sessions: { type: "string", default: "50" },
+    seconds: { type: "string", default: "20" },
+    "rtp-ports": { type: "string" },
+    webrtc: { type: "boolean", default: false },
+  },
 });
 const sessions = Number(values.sessions);
 const seconds = Number(values.seconds);
-if (!Number.isInteger(sessions) || sessions < 1 || !(seconds > 0)) throw new Error("usage: load.ts --sessions N --seconds S [--rtp-ports min-max]");
+if (!Number.isInteger(sessions) || sessions < 1 || !(seconds > 0)) throw new Error("usage: load.ts --sessions N --seconds S [--rtp-ports min-max] [--webrtc]");
+const transport = values.webrtc ? "webrtc" : "rtp";
+const RESULTS = fileURLToPath(new URL(values.webrtc ? "./load-webrtc-results.json" : "./load-results.json", import.meta.url));
 const ports = values["rtp-ports"] ?? `${RTP_PORT_BASE}-${RTP_PORT_BASE + 2 * sessions + 99}`;
 const isDeno = "Deno" in globalThis;
 
@@ -58,9 +67,25 @@ async function total(metric: { get(): Promise<{ values: { value: number; metricN
   return values.filter((v) => name === undefined || v.metricName === name).reduce((sum, v) => sum + v.value, 0);
 }
 
+/**
+ * A histogram's count, mean and quantiles in ms; each quantile is the upper bound of the bucket it
+ * falls in (null past the last bucket), which is all a histogram knows.
+ */
+async function histogramMs(metric: { get(): Promise<{ values: { value: number; metricName?: string; labels: Record<string, unknown> }[] }> }) {
+  const { values } = await metric.get();
+  const count = values.find((v) => v.metricName?.endsWith("_count"))?.value ?? 0;
+  const sum = values.find((v) => v.metricName?.endsWith("_sum"))?.value ?? 0;
+  const buckets = values.filter((v) => v.metricName?.endsWith("_bucket")).map((v) => ({ le: Number(v.labels.le), cumulative: v.value }));
+  const quantile = (q: number) => {
+    const bound = buckets.find((b) => b.cumulative >= q * count)?.le;
+    return bound === undefined || !Number.isFinite(bound) ? null : bound * 1000;
+  };
+  return { count, meanMs: count > 0 ? Math.round((sum / count) * 1e4) / 10 : null, p50AtMostMs: quantile(0.5), p99AtMostMs: quantile(0.99) };
+}
+
 /** Starts the generator as its own process (tsx's loader under Node, `deno run` under Deno) and collects its messages. */
 function runGenerator(url: string, onStreaming: (message: StreamingMessage) => void): Promise<GeneratorReport> {
-  const script = ["--url", url, "--sessions", String(sessions), "--seconds", String(seconds)];
+  const script = ["--url", url, "--sessions", String(sessions), "--seconds", String(seconds), ...(values.webrtc ? ["--webrtc"] : [])];
   const args = isDeno ? ["run", "-A", GENERATOR, ...script] : ["--import", "tsx", GENERATOR, ...script];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   let pending = "";
@@ -85,12 +110,14 @@ const streams = new Map<number, StreamArrivals>();
 const server = createServer({
   http: { port: 0, host: "127.0.0.1" },
   rtp: { ports, bindAddress: "127.0.0.1", symmetric: true, timeoutSeconds: 60 },
+  webrtc: { interfaces: ["127.0.0.1"] },
 });
 server.use(latencyProbe(streams));
 const address = await server.listen();
 const lagProbe = new EventLoopLagProbe();
 let steady: { from: Snapshot; until?: Snapshot; lag?: number[]; steadyFrom: number; steadyUntil: number } | undefined;
-console.log(`parley load: ${sessions} Opus sessions for ${seconds} s, RTP ports ${ports}, ${isDeno ? "deno" : "node"} ${isDeno ? process.versions.deno : process.version}`);
+const loadBefore = loadavg()[0]!;
+console.log(`parley load: ${sessions} Opus ${values.webrtc ? "WHIP calls" : `sessions, RTP ports ${ports},`} for ${seconds} s, ${isDeno ? "deno" : "node"} ${isDeno ? process.versions.deno : process.version}`);
 await sleep(IDLE_MS);
 const idleLag = distribution(lagProbe.take());
 
@@ -112,20 +139,24 @@ if (!steady?.until || !steady.lag) throw new Error("the generator stopped before
 // Join arrivals with the generator's send log: latency from the packet's real send time, and from its schedule.
 const latency: number[] = [];
 const latencyFromSchedule: number[] = [];
+// Per second of the window, so a few stalls can be told from a path that is slow throughout.
+const latencyBySecond: number[][] = Array.from({ length: Math.ceil((steady.steadyUntil - steady.steadyFrom) / 1000) }, () => []);
 let framesDelivered = 0;
 let framesMissing = 0;
 for (const [index, lateness] of report.latenessBySession.entries()) {
   const stream = streams.get(index);
+  const first = report.firstPacketBySession[index]!;
   framesDelivered += stream?.frames ?? 0;
-  for (let n = 0; n < lateness.length; n++) {
-    const arrival = stream?.arrivals[n];
+  for (let k = 0; k < lateness.length; k++) {
+    const arrival = stream?.arrivals[k];
     if (arrival === undefined || !stream) {
       framesMissing++;
       continue;
     }
-    const scheduled = stream.t0 + n * PACKET_MS;
+    const scheduled = stream.t0 + (first + k) * PACKET_MS;
     if (scheduled < steady.steadyFrom || scheduled >= steady.steadyUntil) continue;
-    latency.push(arrival - scheduled - lateness[n]!);
+    latency.push(arrival - scheduled - lateness[k]!);
+    latencyBySecond[Math.floor((scheduled - steady.steadyFrom) / 1000)]!.push(arrival - scheduled - lateness[k]!);
     latencyFromSchedule.push(arrival - scheduled);
   }
 }
@@ -141,6 +172,9 @@ const pluginCount = await total(metrics.pluginFrameSeconds, "parley_plugin_frame
 const results = {
   runtime: isDeno ? `deno ${process.versions.deno}` : `node ${process.version}`,
   date: new Date().toISOString(),
+  transport,
+  // Other work on the machine shows up in every figure; the 1-minute load average tells.
+  machine: { cpus: availableParallelism(), loadAverageBefore: Math.round(loadBefore * 100) / 100, loadAverageAfter: Math.round(loadavg()[0]! * 100) / 100 },
   sessions,
   seconds,
   steadyWindowSeconds: Math.round(wallMs) / 1000,
@@ -150,11 +184,13 @@ const results = {
     eventLoopUtilization: eluActive + eluIdle > 0 ? Math.round((eluActive / (eluActive + eluIdle)) * 1000) / 1000 : null,
     eventLoopLagMs: distribution(steady.lag),
     idleEventLoopLagMs: idleLag,
+    // From the packet as the transport hands it over: for WebRTC, after werift's SRTP decrypt.
     ingestMeanUs: Math.round(((await total(metrics.ingestSeconds, "parley_ingest_seconds_sum")) / ingestCount) * 1e7) / 10,
     probeMeanUs: Math.round(((await total(metrics.pluginFrameSeconds, "parley_plugin_frame_seconds_sum")) / pluginCount) * 1e7) / 10,
   },
   latencyMs: {
     packetToSubscriber: distribution(latency),
+    p99BySecond: latencyBySecond.map((second) => distribution(second).p99),
     fromSchedule: distribution(latencyFromSchedule),
   },
   loss: {
@@ -167,9 +203,12 @@ const results = {
     packetsDiscarded: Object.fromEntries((await metrics.rtpDiscarded.get()).values.map((v) => [v.labels.reason, v.value])),
     framesConcealed: await total(metrics.framesConcealed),
   },
+  connect: values.webrtc ? { iceMs: await histogramMs(metrics.iceConnectSeconds), dtlsMs: await histogramMs(metrics.dtlsConnectSeconds) } : null,
   generator: {
     latenessMs: report.latenessMs,
     openMs: report.openMs,
+    openFailures: report.openFailures,
+    openErrors: report.openErrors,
     cpuPercent: report.cpuPercent,
     opusKbps: report.opusKbps,
     sendErrors: report.sendErrors,
@@ -179,16 +218,21 @@ await server.close();
 writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
 
 const ms = (d: { p50: number; p99: number; max: number }) => `p50 ${d.p50} ms, p99 ${d.p99} ms, max ${d.max} ms`;
-const { loss, server: s, generator: g } = results;
+const bucketMs = (h: { count: number; meanMs: number | null; p50AtMostMs: number | null; p99AtMostMs: number | null }) =>
+  `${h.count} calls, mean ${h.meanMs} ms, p50 <= ${h.p50AtMostMs ?? "inf"} ms, p99 <= ${h.p99AtMostMs ?? "inf"} ms`;
+const { loss, server: s, generator: g, connect, machine } = results;
+const failures = g.openFailures > 0 ? `\n  FAILED TO OPEN      ${g.openFailures} of ${sessions}: ${g.openErrors.join("; ")}` : "";
+const connectLines = connect ? `\n  ICE connect         ${bucketMs(connect.iceMs)} (server: WHIP offer -> ICE connected)\n  DTLS connect        ${bucketMs(connect.dtlsMs)} (server: ICE -> DTLS connected)` : "";
 console.log(`
-steady state: ${sessions} sessions over ${results.steadyWindowSeconds} s (${results.runtime})
+steady state: ${sessions} ${transport} sessions over ${results.steadyWindowSeconds} s (${results.runtime}; ${machine.cpus} CPUs, load average ${machine.loadAverageBefore} before, ${machine.loadAverageAfter} after)
   server CPU          ${s.cpuPercentOfOneCore}% of one core${s.eventLoopUtilization === null ? "" : `, event loop busy ${Math.round(s.eventLoopUtilization * 100)}%`}
   latency             packet sent -> 16 kHz frame at subscriber: ${ms(results.latencyMs.packetToSubscriber)}
+                      p99 of each second: ${results.latencyMs.p99BySecond.join(", ")} ms
                       from schedule (includes generator lateness): ${ms(results.latencyMs.fromSchedule)}
   event-loop lag      ${ms(s.eventLoopLagMs)} (idle before the run: ${ms(s.idleEventLoopLagMs)})
   hot path            ${s.ingestMeanUs} µs per packet (parley_ingest_seconds), probe ${s.probeMeanUs} µs per frame
 whole run:
   frames              expected ${loss.framesExpected}, delivered ${loss.framesDelivered}, missing ${loss.framesMissing}
   packets             received ${loss.packetsReceived}, lost ${loss.packetsLost} (parley_rtp_packets_lost_total), late ${loss.packetsLate}, discarded ${JSON.stringify(loss.packetsDiscarded)}, concealed ${loss.framesConcealed}
-  generator           lateness ${ms(g.latenessMs)}; CPU ${g.cpuPercent}%; session open ${ms(g.openMs)}; Opus ${g.opusKbps} kbit/s
+  generator           lateness ${ms(g.latenessMs)}; CPU ${g.cpuPercent}%; session open ${ms(g.openMs)}; Opus ${g.opusKbps} kbit/s${connectLines}${failures}
 wrote ${RESULTS}`);

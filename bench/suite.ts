@@ -10,6 +10,11 @@ export interface BenchCase {
    */
   readonly batch: number;
   readonly run: () => number;
+  /**
+   * Makes the inputs of the next `calls` runs, outside the timed section: for inputs that cannot
+   * be replayed, such as SRTP packets, whose index and authentication must advance every packet.
+   */
+  readonly prepare?: (calls: number) => void;
 }
 
 /** A group of cases sharing fixtures; `close` releases what they hold. */
@@ -28,9 +33,10 @@ export interface BatchTiming {
 // Every case's result flows here so the optimiser cannot drop the work as unused.
 let consumed = 0;
 
-/** Runs `benchCase.batch` calls and times them together. */
+/** Prepares and runs `benchCase.batch` calls, and times the runs together. */
 export function timeBatch(benchCase: BenchCase): BatchTiming {
   const { run, batch } = benchCase;
+  benchCase.prepare?.(batch);
   let result = 0;
   const start = performance.now();
   for (let i = 0; i < batch; i++) result += run();

@@ -13,3 +13,4 @@ export type { RtpSessionCreated, RtpSessionRequest } from "./rtp/RtpTransport.ts
 export type { AudioFrame } from "../media/frame.ts";
 export type { ApiResponse, RouteHandler } from "./http/HttpApi.ts";
 export type { Access } from "./http/auth.ts";
+export { startWorker } from "./worker-thread.ts";

@@ -59,11 +59,19 @@ export function spawnFfmpeg(args: string[], timeoutMs: number): RunningProcess {
   const child = spawn("ffmpeg", ["-hide_banner", "-nostdin", "-loglevel", "error", "-y", ...args], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   let timedOut = false;
+  // Deno's ChildProcess.kill delivers only the first signal it is asked for; process.kill always does.
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, name);
+    } catch {
+      // Already gone.
+    }
+  };
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (chunk: string) => (stderr += chunk));
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill("SIGKILL");
+    signal("SIGKILL");
   }, timeoutMs);
   const done = new Promise<ProcessResult>((resolveDone) => {
     child.on("error", (error) => {
@@ -78,8 +86,8 @@ export function spawnFfmpeg(args: string[], timeoutMs: number): RunningProcess {
   return {
     done,
     stop: (graceMs = 1000) => {
-      child.kill("SIGINT");
-      const kill = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      signal("SIGINT");
+      const kill = setTimeout(() => signal("SIGKILL"), graceMs);
       done.then(() => clearTimeout(kill));
     },
   };
@@ -106,7 +114,7 @@ export interface HttpAnswer {
 /** A request to the API under test. */
 export interface HttpRequest {
   method?: string;
-  body?: string | Uint8Array;
+  body?: string | Uint8Array<ArrayBuffer>;
   contentType?: string;
   headers?: Record<string, string>;
 }

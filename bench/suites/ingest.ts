@@ -1,15 +1,13 @@
 import type { RemoteInfo, Socket } from "node:dgram";
 import { EventEmitter } from "node:events";
-import { AudioFanout } from "../../core/AudioFanout.ts";
 import { CODECS, type CodecSpec } from "../../core/codecs.ts";
 import { Metrics } from "../../core/metrics.ts";
 import { RtpEndpoint } from "../../core/rtp/RtpEndpoint.ts";
-import { CallSession, type SessionHost } from "../../core/Session.ts";
 import { serializeRtpPacket } from "../../media/rtp.ts";
+import { assertOnePacketDelivers, benchSession } from "../bench-session.ts";
 import { speechOpusPackets, speechPcmuPayloads } from "../speech-packets.ts";
 import type { BenchCase, BenchSuite } from "../suite.ts";
 
-const SUBSCRIBER_RATE = 16000;
 const PEER: RemoteInfo = { address: "127.0.0.1", family: "IPv4", port: 50000, size: 0 };
 
 /**
@@ -24,8 +22,6 @@ class SilentSocket extends EventEmitter {
   close(): void {}
 }
 
-const host: SessionHost = { publish() {}, ended() {}, sourceError() {} };
-
 /** Writes the sequence number and timestamp into a serialized packet, as a sender's next packet would carry them. */
 function stamp(packet: Uint8Array, sequenceNumber: number, timestamp: number): void {
   packet[2] = sequenceNumber >>> 8;
@@ -38,31 +34,19 @@ function stamp(packet: Uint8Array, sequenceNumber: number, timestamp: number): v
 
 /** One session of `codec` with a 16 kHz subscriber, fed packet bytes through its endpoint's socket handler. */
 function ingestCase(name: string, codec: CodecSpec, payloads: readonly Uint8Array[], metrics: Metrics): { benchCase: BenchCase; close(): Promise<void> } {
-  const encoder = codec.createEncoder();
-  const fanout = new AudioFanout(codec.pcmRate, codec.decodableRates);
-  const session = new CallSession(
-    { id: name, transport: "rtp", codec: codec.name, sampleRate: codec.pcmRate, startedAt: Date.now(), metadata: {} },
-    fanout,
-    host,
-    encoder.sampleRate,
-    encoder.sampleRate / 50,
-  );
+  const bench = benchSession(name, "rtp", codec);
   const socket = new SilentSocket();
   const asSocket = (fake: SilentSocket) => fake as unknown as Socket;
-  session.attach(new RtpEndpoint(session, {
+  bench.session.attach(new RtpEndpoint(bench.session, {
     pair: { rtp: asSocket(socket), rtcp: asSocket(new SilentSocket()), port: 40000, release() {} },
     codec,
-    encoder,
+    encoder: bench.encoder,
     rtcpMux: false,
     symmetric: true,
     timeoutMs: 60_000,
     maxJitterDelayMs: 40,
     metrics,
   }));
-  let delivered = 0;
-  const subscription = session.audio(SUBSCRIBER_RATE).subscribe((frame) => {
-    delivered += frame.samples.length;
-  });
   const packets = payloads.map((payload) => serializeRtpPacket({ payloadType: codec.payloadType, sequenceNumber: 0, timestamp: 0, ssrc: 0x5eed, payload }));
   const clockSamples = codec.clockRate / 50;
   let n = 0;
@@ -71,18 +55,10 @@ function ingestCase(name: string, codec: CodecSpec, payloads: readonly Uint8Arra
     stamp(packet, n & 0xffff, (n * clockSamples) >>> 0);
     n++;
     socket.emit("message", packet, PEER);
-    return delivered;
+    return bench.delivered();
   };
-  // A bench that measured nothing (a dropped packet, a wrong rate) must fail loudly, not look fast.
-  run();
-  if (delivered !== SUBSCRIBER_RATE / 50) throw new Error(`${name}: the subscriber received ${delivered} samples for one packet, not ${SUBSCRIBER_RATE / 50}`);
-  return {
-    benchCase: { name, batch: 1, run },
-    async close() {
-      subscription.unsubscribe();
-      await session.hangup("bench_done");
-    },
-  };
+  assertOnePacketDelivers(name, bench, run);
+  return { benchCase: { name, batch: 1, run }, close: () => bench.close() };
 }
 
 /**

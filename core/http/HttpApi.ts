@@ -145,6 +145,7 @@ export class HttpApi {
     const method = request.method ?? "GET";
     let routeName = "unknown";
     let answer: ApiResponse;
+    let allow: string | undefined;
     try {
       if (method === "GET" && url.pathname === "/v1/events") {
         authorize(request, "api", this.options.tokens);
@@ -155,9 +156,10 @@ export class HttpApi {
       const matches = this.#routes.filter((route) => route.pattern.test(url.pathname));
       const route = matches.find((candidate) => candidate.method === method);
       if (!route) {
-        throw matches.length > 0
-          ? new ParleyError("PARLEY_ERR_METHOD_NOT_ALLOWED", method, url.pathname)
-          : new ParleyError("PARLEY_ERR_NOT_FOUND", `Route ${url.pathname}`);
+        if (matches.length === 0) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `Route ${url.pathname}`);
+        // RFC 9110 15.5.6: a 405 names the methods the resource has.
+        allow = [...new Set(matches.map((candidate) => candidate.method))].join(", ");
+        throw new ParleyError("PARLEY_ERR_METHOD_NOT_ALLOWED", method, url.pathname);
       }
       routeName = route.name;
       authorize(request, route.access, this.options.tokens);
@@ -167,6 +169,7 @@ export class HttpApi {
     } catch (error) {
       answer = errorResponse(error);
       if (answer.status === 413) answer.headers = { connection: "close" };
+      if (allow) answer.headers = { allow };
     }
     this.backend.metrics.httpRequests.inc({ route: routeName, status: String(answer.status) });
     const json = typeof answer.body === "object" && !(answer.body instanceof Uint8Array);

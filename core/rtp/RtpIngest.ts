@@ -23,27 +23,45 @@ export interface IngestCounters {
 const MAX_CONCEALED = 10;
 
 /**
+ * A loss run becomes frames only as far as real time allows: its frames may run this far ahead of
+ * the time since the last packet was released. A sender that jumps its sequence number by
+ * thousands would otherwise buy thousands of frames (and their resampling) with one packet.
+ */
+const MAX_CONCEALED_AHEAD_MS = 100;
+/** Shortest packet time counted against that allowance (RTP audio rarely uses less than 10 ms). */
+const MIN_PACKET_MS = 10;
+
+/**
  * The inbound half of one RTP stream: jitter buffer, then decode (or conceal) at the rate the
  * subscribers want most, then the fanout. Decoding is skipped while nobody listens.
  */
 export class RtpIngest implements JitterSink<Uint8Array> {
-  readonly buffer: JitterBuffer<Uint8Array>;
+  #buffer: JitterBuffer<Uint8Array>;
   #decoder?: AudioDecoder;
   #timestamps = new TimestampUnwrapper();
   #firstTimestamp: number | undefined;
   /** Losses in a row; past MAX_CONCEALED the decoder is not asked (its output has faded out anyway). */
   #lossRun = 0;
+  /** Time of the latest push or tick, and of the latest packet released. */
+  #nowMs = 0;
+  #lastPacketMs = 0;
   /** Samples per packet at the codec's clock, learnt from decoded packets (20 ms until known), for concealment. */
   #packetClockSamples: number;
 
-  constructor(readonly codec: CodecSpec, readonly fanout: AudioFanout, readonly counters: IngestCounters, maxDelayMs: number) {
-    this.buffer = new JitterBuffer<Uint8Array>({ maxDelayMs }, this);
+  constructor(readonly codec: CodecSpec, readonly fanout: AudioFanout, readonly counters: IngestCounters, readonly maxDelayMs: number) {
+    this.#buffer = new JitterBuffer<Uint8Array>({ maxDelayMs }, this);
     this.#packetClockSamples = codec.clockRate / 50;
+  }
+
+  /** The jitter buffer of the current source. */
+  get buffer(): JitterBuffer<Uint8Array> {
+    return this.#buffer;
   }
 
   /** Takes one RTP packet of this stream's codec. */
   receive(packet: { sequenceNumber: number; timestamp: number; payload: Uint8Array }, nowMs: number): void {
-    const result: PushResult = this.buffer.push(packet.sequenceNumber, packet.timestamp, packet.payload, nowMs);
+    this.#nowMs = nowMs;
+    const result: PushResult = this.#buffer.push(packet.sequenceNumber, packet.timestamp, packet.payload, nowMs);
     if (result === "accepted") this.counters.received.inc();
     else if (result === "duplicate") this.counters.duplicate.inc();
     else if (result === "late") this.counters.late.inc();
@@ -52,12 +70,15 @@ export class RtpIngest implements JitterSink<Uint8Array> {
 
   /** Releases packets whose wait is over (called by the pacer). */
   tick(nowMs: number): void {
-    this.buffer.tick(nowMs);
+    this.#nowMs = nowMs;
+    this.#buffer.tick(nowMs);
   }
 
   /** Starts over for a new source (SSRC change): releases what is held, forgets decoder state. */
   reset(): void {
-    this.buffer.flush();
+    this.#buffer.flush();
+    // The new source numbers its packets afresh: the old buffer would drop its first one as too old.
+    this.#buffer = new JitterBuffer<Uint8Array>({ maxDelayMs: this.maxDelayMs }, this);
     this.#decoder = undefined;
     this.#timestamps = new TimestampUnwrapper();
     this.#firstTimestamp = undefined;
@@ -65,9 +86,10 @@ export class RtpIngest implements JitterSink<Uint8Array> {
 
   packet(_seq: number, rtpTimestamp: number, payload: Uint8Array): void {
     const timestampMs = this.#mediaTimeMs(rtpTimestamp);
+    this.#lossRun = 0;
+    this.#lastPacketMs = this.#nowMs;
     if (!this.fanout.hasSubscribers) return;
     const decoder = this.#decoderForDemand();
-    this.#lossRun = 0;
     let samples: Int16Array;
     try {
       samples = decoder.decode(payload);
@@ -83,10 +105,13 @@ export class RtpIngest implements JitterSink<Uint8Array> {
   lost(_seq: number, rtpTimestamp: number): void {
     this.counters.lost.inc();
     const timestampMs = this.#mediaTimeMs(rtpTimestamp);
-    if (!this.fanout.hasSubscribers) return;
+    const run = ++this.#lossRun;
+    // Packet length is learnt from the last payload, which a broken peer can make 0 or 1 samples long.
+    const packetMs = Math.max(MIN_PACKET_MS, (this.#packetClockSamples * 1000) / this.codec.clockRate);
+    if (!this.fanout.hasSubscribers || run * packetMs > this.#nowMs - this.#lastPacketMs + MAX_CONCEALED_AHEAD_MS) return;
     const decoder = this.#decoderForDemand();
     this.counters.concealed.inc();
-    const samples = ++this.#lossRun > MAX_CONCEALED
+    const samples = run > MAX_CONCEALED
       ? new Int16Array(this.#packetSamples(decoder))
       : this.#conceal(decoder);
     this.fanout.push(samples, decoder.sampleRate, timestampMs);

@@ -52,6 +52,11 @@ export class Cepstrum {
     this.#logs = new Float64Array(filterbank.bands);
   }
 
+  /** Band energies of the last `compute` call (valid until the next). */
+  get bandEnergies(): Float64Array {
+    return this.#bands;
+  }
+
   /** Log band energies of the last `compute` call (valid until the next). */
   get logBands(): Float64Array {
     return this.#logs;

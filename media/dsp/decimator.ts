@@ -1,10 +1,15 @@
-// Streaming 2:1 decimation through a half-band low-pass FIR: every other tap of a half-band
-// filter is zero, so each output costs one multiply-add per non-zero tap pair. Pitch analysis
-// runs at half rate: the fundamental lies far below 4 kHz, and half the samples halve its cost.
+// 2:1 decimation through a half-band low-pass FIR: every other tap of a half-band filter is
+// zero, so each output costs one multiply-add per non-zero tap pair. Pitch analysis runs at a
+// quarter of the rate: the fundamental lies far below 2 kHz, and fewer samples cost less.
+//
+// It works on blocks that carry their own history (the overlapping frames of a Framer do): an
+// output centred on input sample c reads input[c - 11 .. c + 11], so no state is kept between
+// calls, and samples outside the block read as zero.
 
-/** Non-zero taps on each side of the centre: the filter spans 4 * SIDE_TAPS - 1 input samples. */
+/** Non-zero taps on each side of the centre. */
 const SIDE_TAPS = 6;
-const SPAN = 4 * SIDE_TAPS - 1;
+/** How far an output reaches on each side of its centre sample. */
+export const HALFBAND_REACH = 2 * SIDE_TAPS - 1;
 
 /** The centre tap, then the odd taps h[1], h[3], ... of a Blackman-windowed half-band sinc, at unity DC gain. */
 const [CENTRE_TAP, ODD_TAPS] = ((): [number, Float64Array] => {
@@ -22,52 +27,27 @@ const [CENTRE_TAP, ODD_TAPS] = ((): [number, Float64Array] => {
 })();
 
 /**
- * Halves the sample rate of a stream, block by block, as if it were processed in one piece.
- * Output sample m is the low-passed input around input sample 2m + 1 - delay.
+ * Low-passes `input` to below a quarter of its rate and keeps every other sample: writes
+ * `count` outputs into `out` from `outAt`, output j centred on input sample `firstCentre + 2j`.
  */
-export class HalfbandDecimator {
-  /** Group delay in input samples. */
-  static readonly delay = 2 * SIDE_TAPS - 1;
-  // Each sample is written twice, SPAN apart, so the last SPAN samples are always contiguous.
-  readonly #history = new Float64Array(2 * SPAN);
-  #at = 0;
-  #odd = false;
-
-  /**
-   * Filters `input[from..to)` and writes the outputs into `out` from `outAt`; returns how many
-   * it wrote (one per two input samples, counting across calls).
-   */
-  process(input: ArrayLike<number>, out: Float64Array, outAt = 0, from = 0, to = input.length): number {
-    const history = this.#history;
-    let at = this.#at;
-    let odd = this.#odd;
-    let written = 0;
-    for (let i = from; i < to; i++) {
-      const x = input[i]!;
-      history[at] = x;
-      history[at + SPAN] = x;
-      at = at + 1 === SPAN ? 0 : at + 1;
-      odd = !odd;
-      if (!odd) {
-        // The window history[at .. at + SPAN) holds the last SPAN samples, oldest first.
-        const centre = at + 2 * SIDE_TAPS - 1;
-        let sum = CENTRE_TAP * history[centre]!;
-        for (let t = 0; t < SIDE_TAPS; t++) {
-          const offset = 2 * t + 1;
-          sum += ODD_TAPS[t]! * (history[centre - offset]! + history[centre + offset]!);
-        }
-        out[outAt + written++] = sum;
+export function decimateHalfband(input: Float64Array, firstCentre: number, count: number, out: Float64Array, outAt = 0): void {
+  const length = input.length;
+  for (let j = 0; j < count; j++) {
+    const centre = firstCentre + 2 * j;
+    let sum = CENTRE_TAP * (centre >= 0 && centre < length ? input[centre]! : 0);
+    if (centre >= HALFBAND_REACH && centre + HALFBAND_REACH < length) {
+      for (let t = 0; t < SIDE_TAPS; t++) {
+        const offset = 2 * t + 1;
+        sum += ODD_TAPS[t]! * (input[centre - offset]! + input[centre + offset]!);
+      }
+    } else {
+      for (let t = 0; t < SIDE_TAPS; t++) {
+        const offset = 2 * t + 1;
+        const before = centre - offset;
+        const after = centre + offset;
+        sum += ODD_TAPS[t]! * ((before >= 0 && before < length ? input[before]! : 0) + (after >= 0 && after < length ? input[after]! : 0));
       }
     }
-    this.#at = at;
-    this.#odd = odd;
-    return written;
-  }
-
-  /** Forgets past input. */
-  reset(): void {
-    this.#history.fill(0);
-    this.#at = 0;
-    this.#odd = false;
+    out[outAt + j] = sum;
   }
 }

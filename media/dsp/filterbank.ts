@@ -23,6 +23,8 @@ export class Filterbank {
   readonly bands: number;
   /** Centre frequency of each band, Hz. */
   readonly centersHz: Float64Array;
+  /** Sum of each band's weights: divide a band energy by it for the band's mean power per bin. */
+  readonly widths: Float64Array;
   readonly #firstBin: Uint16Array;
   readonly #offsets: Uint32Array;
   readonly #weights: Float64Array;
@@ -51,6 +53,10 @@ export class Filterbank {
     }
     this.#offsets[bands] = weights.length;
     this.#weights = Float64Array.from(weights, (w) => Math.max(0, w));
+    this.widths = new Float64Array(bands);
+    for (let b = 0; b < bands; b++) {
+      for (let w = this.#offsets[b]!; w < this.#offsets[b + 1]!; w++) this.widths[b] = this.widths[b]! + this.#weights[w]!;
+    }
   }
 
   /** Writes each band's weighted sum of `power` into `out` (`bands` values). */

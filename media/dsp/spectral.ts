@@ -29,14 +29,15 @@ export function spectralRolloff(power: Float64Array, binHz: number, fraction = 0
 }
 
 /**
- * Wiener entropy: geometric over arithmetic mean of the power, from 0 (a pure tone) to 1 (white
- * noise). Bins `from..to` only, so DC and the bands a codec removes do not dominate.
+ * Wiener entropy: geometric over arithmetic mean of a power spectral density, from 0 (a pure
+ * tone) to 1 (white noise). Values `from..to` only, so DC and the bands a codec removes do not
+ * dominate. Works on FFT bins, or on band energies divided by their bandwidths.
  */
-export function spectralFlatness(power: Float64Array, from = 1, to = power.length): number {
+export function spectralFlatness(density: ArrayLike<number>, from = 0, to = density.length): number {
   let logSum = 0;
   let sum = 0;
   for (let k = from; k < to; k++) {
-    const p = power[k]! + TINY;
+    const p = density[k]! + TINY;
     logSum += Math.log(p);
     sum += p;
   }
@@ -45,9 +46,10 @@ export function spectralFlatness(power: Float64Array, from = 1, to = power.lengt
 }
 
 /**
- * Spectral flux: the summed squared change of the magnitude spectrum, each normalised to unit
- * sum so loudness changes do not count as flux. Copies this frame's normalised magnitudes into
- * `previous` for the next call (all zeros before the first frame gives the first frame's own energy).
+ * Spectral flux: the summed squared change of the magnitude spectrum (of FFT bins or of band
+ * energies), each normalised to unit sum so loudness changes do not count as flux. Copies this
+ * frame's normalised magnitudes into `previous` for the next call (all zeros before the first
+ * frame gives the first frame's own energy).
  */
 export function spectralFlux(power: Float64Array, previous: Float64Array): number {
   let total = 0;

@@ -1,0 +1,84 @@
+// The contract between Parley and a speech recogniser. An engine is one file: implement
+// `AsrEngine` (open a stream per utterance) and `AsrStream` (write audio, finish, cancel), then
+// pass `plugins/asr/conformance.ts`.
+
+/** One recognised word. Times are ms from the first sample written to the stream. */
+export interface AsrWord {
+  word: string;
+  startMs: number;
+  endMs: number;
+  /** 0 to 1: the engine's belief that this word is right (a posterior where the engine has one). */
+  confidence: number;
+}
+
+/** A hypothesis about an utterance: partial while audio still comes, final after `finish()`. */
+export interface AsrResult {
+  /** Words separated by single spaces, lower case, no punctuation; "" when nothing was recognised. */
+  text: string;
+  /** The words with their times (final results; partial results may leave it empty). */
+  words: AsrWord[];
+  /** 0 to 1 for the whole utterance (partial results may report 0: not yet known). */
+  confidence: number;
+  final: boolean;
+}
+
+/** What to listen for. */
+export type AsrSearch =
+  /** Free dictation with the engine's language model. */
+  | { type: "dictation" }
+  /**
+   * Keyword spotting: only these phrases are reported, wherever they occur in the utterance.
+   * `threshold` trades misses for false alarms (pocketsphinx: 1e-50 finds more, 1e-5 fewer; longer phrases want smaller values).
+   */
+  | { type: "keywords"; keywords: { phrase: string; threshold?: number }[] }
+  /** A JSGF grammar (IVR menus, digit strings): the result is a sentence of the grammar, or "". */
+  | { type: "grammar"; jsgf: string };
+
+/** How one utterance is recognised. */
+export interface AsrStreamOptions {
+  search: AsrSearch;
+  /** Receives partial results as the hypothesis changes (engines that cannot simply never call it). */
+  onPartial?(result: AsrResult): void;
+  /** Receives a failure that happens before `finish()` is called (the engine crashed, say); `finish()` then rejects with it too. */
+  onError?(error: AsrError): void;
+}
+
+/** One utterance being recognised. */
+export interface AsrStream {
+  /** Adds audio: mono 16-bit PCM at the engine's `sampleRate`. Never blocks; the engine queues what it cannot take yet. */
+  write(samples: Int16Array): void;
+  /** No more audio: resolves with the final result, or rejects with an AsrError. */
+  finish(): Promise<AsrResult>;
+  /** Abandons the utterance without a result and frees what it holds. */
+  cancel(): void;
+}
+
+/** A speech recogniser. One instance serves every call of the process. */
+export interface AsrEngine {
+  /** Short name, used in events and metrics ("pocketsphinx"). */
+  readonly name: string;
+  /** The rate `write` expects, in Hz. */
+  readonly sampleRate: number;
+  /** Starts recognising one utterance; rejects with an AsrError when the search is invalid (a grammar that does not parse, an unknown word). */
+  open(options: AsrStreamOptions): Promise<AsrStream>;
+  /** Releases the engine; streams still open fail with reason "engine_closed". */
+  close(): Promise<void>;
+}
+
+/** Stable reasons an engine fails, usable as metric labels. */
+export type AsrErrorReason =
+  | "engine_unavailable"
+  | "engine_crashed"
+  | "engine_closed"
+  | "bad_search"
+  | "unknown_word"
+  | "decoder_failed"
+  | "stream_closed";
+
+/** A recognition failure with a stable `reason` code and a message for people. */
+export class AsrError extends Error {
+  override readonly name = "AsrError";
+  constructor(readonly reason: AsrErrorReason, message: string) {
+    super(message);
+  }
+}

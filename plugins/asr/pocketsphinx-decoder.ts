@@ -1,0 +1,146 @@
+// One pocketsphinx decoder (ps_decoder_t) as the worker uses it: switch search, run an
+// utterance, read partial and final hypotheses with word times and posteriors. Worker-side only.
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AsrError, type AsrResult, type AsrSearch, type AsrWord } from "./AsrEngine.ts";
+import { grammarWords } from "./grammars.ts";
+import type { Pointer, PocketsphinxLibrary } from "./pocketsphinx-library.ts";
+import type { DecoderKind, PocketsphinxWorkerConfig } from "./pocketsphinx-protocol.ts";
+
+/** pocketsphinx computes 100 feature frames per second. */
+const FRAME_MS = 10;
+/** The search ps_init makes from -lm. */
+const DICTATION_SEARCH = "_default";
+/** Default keyword threshold: found "forward" in goforward.wav, no false alarm on the rest of the speech set. */
+const DEFAULT_KEYWORD_THRESHOLD = 1e-20;
+
+/** Silence, fillers, sentence marks and grammar null transitions: timed, but not words of the transcript. */
+function isFiller(word: string): boolean {
+  return word.startsWith("<") || word.startsWith("[") || word.startsWith("++") || word === "(null)";
+}
+
+/** "read(2)" is the second pronunciation of "read". */
+function baseWord(word: string): string {
+  return word.trim().replace(/\(\d+\)$/, "");
+}
+
+/** A ps_decoder_t and the searches it already holds. */
+export class PocketsphinxDecoder {
+  readonly kind: DecoderKind;
+  readonly #lib: PocketsphinxLibrary;
+  readonly #decoder: Pointer;
+  readonly #logmath: Pointer;
+  readonly #searches = new Set<string>();
+
+  constructor(lib: PocketsphinxLibrary, config: PocketsphinxWorkerConfig, kind: DecoderKind) {
+    this.kind = kind;
+    this.#lib = lib;
+    const argv = [
+      "-hmm", config.acousticModel,
+      "-dict", config.dictionary,
+      ...(kind === "dictation" ? ["-lm", config.languageModel] : []),
+      "-logfn", "/dev/null",
+      // Parley finds speech itself; pocketsphinx's own silence removal also garbles word times in this version.
+      "-remove_silence", "no",
+    ];
+    const options = lib.cmd_ln_parse_r(null, lib.ps_args(), argv.length, argv, 1);
+    if (!options) throw new AsrError("decoder_failed", `pocketsphinx rejected its configuration (${argv.join(" ")})`);
+    this.#decoder = lib.ps_init(options);
+    if (!this.#decoder) throw new AsrError("decoder_failed", `pocketsphinx could not load the model from ${config.acousticModel} with ${config.dictionary}`);
+    this.#logmath = lib.ps_get_logmath(this.#decoder);
+  }
+
+  /** Whether this decoder can run `search` (dictation needs the language model). */
+  supports(search: AsrSearch): boolean {
+    return search.type !== "dictation" || this.kind === "dictation";
+  }
+
+  /** Makes `search` the active one, building it the first time; throws AsrError when it is invalid. */
+  use(search: AsrSearch): void {
+    const lib = this.#lib;
+    const name = searchName(search);
+    if (!this.#searches.has(name)) {
+      if (search.type === "grammar") {
+        this.#checkWords(grammarWords(search.jsgf), "grammar");
+        if (lib.ps_set_jsgf_string(this.#decoder, name, search.jsgf) < 0) throw new AsrError("bad_search", "pocketsphinx could not compile the JSGF grammar (check its syntax and that it has a public rule)");
+      } else if (search.type === "keywords") {
+        if (search.keywords.length === 0) throw new AsrError("bad_search", "keyword spotting needs at least one keyword");
+        const phrases = search.keywords.map((k) => k.phrase.trim().toLowerCase().replace(/\s+/g, " "));
+        this.#checkWords(phrases.flatMap((p) => p.split(" ")), "keyword list");
+        const lines = search.keywords.map((k, i) => `${phrases[i]} /${(k.threshold ?? DEFAULT_KEYWORD_THRESHOLD).toExponential()}/`);
+        const file = join(tmpdir(), `parley-kws-${name}.txt`);
+        writeFileSync(file, lines.join("\n") + "\n");
+        if (lib.ps_set_kws(this.#decoder, name, file) < 0) throw new AsrError("bad_search", "pocketsphinx could not build the keyword search");
+      }
+      this.#searches.add(name);
+    }
+    if (lib.ps_set_search(this.#decoder, name) < 0) throw new AsrError("bad_search", `pocketsphinx has no search ${name}`);
+  }
+
+  /** Starts an utterance; word times count from here. */
+  start(): void {
+    // A new stream resets the frame count (without it this version numbers frames across utterances).
+    this.#lib.ps_start_stream(this.#decoder);
+    if (this.#lib.ps_start_utt(this.#decoder) < 0) throw new AsrError("decoder_failed", "pocketsphinx could not start an utterance");
+  }
+
+  /** Decodes more audio (16 kHz). */
+  process(samples: Int16Array): void {
+    if (this.#lib.ps_process_raw(this.#decoder, samples, samples.length, 0, 0) < 0) throw new AsrError("decoder_failed", "pocketsphinx failed to process audio");
+  }
+
+  /** The best hypothesis so far, as text. */
+  hypothesis(): string {
+    return normalize(this.#lib.ps_get_hyp(this.#decoder, [0]) ?? "");
+  }
+
+  /** Ends the utterance and reads the final result. */
+  finish(): AsrResult {
+    const lib = this.#lib;
+    if (lib.ps_end_utt(this.#decoder) < 0) throw new AsrError("decoder_failed", "pocketsphinx could not end the utterance");
+    const words: AsrWord[] = [];
+    const start = [0];
+    const end = [0];
+    const unused = [0];
+    for (let segment = lib.ps_seg_iter(this.#decoder); segment; segment = lib.ps_seg_next(segment)) {
+      const word = baseWord(lib.ps_seg_word(segment));
+      if (isFiller(word)) continue;
+      lib.ps_seg_frames(segment, start, end);
+      const posterior = lib.logmath_exp(this.#logmath, lib.ps_seg_prob(segment, unused, unused, unused));
+      words.push({ word: word.toLowerCase(), startMs: start[0]! * FRAME_MS, endMs: (end[0]! + 1) * FRAME_MS, confidence: Math.min(1, Math.max(0, posterior)) });
+    }
+    // Keyword spotting lists detections latest first.
+    words.sort((a, b) => a.startMs - b.startMs);
+    const confidence = words.length > 0 ? words.reduce((sum, w) => sum + w.confidence, 0) / words.length : 0;
+    return { text: words.map((w) => w.word).join(" "), words, confidence, final: true };
+  }
+
+  /** Ends an utterance whose result nobody wants. */
+  abandon(): void {
+    this.#lib.ps_end_utt(this.#decoder);
+  }
+
+  /** Frees the native decoder. */
+  free(): void {
+    this.#lib.ps_free(this.#decoder);
+  }
+
+  #checkWords(words: string[], what: string): void {
+    const missing = [...new Set(words.map((w) => w.toLowerCase()))].filter((w) => !this.#lib.ps_lookup_word(this.#decoder, w));
+    if (missing.length > 0) throw new AsrError("unknown_word", `${what} words not in the pronunciation dictionary: ${missing.join(", ")}`);
+  }
+}
+
+/** Searches are cached per decoder under a name derived from their content. */
+function searchName(search: AsrSearch): string {
+  if (search.type === "dictation") return DICTATION_SEARCH;
+  const content = search.type === "grammar" ? search.jsgf : JSON.stringify(search.keywords);
+  return `${search.type[0]}${createHash("sha1").update(content).digest("hex").slice(0, 16)}`;
+}
+
+/** Lower case, single spaces, no pronunciation variants or fillers. */
+function normalize(hypothesis: string): string {
+  return hypothesis.split(/\s+/).map(baseWord).filter((w) => w && !isFiller(w)).join(" ").toLowerCase();
+}

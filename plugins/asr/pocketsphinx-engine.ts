@@ -1,0 +1,247 @@
+// The pocketsphinx engine (Debian's libpocketsphinx.so.3, CMU en-us models): dictation with the
+// en-us language model, keyword spotting and JSGF grammars, decoded in worker threads so that no
+// call's recognition ever runs on the main event loop. Streams go to the least busy worker.
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "../../core/mod.ts";
+import { type AsrEngine, AsrError, type AsrResult, type AsrStream, type AsrStreamOptions } from "./AsrEngine.ts";
+import { LIBRARY_NAMES } from "./pocketsphinx-library.ts";
+import type { DecoderKind, PocketsphinxWorkerConfig, WorkerReply, WorkerRequest } from "./pocketsphinx-protocol.ts";
+
+/** Where Debian's pocketsphinx-en-us puts the model. */
+export const DEFAULT_MODEL_DIR = "/usr/share/pocketsphinx/model/en-us";
+
+/** Options of the pocketsphinx engine. */
+export interface PocketsphinxOptions {
+  /** Folder holding `en-us/` (acoustic model), `cmudict-en-us.dict` and `en-us.lm.bin`. Default: env PARLEY_POCKETSPHINX_MODEL, else Debian's. */
+  modelDir?: string;
+  /** Worker threads (each runs its streams one message at a time). Default: the number of cores, at most 4. */
+  workers?: number;
+  /** Audio between two looks at the partial hypothesis, ms. Default 200. */
+  partialIntervalMs?: number;
+  /** Decoders each worker builds before serving, so the first call does not wait (a dictation decoder takes ~0.3 s). Default ["dictation"]. */
+  warmDecoders?: DecoderKind[];
+}
+
+const INSTALL_HINT = "install it with: apt-get install -y pocketsphinx pocketsphinx-en-us";
+
+/**
+ * Starts the pocketsphinx engine: checks the model files, starts a worker and loads the library
+ * there. Rejects with AsrError "engine_unavailable" and a message that says what is missing.
+ */
+export async function createPocketsphinxEngine(options: PocketsphinxOptions = {}): Promise<AsrEngine & { terminateWorkers(): Promise<void> }> {
+  const modelDir = options.modelDir ?? process.env.PARLEY_POCKETSPHINX_MODEL ?? DEFAULT_MODEL_DIR;
+  const config: PocketsphinxWorkerConfig = {
+    acousticModel: join(modelDir, "en-us"),
+    dictionary: join(modelDir, "cmudict-en-us.dict"),
+    languageModel: join(modelDir, "en-us.lm.bin"),
+    libraries: { ...LIBRARY_NAMES },
+    partialIntervalMs: options.partialIntervalMs ?? 200,
+    warmDecoders: options.warmDecoders ?? ["dictation"],
+  };
+  for (const path of [join(config.acousticModel, "mdef"), config.dictionary, config.languageModel]) {
+    if (!existsSync(path)) throw new AsrError("engine_unavailable", `pocketsphinx model file ${path} is missing; ${INSTALL_HINT}`);
+  }
+  const engine = new PocketsphinxEngine(config, Math.max(1, options.workers ?? Math.min(4, availableParallelism())));
+  await engine.start();
+  return engine;
+}
+
+/** The main thread's view of one stream. */
+interface StreamState {
+  options: AsrStreamOptions;
+  opened: Deferred<void>;
+  final: Deferred<AsrResult>;
+  /** Set once the stream has failed; later calls see it. */
+  failure?: AsrError;
+  finishing: boolean;
+}
+
+/** A worker and the streams it serves. */
+interface WorkerSlot {
+  worker: Worker;
+  streams: Map<number, StreamState>;
+  ready: Promise<void>;
+}
+
+class PocketsphinxEngine implements AsrEngine {
+  readonly name = "pocketsphinx";
+  readonly sampleRate = 16000;
+  readonly #config: PocketsphinxWorkerConfig;
+  readonly #maxWorkers: number;
+  readonly #slots: WorkerSlot[] = [];
+  #nextStream = 0;
+  #closed = false;
+
+  constructor(config: PocketsphinxWorkerConfig, maxWorkers: number) {
+    this.#config = config;
+    this.#maxWorkers = maxWorkers;
+  }
+
+  /** Starts the first worker and waits until it has loaded the library and its warm decoders. */
+  async start(): Promise<void> {
+    await this.#spawn().ready;
+  }
+
+  async open(options: AsrStreamOptions): Promise<AsrStream> {
+    if (this.#closed) throw new AsrError("engine_closed", "the pocketsphinx engine is closed");
+    const slot = this.#pickSlot();
+    await slot.ready;
+    const id = ++this.#nextStream;
+    const state: StreamState = { options, opened: deferred(), final: deferred(), finishing: false };
+    // Nobody may be waiting on `final` when a stream fails before finish(); that is not an unhandled rejection.
+    state.final.promise.catch(() => {});
+    slot.streams.set(id, state);
+    slot.worker.ref();
+    this.#post(slot, { type: "open", stream: id, search: options.search });
+    try {
+      await state.opened.promise;
+    } catch (error) {
+      this.#forget(slot, id);
+      throw error;
+    }
+    return {
+      write: (samples) => {
+        if (!state.failure && !state.finishing) this.#post(slot, { type: "audio", stream: id, samples });
+      },
+      finish: () => {
+        if (state.failure) return Promise.reject(state.failure);
+        if (!state.finishing) {
+          state.finishing = true;
+          this.#post(slot, { type: "finish", stream: id });
+        }
+        return state.final.promise;
+      },
+      cancel: () => {
+        if (!slot.streams.has(id)) return;
+        this.#fail(state, new AsrError("stream_closed", "the stream was cancelled"), false);
+        this.#post(slot, { type: "cancel", stream: id });
+        this.#forget(slot, id);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#stopAll(new AsrError("engine_closed", "the pocketsphinx engine was closed"));
+  }
+
+  /** Stops every worker abruptly, as a crash would: their streams fail with "engine_crashed"; new streams start new workers. */
+  terminateWorkers(): Promise<void> {
+    return this.#stopAll(new AsrError("engine_crashed", "the pocketsphinx worker was terminated"));
+  }
+
+  async #stopAll(error: AsrError): Promise<void> {
+    const slots = this.#slots.splice(0);
+    for (const slot of slots) this.#failSlot(slot, error);
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  /** The least busy worker, or a new one while there is room and every worker is busy. */
+  #pickSlot(): WorkerSlot {
+    let best = this.#slots[0];
+    for (const slot of this.#slots) if (slot.streams.size < best!.streams.size) best = slot;
+    if (!best || (best.streams.size > 0 && this.#slots.length < this.#maxWorkers)) return this.#spawn();
+    return best;
+  }
+
+  #spawn(): WorkerSlot {
+    const worker = startWorker(new URL("./pocketsphinx-worker.ts", import.meta.url), { workerData: this.#config, name: "parley-pocketsphinx" });
+    const ready = deferred<void>();
+    const slot: WorkerSlot = { worker, streams: new Map(), ready: ready.promise };
+    ready.promise.catch(() => {});
+    this.#slots.push(slot);
+    worker.on("message", (message: WorkerReply) => {
+      if (message.type === "ready") {
+        ready.resolve();
+        if (slot.streams.size === 0) worker.unref();
+      } else if (message.type === "failed") {
+        const hint = message.reason === "engine_unavailable" ? `; ${INSTALL_HINT}` : "";
+        const error = new AsrError(message.reason, `pocketsphinx cannot start: ${message.message}${hint}`);
+        ready.reject(error);
+        this.#drop(slot, error);
+        void worker.terminate();
+      } else {
+        this.#onStreamReply(slot, message);
+      }
+    });
+    const crashed = (why: string) => {
+      const error = new AsrError("engine_crashed", `the pocketsphinx worker ${why}`);
+      ready.reject(error);
+      this.#drop(slot, error);
+    };
+    worker.on("error", (error) => crashed(`failed: ${error.message}`));
+    worker.on("exit", (code) => crashed(`exited with code ${code}`));
+    return slot;
+  }
+
+  #onStreamReply(slot: WorkerSlot, message: Exclude<WorkerReply, { type: "ready" | "failed" }>): void {
+    const state = slot.streams.get(message.stream);
+    if (!state) return;
+    switch (message.type) {
+      case "opened":
+        state.opened.resolve();
+        break;
+      case "partial":
+        state.options.onPartial?.(message.result);
+        break;
+      case "final":
+        state.final.resolve(message.result);
+        this.#forget(slot, message.stream);
+        break;
+      case "error":
+        this.#fail(state, new AsrError(message.reason, message.message), true);
+        this.#forget(slot, message.stream);
+        break;
+    }
+  }
+
+  /** Removes a dead or failed worker and fails its streams. */
+  #drop(slot: WorkerSlot, error: AsrError): void {
+    const index = this.#slots.indexOf(slot);
+    if (index >= 0) this.#slots.splice(index, 1);
+    this.#failSlot(slot, error);
+  }
+
+  #failSlot(slot: WorkerSlot, error: AsrError): void {
+    for (const state of slot.streams.values()) this.#fail(state, error, true);
+    slot.streams.clear();
+  }
+
+  #fail(state: StreamState, error: AsrError, notify: boolean): void {
+    if (state.failure) return;
+    state.failure = error;
+    state.opened.reject(error);
+    state.final.reject(error);
+    if (notify && !state.finishing) state.options.onError?.(error);
+  }
+
+  #forget(slot: WorkerSlot, id: number): void {
+    slot.streams.delete(id);
+    if (slot.streams.size === 0) slot.worker.unref();
+  }
+
+  #post(slot: WorkerSlot, message: WorkerRequest): void {
+    slot.worker.postMessage(message);
+  }
+}
+
+/** A promise with its settle functions. */
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}

@@ -1,0 +1,37 @@
+// Messages between the pocketsphinx engine (main thread) and its recognition workers.
+import type { AsrErrorReason, AsrResult, AsrSearch } from "./AsrEngine.ts";
+
+/** What a worker needs to build decoders. */
+export interface PocketsphinxWorkerConfig {
+  /** The acoustic model folder (-hmm). */
+  acousticModel: string;
+  /** The pronunciation dictionary (-dict). */
+  dictionary: string;
+  /** The n-gram language model for dictation (-lm). */
+  languageModel: string;
+  /** Shared libraries to load. */
+  libraries: { pocketsphinx: string; sphinxbase: string };
+  /** Audio between two looks at the partial hypothesis, ms. */
+  partialIntervalMs: number;
+  /** Decoders a worker builds before it says it is ready, so the first call does not wait for them. */
+  warmDecoders: DecoderKind[];
+}
+
+/** A decoder with the dictation language model loaded, or without (grammars and keywords only: faster to build, smaller). */
+export type DecoderKind = "dictation" | "plain";
+
+/** From the main thread. */
+export type WorkerRequest =
+  | { type: "open"; stream: number; search: AsrSearch }
+  | { type: "audio"; stream: number; samples: Int16Array }
+  | { type: "finish"; stream: number }
+  | { type: "cancel"; stream: number };
+
+/** From a worker. */
+export type WorkerReply =
+  | { type: "ready" }
+  | { type: "failed"; reason: AsrErrorReason; message: string }
+  | { type: "opened"; stream: number }
+  | { type: "partial"; stream: number; result: AsrResult }
+  | { type: "final"; stream: number; result: AsrResult; decodeMs: number }
+  | { type: "error"; stream: number; reason: AsrErrorReason; message: string };

@@ -1,0 +1,93 @@
+// Test helpers for the conversation plugins (vad, asr, tts): real speech from the shared data
+// folder, frames cut from samples, and a UDP peer that sends audio to a session as PCMU RTP.
+// Test code only; not exported from mod.ts.
+import { createSocket, type Socket } from "node:dgram";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { dataDir, requireData } from "../../core/testing.ts";
+import { type AudioFrame, createResampler, encodeMulaw, readWav, serializeRtpPacket } from "../../media/mod.ts";
+
+/** A clip of the speech set (16 kHz mono) and its reference transcript. */
+export interface SpeechClip {
+  file: string;
+  samples: Int16Array;
+  sampleRate: number;
+  transcript: string;
+}
+
+/** The speech set's clips with their transcripts, or null (after printing SKIP, or throwing under PARLEY_STRICT=1) when the data is missing. */
+export function speechClips(): SpeechClip[] | null {
+  if (!requireData("speech/labels.tsv")) return null;
+  const folder = join(dataDir(), "speech");
+  const rows = readFileSync(join(folder, "labels.tsv"), "utf8").trim().split("\n").slice(1);
+  return rows.map((row) => {
+    const [file, transcript] = row.split("\t") as [string, string];
+    const wav = readWav(new Uint8Array(readFileSync(join(folder, file))));
+    return { file, samples: wav.samples, sampleRate: wav.sampleRate, transcript };
+  });
+}
+
+/** One clip of the speech set by file name, or null when the data is missing (see `speechClips`). */
+export function speechClip(file: string): SpeechClip | null {
+  return speechClips()?.find((clip) => clip.file === file) ?? null;
+}
+
+/** Cuts samples into consecutive frames of `frameMs` (the last partial frame is dropped). */
+export function toFrames(samples: Int16Array, sampleRate: number, frameMs = 20, startMs = 0): AudioFrame[] {
+  const size = Math.round((sampleRate * frameMs) / 1000);
+  const frames: AudioFrame[] = [];
+  for (let i = 0; i + size <= samples.length; i += size) {
+    frames.push({ samples: samples.slice(i, i + size), sampleRate, timestamp: startMs + (i * 1000) / sampleRate, seq: frames.length });
+  }
+  return frames;
+}
+
+/** Resamples a whole signal in one go. */
+export function resample(samples: Int16Array, from: number, to: number): Int16Array {
+  return from === to ? samples : createResampler(from, to).process(samples);
+}
+
+/** Joins signals end to end. */
+export function concatSamples(...parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** A caller: a UDP socket that sends audio to a Parley RTP session as 20 ms PCMU packets. */
+export class RtpTestPeer {
+  readonly #socket: Socket = createSocket("udp4");
+  #seq = 1;
+  #timestamp = 0;
+
+  constructor(readonly port: number, readonly ssrc = 0x5eed) {}
+
+  /**
+   * Sends `samples` (any rate; converted to 8 kHz) as PCMU, `gapMs` apart: faster than real time
+   * is fine, since the jitter buffer releases in-order packets at once, but Deno's dgram reverses
+   * same-tick bursts, so packets are never sent in the same tick.
+   */
+  async send(samples: Int16Array, sampleRate: number, gapMs = 2): Promise<void> {
+    const narrow = resample(samples, sampleRate, 8000);
+    for (let i = 0; i + 160 <= narrow.length; i += 160) {
+      const payload = encodeMulaw(narrow.subarray(i, i + 160));
+      this.#socket.send(serializeRtpPacket({ payloadType: 0, sequenceNumber: this.#seq++ & 0xffff, timestamp: this.#timestamp, ssrc: this.ssrc, payload }), this.port, "127.0.0.1");
+      this.#timestamp += 160;
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+    }
+  }
+
+  /** Sends `ms` of digital silence. */
+  sendSilence(ms: number, gapMs = 2): Promise<void> {
+    return this.send(new Int16Array((8000 * ms) / 1000), 8000, gapMs);
+  }
+
+  /** Closes the socket. */
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#socket.close(() => resolve()));
+  }
+}

@@ -1,0 +1,98 @@
+// The labelled speech in PARLEY_DATA (default ../shared/data), as 16 kHz PCM ready for the
+// feature front end: FLAC decoded once by ffmpeg and cached as raw PCM under
+// node_modules/.cache/parley (ignored by git, like every node_modules cache), 8 kHz sets brought
+// to 16 kHz by the same resampler a live call goes through, and the telephone channel (8 kHz
+// G.711 mu-law round trip) simulated on demand.
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { dataDir } from "../../core/testing.ts";
+import { decodeMulaw, encodeMulaw } from "../../media/g711.ts";
+import { createResampler } from "../../media/resampler.ts";
+
+/** The repository root. */
+export const REPO_ROOT = resolve(import.meta.dirname ?? ".", "../..");
+const CACHE = join(REPO_ROOT, "node_modules/.cache/parley/pcm");
+
+/** One row of a set's labels.tsv, by column name. */
+export type LabelRow = Record<string, string> & { file: string };
+
+/** Reads `<set>/labels.tsv` of the data folder. */
+export function readLabels(set: string): LabelRow[] {
+  const text = readFileSync(join(dataDir(), set, "labels.tsv"), "utf8");
+  const [header, ...lines] = text.trim().split("\n");
+  const columns = header!.split("\t");
+  return lines.map((line) => Object.fromEntries(line.split("\t").map((value, i) => [columns[i]!, value])) as LabelRow);
+}
+
+/** True when the data folder holds `set` (with its labels). */
+export function hasSet(set: string): boolean {
+  return existsSync(join(dataDir(), set, "labels.tsv"));
+}
+
+function decodeWithFfmpeg(path: string, sampleRate: number): Promise<Int16Array> {
+  return new Promise((resolveDecode, reject) => {
+    execFile(
+      "ffmpeg",
+      ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", path, "-ac", "1", "-ar", String(sampleRate), "-f", "s16le", "-"],
+      { encoding: "buffer", maxBuffer: 1 << 28 },
+      (error, stdout) => {
+        if (error) return reject(new Error(`ffmpeg could not decode ${path}: ${error.message}`));
+        const bytes = new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.byteLength);
+        resolveDecode(new Int16Array(bytes.slice().buffer));
+      },
+    );
+  });
+}
+
+/** PCM of `set/file` at its native `sampleRate`, decoded once and cached. */
+export async function loadPcm(set: string, file: string, sampleRate: number): Promise<Int16Array> {
+  const cached = join(CACHE, set, `${file}.${sampleRate}.s16`);
+  if (existsSync(cached)) {
+    const bytes = readFileSync(cached);
+    return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  }
+  const samples = await decodeWithFfmpeg(join(dataDir(), set, file), sampleRate);
+  mkdirSync(dirname(cached), { recursive: true });
+  writeFileSync(cached, new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+  return samples;
+}
+
+/** Converts a whole clip between rates with the live path's resampler, compensating its delay. */
+export function resampleClip(samples: Int16Array, fromRate: number, toRate: number): Int16Array {
+  if (fromRate === toRate) return samples;
+  const resampler = createResampler(fromRate, toRate);
+  const delay = Math.round((resampler.delayMs * toRate) / 1000);
+  const padded = new Int16Array(samples.length + Math.ceil((resampler.delayMs * fromRate) / 1000) + 1);
+  padded.set(samples);
+  const out = resampler.process(padded);
+  const length = Math.round((samples.length * toRate) / fromRate);
+  return out.slice(delay, delay + length);
+}
+
+/** A 16 kHz clip as heard through a telephone: down to 8 kHz, G.711 mu-law and back up to 16 kHz. */
+export function telephoneChannel(samples16k: Int16Array): Int16Array {
+  const narrow = resampleClip(samples16k, 16000, 8000);
+  const coded = decodeMulaw(encodeMulaw(narrow));
+  return resampleClip(coded, 8000, 16000);
+}
+
+/** Runs `task` over `items` with at most `limit` in flight, keeping the order of results. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Loads every clip of `set` as 16 kHz PCM (`nativeRate` is the rate of its files). */
+export async function loadSet(set: string, nativeRate = 16000, filter: (row: LabelRow) => boolean = () => true): Promise<{ row: LabelRow; pcm: Int16Array }[]> {
+  const rows = readLabels(set).filter(filter);
+  return mapLimited(rows, 2, async (row) => ({ row, pcm: resampleClip(await loadPcm(set, row.file, nativeRate), nativeRate, 16000) }));
+}
