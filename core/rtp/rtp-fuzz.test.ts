@@ -350,7 +350,7 @@ test("200,000 hostile RTP/RTCP datagrams neither crash the server nor interrupt 
         assert.ok(server.session(good.session.id), "the good call is still up");
         assert.ok(server.session(other.session.id), "the fuzzed session is still up");
         assert.ok(toneDuringFuzz >= fuzzSeconds * 50 * 0.5, `the good call kept flowing during the fuzz (${toneDuringFuzz} tone frames in ${fuzzSeconds.toFixed(1)} s)`);
-        assert.ok(gap < 500, `the good call never stalled for long (longest gap ${gap.toFixed(0)} ms)`);
+        assert.ok(gap < 1000, `the good call never stalled for long (longest gap ${gap.toFixed(0)} ms)`);
         assert.ok(goodWatch.seen.toneFrames - framesAfterFuzz >= 20, "the good call still flows after the fuzz");
         assert.ok(otherWatch.seen.frames > 0, "garbage that parses reached the Opus decoder");
         assert.ok(concealed < decoded, `sequence jumps did not buy bursts of concealment (${concealed} concealed, ${decoded} decoded, ${lost} lost)`);

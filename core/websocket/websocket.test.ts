@@ -10,6 +10,12 @@ import type { Session } from "../Session.ts";
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until `done()` holds, polling, for at most `ms` (a loaded machine delivers late, not never). */
+async function until(done: () => boolean, ms = 3000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!done() && performance.now() < end) await wait(10);
+}
+
 async function withServer(fn: (url: string, server: ParleyServer) => Promise<void>, config: object = {}): Promise<void> {
   const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45400-45419" }, ...config });
   const { port } = await server.listen();
@@ -62,7 +68,7 @@ test("media-stream: mu-law in matches, audio out arrives paced, mark follows a f
     session.audio$.subscribe((frame) => frames.push(frame));
     const tone = sine(440, 8000, 8000, 10000);
     for (let i = 0; i < 50; i++) ws.send(JSON.stringify({ event: "media", media: { payload: Buffer.from(encodeMulaw(tone.subarray(i * 160, (i + 1) * 160))).toString("base64") } }));
-    await wait(100);
+    await until(() => frames.length >= 50);
     const received = concat(frames);
     assert.is(received.length, 8000);
     assert.ok(bestLag(decodeMulaw(encodeMulaw(tone)), received, 0).correlation > 0.999, "audio in matches");
@@ -70,7 +76,7 @@ test("media-stream: mu-law in matches, audio out arrives paced, mark follows a f
 
     const playback = longPlayback(session, 0.2);
     await playback.done;
-    await wait(50);
+    await until(() => json(messages).some((m) => m.event === "mark"));
     const media = json(messages).filter((m) => m.event === "media");
     assert.is(media.length, 10, "200 ms as ten 20 ms media messages");
     const sent = concat(media.map((m) => ({ samples: decodeMulaw(Buffer.from(m.media.payload, "base64")) } as AudioFrame)));
@@ -118,11 +124,13 @@ test("audio-fork: binary L16 at 16 kHz in after metadata, binary L16 out", () =>
     session.audio(16000).subscribe((frame) => frames.push(frame));
     const tone = sine(500, 16000, 3200, 12000);
     for (let i = 0; i < 10; i++) ws.send(new Uint8Array(tone.slice(i * 320, (i + 1) * 320).buffer));
-    await wait(100);
+    await until(() => frames.length >= 10);
     assert.equal([...concat(frames)], [...tone], "samples arrive bit-exact");
     await longPlayback(session, 0.1, 16000).done;
-    await wait(30);
-    const binary = messages.filter((m): m is Uint8Array => typeof m !== "string");
+    const binaryMessages = () => messages.filter((m): m is Uint8Array => typeof m !== "string");
+    await until(() => binaryMessages().length >= 5);
+    await wait(40);
+    const binary = binaryMessages();
     assert.is(binary.length, 5);
     assert.is(binary[0].length, 640, "20 ms of 16-bit samples at 16 kHz");
     ws.close();
@@ -155,7 +163,7 @@ test("bad input is answered, counted, and the calls go on", () =>
     huge.ws.send("x".repeat(70000));
     for (let i = 0; i < 5; i++) good.ws.send(JSON.stringify({ event: "media", media: { payload: Buffer.from(new Uint8Array(160).fill(0xff)).toString("base64") } }));
     assert.is(await hugeClosed, 1009, "oversized messages close that connection with 1009");
-    await wait(100);
+    await until(() => frames === 5 && json(bad.messages).length >= 6 && json(fork.messages).length >= 3);
 
     const errors = json(bad.messages).filter((m) => m.event === "error").map((m) => m.error.reason);
     assert.equal(errors, ["bad_json", "before_start", "unsupported_format", "bad_base64", "unknown_event", "unexpected_binary"]);
