@@ -267,3 +267,14 @@ export function findAlignment(reference: ArrayLike<number>, test: ArrayLike<numb
   }
   return best;
 }
+
+/** Joins the samples of consecutive frames into one array. */
+export function concatFrames(frames: readonly { samples: Int16Array }[]): Int16Array {
+  const out = new Int16Array(frames.reduce((n, f) => n + f.samples.length, 0));
+  let at = 0;
+  for (const frame of frames) {
+    out.set(frame.samples, at);
+    at += frame.samples.length;
+  }
+  return out;
+}

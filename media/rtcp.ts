@@ -3,6 +3,7 @@
  * other packet types (feedback, APP, XR) passed through raw; NTP time helpers for SR/RR timing;
  * and the rtcp-mux test that tells RTCP from RTP on a shared port (RFC 5761).
  */
+import { readUint32, writeUint32 } from "./bytes.ts";
 import { MediaParseError } from "./errors.ts";
 
 /** 64-bit NTP timestamp: seconds since 1900 (wrapping in 2036) and a 32-bit binary fraction. */
@@ -153,17 +154,6 @@ export function roundTripTimeMs(arrivalMs: number, block: RtcpReportBlock): numb
   if (block.lastSr === 0) return undefined;
   const units = (middle32(msToNtp(arrivalMs)) - block.lastSr - block.delaySinceLastSr) | 0;
   return units < 0 ? undefined : (units * 1000) / 65536;
-}
-
-function readUint32(bytes: Uint8Array, offset: number): number {
-  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
-}
-
-function writeUint32(bytes: Uint8Array, offset: number, value: number): void {
-  bytes[offset] = value >>> 24;
-  bytes[offset + 1] = value >>> 16;
-  bytes[offset + 2] = value >>> 8;
-  bytes[offset + 3] = value;
 }
 
 /** Parses an RTCP compound packet (or a single, reduced-size one). Throws `MediaParseError` if malformed. */

@@ -2,6 +2,7 @@
  * RTP packets (RFC 3550) with RFC 8285 header extensions. Parsing returns views over the input
  * (no payload copy) because it runs once per received packet.
  */
+import { readUint32, writeUint32 } from "./bytes.ts";
 import { MediaParseError } from "./errors.ts";
 
 /** Profile of the RFC 8285 one-byte header extension form. */
@@ -70,17 +71,6 @@ export interface RtpPacket extends RtpPacketInit {
 
 const NO_CSRCS: readonly number[] = Object.freeze([]);
 const NO_ELEMENTS: readonly RtpHeaderExtension[] = Object.freeze([]);
-
-function readUint32(bytes: Uint8Array, offset: number): number {
-  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
-}
-
-function writeUint32(bytes: Uint8Array, offset: number, value: number): void {
-  bytes[offset] = value >>> 24;
-  bytes[offset + 1] = value >>> 16;
-  bytes[offset + 2] = value >>> 8;
-  bytes[offset + 3] = value;
-}
 
 function isTwoByteProfile(profile: number): boolean {
   return (profile & 0xfff0) === TWO_BYTE_EXTENSION_PROFILE;

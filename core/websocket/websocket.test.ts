@@ -6,6 +6,7 @@ import { decodeMulaw, encodeMulaw } from "../../media/g711.ts";
 import type { AudioFrame } from "../../media/frame.ts";
 import { bestLag, sine } from "../../media/signal-test-utils.ts";
 import { createServer, type ParleyServer } from "../server.ts";
+import { concatFrames as concat } from "../testing.ts";
 import type { Session } from "../Session.ts";
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -40,16 +41,6 @@ async function connect(url: string): Promise<{ ws: WebSocket; messages: (string 
 
 function json(messages: (string | Uint8Array)[]): Record<string, any>[] {
   return messages.filter((m): m is string => typeof m === "string").map((m) => JSON.parse(m));
-}
-
-function concat(frames: AudioFrame[]): Int16Array {
-  const out = new Int16Array(frames.reduce((n, f) => n + f.samples.length, 0));
-  let at = 0;
-  for (const frame of frames) {
-    out.set(frame.samples, at);
-    at += frame.samples.length;
-  }
-  return out;
 }
 
 function longPlayback(session: Session, seconds: number, rate = 8000) {

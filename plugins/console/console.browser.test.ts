@@ -10,23 +10,13 @@ import * as assert from "uvu/assert";
 import { echo } from "../../examples/echo.ts";
 import type { AudioFrame } from "../../core/mod.ts";
 import { createServer } from "../../core/mod.ts";
-import { dataDir, findAlignment, requireData, requireTool } from "../../core/testing.ts";
+import { concatFrames as concat, dataDir, findAlignment, requireData, requireTool } from "../../core/testing.ts";
 import { readWav } from "../../media/wav.ts";
 import { consolePlugin } from "./mod.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SPEECH = "speech/goforward.wav";
 const OUTPUT = resolve(import.meta.dirname ?? ".", "../../test-output");
-
-function concat(frames: AudioFrame[]): Int16Array {
-  const out = new Int16Array(frames.reduce((n, f) => n + f.samples.length, 0));
-  let at = 0;
-  for (const frame of frames) {
-    out.set(frame.samples, at);
-    at += frame.samples.length;
-  }
-  return out;
-}
 
 test("console: lists the live call placed from its Call button; the speech is decoded and the echo reaches the page", async () => {
   if (!requireTool("chromium") || !requireData(SPEECH) || !existsSync(CHROMIUM)) return;
