@@ -14,3 +14,4 @@ export * from "./l16.ts";
 export * from "./fade-concealer.ts";
 export * from "./resampler.ts";
 export * from "./wav.ts";
+export * from "./dsp/mod.ts";

@@ -19,8 +19,8 @@ import { hannWindow } from "./window.ts";
 export const FEATURE_SAMPLE_RATE = 16000;
 /** Time between feature frames, ms. */
 export const FEATURE_HOP_MS = 20;
-/** Upper edge of the telephone band: features meant for 8 kHz calls too stop here. */
-export const NARROWBAND_HZ = 3800;
+/** Upper edge of the telephone band (G.711 passes 300 to 3400 Hz): features meant for 8 kHz calls too stop here. */
+export const NARROWBAND_HZ = 3400;
 
 const HOP = 320;
 const PITCH_WINDOW = 640;
@@ -29,6 +29,7 @@ const SPECTRAL_WINDOW = 512;
 const FFT_SIZE = 512;
 const MEL_BANDS = 40;
 const LINEAR_BANDS = 30;
+const NARROW_BINS = Math.floor((NARROWBAND_HZ * FFT_SIZE) / FEATURE_SAMPLE_RATE) + 1;
 
 /** Sizes of the cepstral vectors of every FeatureFrame. */
 export const CEPSTRA = { mfcc: 20, narrowMfcc: 16, lfcc: 20 } as const;
@@ -51,9 +52,9 @@ export interface FeatureFrame {
   readonly f0: number;
   /** Periodicity of the best pitch candidate, 0 to 1 (0 for frames too quiet to be voiced). */
   readonly clarity: number;
-  /** Spectral centroid below 8 kHz, Hz. */
+  /** Spectral centroid of the telephone band, Hz. */
   readonly centroid: number;
-  /** 85% spectral roll-off, Hz. */
+  /** 85% spectral roll-off within the telephone band, Hz. */
   readonly rolloff: number;
   /** Spectral flatness of the telephone band, on mel bands (0 tonal to 1 white noise). */
   readonly flatness: number;
@@ -61,7 +62,7 @@ export interface FeatureFrame {
   readonly flux: number;
   /** MFCC c0..c19 over 40 mel bands from 20 Hz to 8 kHz. */
   readonly mfcc: Float32Array;
-  /** MFCC c0..c15 over the mel bands below 3.8 kHz: the same on a wideband and a telephone call. */
+  /** MFCC c0..c15 over the mel bands below 3.4 kHz: the same on a wideband and a telephone call. */
   readonly narrowMfcc: Float32Array;
   /** LFCC c0..c19 over 30 linear bands from 0 to 8 kHz. */
   readonly lfcc: Float32Array;
@@ -173,8 +174,8 @@ export class FeatureExtractor {
       amplitude: levels.peak,
       f0: voiced ? pitch.frequency : 0,
       clarity: pitch.clarity,
-      centroid: spectralCentroid(power, binHz),
-      rolloff: spectralRolloff(power, binHz),
+      centroid: spectralCentroid(power, binHz, NARROW_BINS),
+      rolloff: spectralRolloff(power, binHz, 0.85, NARROW_BINS),
       flatness: spectralFlatness(density),
       flux: spectralFlux(bands, this.#previousBands),
       mfcc,
@@ -205,4 +206,15 @@ export class FeatureExtractor {
     }
     return this.#pitch.estimate(quarter, result);
   }
+}
+
+/** Feature frames of a whole 16 kHz clip, fed in 20 ms blocks as a live session would (for training and tests). */
+export function extractFeatureFrames(samples: Int16Array, options?: FeatureOptions): FeatureFrame[] {
+  const extractor = new FeatureExtractor(options);
+  const frames: FeatureFrame[] = [];
+  const block = (FEATURE_SAMPLE_RATE * FEATURE_HOP_MS) / 1000;
+  for (let at = 0; at < samples.length; at += block) {
+    extractor.push(samples.subarray(at, Math.min(samples.length, at + block)), (at * 1000) / FEATURE_SAMPLE_RATE, (frame) => frames.push(frame));
+  }
+  return frames;
 }

@@ -3,29 +3,29 @@
 
 const TINY = 1e-12;
 
-/** Centre of mass of `power` in Hz (0 for a silent frame); `binHz` is sampleRate / fftSize. */
-export function spectralCentroid(power: Float64Array, binHz: number): number {
+/** Centre of mass of `power[0..bins)` in Hz (0 for a silent frame); `binHz` is sampleRate / fftSize. */
+export function spectralCentroid(power: Float64Array, binHz: number, bins = power.length): number {
   let weighted = 0;
   let total = 0;
-  for (let k = 0; k < power.length; k++) {
+  for (let k = 0; k < bins; k++) {
     weighted += k * power[k]!;
     total += power[k]!;
   }
   return total > 0 ? (weighted / total) * binHz : 0;
 }
 
-/** Frequency in Hz below which `fraction` of the spectrum's energy lies (0 for a silent frame). */
-export function spectralRolloff(power: Float64Array, binHz: number, fraction = 0.85): number {
+/** Frequency in Hz below which `fraction` of the energy of `power[0..bins)` lies (0 for a silent frame). */
+export function spectralRolloff(power: Float64Array, binHz: number, fraction = 0.85, bins = power.length): number {
   let total = 0;
-  for (let k = 0; k < power.length; k++) total += power[k]!;
+  for (let k = 0; k < bins; k++) total += power[k]!;
   if (total <= 0) return 0;
   const target = total * fraction;
   let sum = 0;
-  for (let k = 0; k < power.length; k++) {
+  for (let k = 0; k < bins; k++) {
     sum += power[k]!;
     if (sum >= target) return k * binHz;
   }
-  return (power.length - 1) * binHz;
+  return (bins - 1) * binHz;
 }
 
 /**

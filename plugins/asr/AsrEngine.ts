@@ -37,6 +37,12 @@ export type AsrSearch =
 /** How one utterance is recognised. */
 export interface AsrStreamOptions {
   search: AsrSearch;
+  /**
+   * The audio channel (the call) this utterance comes from. Engines that adapt to the channel
+   * (pocketsphinx's cepstral mean) carry what they learnt from one utterance to the next of the
+   * same channel, and never from one call to another.
+   */
+  channel?: string;
   /** Receives partial results as the hypothesis changes (engines that cannot simply never call it). */
   onPartial?(result: AsrResult): void;
   /** Receives a failure that happens before `finish()` is called (the engine crashed, say); `finish()` then rejects with it too. */

@@ -1,11 +1,12 @@
 // One pocketsphinx decoder (ps_decoder_t) as the worker uses it: switch search, run an
 // utterance, read partial and final hypotheses with word times and posteriors. Worker-side only.
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AsrError, type AsrResult, type AsrSearch, type AsrWord } from "./AsrEngine.ts";
 import { grammarWords } from "./grammars.ts";
+import { LiveCmn } from "./pocketsphinx-cmn.ts";
 import type { Pointer, PocketsphinxLibrary } from "./pocketsphinx-library.ts";
 import type { DecoderKind, PocketsphinxWorkerConfig } from "./pocketsphinx-protocol.ts";
 
@@ -18,7 +19,7 @@ const DEFAULT_KEYWORD_THRESHOLD = 1e-20;
 
 /** Silence, fillers, sentence marks and grammar null transitions: timed, but not words of the transcript. */
 function isFiller(word: string): boolean {
-  return word.startsWith("<") || word.startsWith("[") || word.startsWith("++") || word === "(null)";
+  return word.startsWith("<") || word.startsWith("[") || word.startsWith("++") || word.startsWith("(");
 }
 
 /** "read(2)" is the second pronunciation of "read". */
@@ -33,6 +34,8 @@ export class PocketsphinxDecoder {
   readonly #decoder: Pointer;
   readonly #logmath: Pointer;
   readonly #searches = new Set<string>();
+  /** The live cepstral-mean normaliser, when this build's layout was verified. */
+  readonly #cmn: LiveCmn | undefined;
 
   constructor(lib: PocketsphinxLibrary, config: PocketsphinxWorkerConfig, kind: DecoderKind) {
     this.kind = kind;
@@ -50,6 +53,32 @@ export class PocketsphinxDecoder {
     this.#decoder = lib.ps_init(options);
     if (!this.#decoder) throw new AsrError("decoder_failed", `pocketsphinx could not load the model from ${config.acousticModel} with ${config.dictionary}`);
     this.#logmath = lib.ps_get_logmath(this.#decoder);
+    this.#cmn = this.#findCmn(config.acousticModel);
+  }
+
+  /** The line estimate after the last utterance (see pocketsphinx-cmn.ts), when available. */
+  cmnMean(): Float32Array | undefined {
+    return this.#cmn?.get();
+  }
+
+  /** True when the decoder can estimate a new line from its first audio (`estimateLine`). */
+  get canEstimateLine(): boolean {
+    return this.#cmn !== undefined;
+  }
+
+  /** Starts the next utterance from this line estimate, or from the model's prior. */
+  setCmnMean(mean?: Float32Array): void {
+    if (this.#cmn) this.#cmn.set(mean ?? this.#cmn.prior);
+  }
+
+  /** Estimates a new line's mean from `samples` (features only, no search), for the utterance that follows. */
+  estimateLine(samples: Int16Array): void {
+    if (!this.#cmn) return;
+    this.#cmn.weaken();
+    this.start();
+    if (samples.length > 0) this.#lib.ps_process_raw(this.#decoder, samples, samples.length, 1, 0);
+    this.abandon();
+    this.#cmn.set(this.#cmn.get());
   }
 
   /** Whether this decoder can run `search` (dictation needs the language model). */
@@ -125,6 +154,16 @@ export class PocketsphinxDecoder {
   /** Frees the native decoder. */
   free(): void {
     this.#lib.ps_free(this.#decoder);
+  }
+
+  /** Finds the live CMN and checks it against the model's -cmninit (see pocketsphinx-cmn.ts). */
+  #findCmn(acousticModel: string): LiveCmn | undefined {
+    try {
+      const match = /-cmninit\s+([-\d.,]+)/.exec(readFileSync(join(acousticModel, "feat.params"), "utf8"));
+      return match ? LiveCmn.find(this.#lib, this.#decoder, match[1]!.split(",").map(Number)) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   #checkWords(words: string[], what: string): void {

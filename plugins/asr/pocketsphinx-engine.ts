@@ -27,27 +27,51 @@ export interface PocketsphinxOptions {
 
 const INSTALL_HINT = "install it with: apt-get install -y pocketsphinx pocketsphinx-en-us";
 
+/** Folders the dynamic linker searches on Debian-like systems, after LD_LIBRARY_PATH. */
+const LIBRARY_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib", "/usr/local/lib", "/lib"];
+
+/** The model files pocketsphinx needs, from the model folder. */
+function modelFiles(modelDir: string) {
+  return { acousticModel: join(modelDir, "en-us"), dictionary: join(modelDir, "cmudict-en-us.dict"), languageModel: join(modelDir, "en-us.lm.bin") };
+}
+
+/**
+ * Says what of pocketsphinx is missing (library or model files), or undefined when everything is
+ * there: a quick check that loads nothing, for startup messages and for tests that must skip.
+ */
+export function missingPocketsphinx(modelDir = process.env.PARLEY_POCKETSPHINX_MODEL ?? DEFAULT_MODEL_DIR): string | undefined {
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean), ...LIBRARY_DIRS];
+  for (const library of Object.values(LIBRARY_NAMES)) {
+    if (!dirs.some((dir) => existsSync(join(dir, library)))) return `${library} is not installed; ${INSTALL_HINT}`;
+  }
+  const files = modelFiles(modelDir);
+  for (const path of [join(files.acousticModel, "mdef"), files.dictionary, files.languageModel]) {
+    if (!existsSync(path)) return `pocketsphinx model file ${path} is missing; ${INSTALL_HINT}`;
+  }
+  return undefined;
+}
+
 /**
  * Starts the pocketsphinx engine: checks the model files, starts a worker and loads the library
  * there. Rejects with AsrError "engine_unavailable" and a message that says what is missing.
  */
 export async function createPocketsphinxEngine(options: PocketsphinxOptions = {}): Promise<AsrEngine & { terminateWorkers(): Promise<void> }> {
   const modelDir = options.modelDir ?? process.env.PARLEY_POCKETSPHINX_MODEL ?? DEFAULT_MODEL_DIR;
+  const missing = missingPocketsphinx(modelDir);
+  if (missing) throw new AsrError("engine_unavailable", missing);
   const config: PocketsphinxWorkerConfig = {
-    acousticModel: join(modelDir, "en-us"),
-    dictionary: join(modelDir, "cmudict-en-us.dict"),
-    languageModel: join(modelDir, "en-us.lm.bin"),
+    ...modelFiles(modelDir),
     libraries: { ...LIBRARY_NAMES },
     partialIntervalMs: options.partialIntervalMs ?? 200,
     warmDecoders: options.warmDecoders ?? ["dictation"],
   };
-  for (const path of [join(config.acousticModel, "mdef"), config.dictionary, config.languageModel]) {
-    if (!existsSync(path)) throw new AsrError("engine_unavailable", `pocketsphinx model file ${path} is missing; ${INSTALL_HINT}`);
-  }
   const engine = new PocketsphinxEngine(config, Math.max(1, options.workers ?? Math.min(4, availableParallelism())));
   await engine.start();
   return engine;
 }
+
+/** Channels whose cepstral mean is remembered (the least recently used are forgotten). */
+const MAX_CHANNELS = 10_000;
 
 /** The main thread's view of one stream. */
 interface StreamState {
@@ -74,6 +98,12 @@ class PocketsphinxEngine implements AsrEngine {
   readonly #slots: WorkerSlot[] = [];
   #nextStream = 0;
   #closed = false;
+  /**
+   * Each channel's cepstral mean after its last utterance: decoders are pooled, so the line
+   * estimate travels with the call. A new channel's first utterance is estimated from its own
+   * first second instead (see pocketsphinx-cmn.ts).
+   */
+  readonly #channels = new Map<string, Float32Array>();
 
   constructor(config: PocketsphinxWorkerConfig, maxWorkers: number) {
     this.#config = config;
@@ -95,7 +125,7 @@ class PocketsphinxEngine implements AsrEngine {
     state.final.promise.catch(() => {});
     slot.streams.set(id, state);
     slot.worker.ref();
-    this.#post(slot, { type: "open", stream: id, search: options.search });
+    this.#post(slot, { type: "open", stream: id, search: options.search, cmnMean: this.#channelMean(options.channel) });
     try {
       await state.opened.promise;
     } catch (error) {
@@ -189,6 +219,8 @@ class PocketsphinxEngine implements AsrEngine {
         state.options.onPartial?.(message.result);
         break;
       case "final":
+        // Only speech teaches what a line sounds like; a silent or noise-only utterance would skew it.
+        if (message.cmnMean && message.result.words.length > 0) this.#learnChannel(state.options.channel, message.cmnMean);
         state.final.resolve(message.result);
         this.#forget(slot, message.stream);
         break;
@@ -197,6 +229,17 @@ class PocketsphinxEngine implements AsrEngine {
         this.#forget(slot, message.stream);
         break;
     }
+  }
+
+  #channelMean(channel: string | undefined): Float32Array | undefined {
+    return channel !== undefined ? this.#channels.get(channel) : undefined;
+  }
+
+  #learnChannel(channel: string | undefined, mean: Float32Array): void {
+    if (channel === undefined) return;
+    this.#channels.delete(channel);
+    this.#channels.set(channel, mean);
+    if (this.#channels.size > MAX_CHANNELS) this.#channels.delete(this.#channels.keys().next().value!);
   }
 
   /** Removes a dead or failed worker and fails its streams. */

@@ -32,6 +32,19 @@ export interface PocketsphinxLibrary {
   ps_seg_frames(segment: Pointer, start: number[], end: number[]): void;
   ps_seg_prob(segment: Pointer, acoustic: number[], language: number[], backoff: number[]): number;
   ps_seg_free(segment: Pointer): void;
+  ps_get_feat(decoder: Pointer): Pointer;
+  cmn_live_get(cmn: Pointer, mean: Float32Array): void;
+  cmn_live_set(cmn: Pointer, mean: Float32Array): void;
+  /** Reads the pointer stored `offset` bytes into a C struct. */
+  readPointer(struct: Pointer, offset: number): Pointer;
+  /** Reads a 32-bit integer `offset` bytes into a C struct. */
+  readInt32(struct: Pointer, offset: number): number;
+  /** Writes a 32-bit integer `offset` bytes into a C struct. */
+  writeInt32(struct: Pointer, offset: number, value: number): void;
+  /** Reads `count` floats from a C array. */
+  readFloats(array: Pointer, count: number): Float32Array;
+  /** Writes floats into a C array. */
+  writeFloats(array: Pointer, values: Float32Array): void;
 }
 
 /** Where Debian installs the libraries; plain names let the dynamic linker search its own paths. */
@@ -66,5 +79,13 @@ export function loadPocketsphinx(names: { pocketsphinx: string; sphinxbase: stri
     ps_seg_frames: ps.func("void ps_seg_frames(void *seg, _Out_ int *sf, _Out_ int *ef)"),
     ps_seg_prob: ps.func("int32_t ps_seg_prob(void *seg, _Out_ int32_t *ascr, _Out_ int32_t *lscr, _Out_ int32_t *lback)"),
     ps_seg_free: ps.func("void ps_seg_free(void *seg)"),
+    ps_get_feat: ps.func("void *ps_get_feat(void *ps)"),
+    cmn_live_get: sb.func("void cmn_live_get(void *cmn, _Out_ float *vec)"),
+    cmn_live_set: sb.func("void cmn_live_set(void *cmn, const float *vec)"),
+    readPointer: (struct: Pointer, offset: number) => koffi.decode(struct, offset, "void *"),
+    readInt32: (struct: Pointer, offset: number) => koffi.decode(struct, offset, "int32_t"),
+    writeInt32: (struct: Pointer, offset: number, value: number) => koffi.encode(struct, offset, "int32_t", value),
+    readFloats: (array: Pointer, count: number) => Float32Array.from(koffi.decode(array, 0, koffi.array("float", count)) as number[]),
+    writeFloats: (array: Pointer, values: Float32Array) => koffi.encode(array, 0, koffi.array("float", values.length), Array.from(values)),
   } as PocketsphinxLibrary;
 }

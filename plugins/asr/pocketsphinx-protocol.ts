@@ -22,7 +22,8 @@ export type DecoderKind = "dictation" | "plain";
 
 /** From the main thread. */
 export type WorkerRequest =
-  | { type: "open"; stream: number; search: AsrSearch }
+  /** `cmnMean`: the line estimate to start from; when absent, it is estimated from the first second of audio. */
+  | { type: "open"; stream: number; search: AsrSearch; cmnMean?: Float32Array }
   | { type: "audio"; stream: number; samples: Int16Array }
   | { type: "finish"; stream: number }
   | { type: "cancel"; stream: number };
@@ -33,5 +34,6 @@ export type WorkerReply =
   | { type: "failed"; reason: AsrErrorReason; message: string }
   | { type: "opened"; stream: number }
   | { type: "partial"; stream: number; result: AsrResult }
-  | { type: "final"; stream: number; result: AsrResult; decodeMs: number }
+  /** `cmnMean`: the channel estimate after the utterance, for the next utterance of the same channel. */
+  | { type: "final"; stream: number; result: AsrResult; decodeMs: number; cmnMean?: Float32Array }
   | { type: "error"; stream: number; reason: AsrErrorReason; message: string };

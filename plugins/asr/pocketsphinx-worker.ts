@@ -10,9 +10,15 @@ import type { DecoderKind, PocketsphinxWorkerConfig, WorkerReply, WorkerRequest 
 /** Idle decoders kept per kind; more are freed (each holds tens of MB). */
 const MAX_IDLE_DECODERS = 4;
 
+/** Audio of a new line's first utterance held back to estimate the line (see pocketsphinx-cmn.ts). */
+const ESTIMATE_SAMPLES = 16000;
+
 /** An utterance in progress. */
 interface Utterance {
   decoder: PocketsphinxDecoder;
+  /** Audio held until there is enough to estimate a new line; undefined once decoding has started. */
+  held?: Int16Array[];
+  heldSamples: number;
   samplesSinceLook: number;
   lastHypothesis: string;
   decodeMs: number;
@@ -49,18 +55,45 @@ function release(decoder: PocketsphinxDecoder): void {
   else decoder.free();
 }
 
+/** Decodes audio and, every `partialIntervalMs`, reports a changed hypothesis. */
+function decode(id: number, utterance: Utterance, samples: Int16Array): void {
+  utterance.decoder.process(samples);
+  utterance.samplesSinceLook += samples.length;
+  if (utterance.samplesSinceLook >= partialSamples) {
+    utterance.samplesSinceLook = 0;
+    const text = utterance.decoder.hypothesis();
+    if (text && text !== utterance.lastHypothesis) {
+      utterance.lastHypothesis = text;
+      reply({ type: "partial", stream: id, result: { text, words: [], confidence: 0, final: false } });
+    }
+  }
+}
+
+/** Estimates the new line from the held audio, then starts the utterance and decodes that audio. */
+function startHeld(id: number, utterance: Utterance): void {
+  const held = concat(utterance.held!);
+  utterance.held = undefined;
+  utterance.decoder.estimateLine(held);
+  utterance.decoder.start();
+  if (held.length > 0) decode(id, utterance, held);
+}
+
 function handle(message: WorkerRequest): void {
   switch (message.type) {
     case "open": {
       const decoder = acquire(message.search.type === "dictation");
+      const estimate = !message.cmnMean && decoder.canEstimateLine;
       try {
         decoder.use(message.search);
-        decoder.start();
+        if (!estimate) {
+          decoder.setCmnMean(message.cmnMean);
+          decoder.start();
+        }
       } catch (error) {
         release(decoder);
         throw error;
       }
-      utterances.set(message.stream, { decoder, samplesSinceLook: 0, lastHypothesis: "", decodeMs: 0 });
+      utterances.set(message.stream, { decoder, held: estimate ? [] : undefined, heldSamples: 0, samplesSinceLook: 0, lastHypothesis: "", decodeMs: 0 });
       reply({ type: "opened", stream: message.stream });
       return;
     }
@@ -68,15 +101,12 @@ function handle(message: WorkerRequest): void {
       const utterance = utterances.get(message.stream);
       if (!utterance) return;
       const started = performance.now();
-      utterance.decoder.process(message.samples);
-      utterance.samplesSinceLook += message.samples.length;
-      if (utterance.samplesSinceLook >= partialSamples) {
-        utterance.samplesSinceLook = 0;
-        const text = utterance.decoder.hypothesis();
-        if (text && text !== utterance.lastHypothesis) {
-          utterance.lastHypothesis = text;
-          reply({ type: "partial", stream: message.stream, result: { text, words: [], confidence: 0, final: false } });
-        }
+      if (utterance.held) {
+        utterance.held.push(message.samples);
+        utterance.heldSamples += message.samples.length;
+        if (utterance.heldSamples >= ESTIMATE_SAMPLES) startHeld(message.stream, utterance);
+      } else {
+        decode(message.stream, utterance, message.samples);
       }
       utterance.decodeMs += performance.now() - started;
       return;
@@ -87,8 +117,10 @@ function handle(message: WorkerRequest): void {
       utterances.delete(message.stream);
       const started = performance.now();
       try {
+        if (utterance.held) startHeld(message.stream, utterance);
         const result = utterance.decoder.finish();
-        reply({ type: "final", stream: message.stream, result, decodeMs: utterance.decodeMs + performance.now() - started });
+        const decodeMs = utterance.decodeMs + performance.now() - started;
+        reply({ type: "final", stream: message.stream, result, decodeMs, cmnMean: utterance.decoder.cmnMean() });
       } finally {
         release(utterance.decoder);
       }
@@ -98,11 +130,21 @@ function handle(message: WorkerRequest): void {
       const utterance = utterances.get(message.stream);
       if (!utterance) return;
       utterances.delete(message.stream);
-      utterance.decoder.abandon();
+      if (!utterance.held) utterance.decoder.abandon();
       release(utterance.decoder);
       return;
     }
   }
+}
+
+function concat(parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 port.on("message", (message: WorkerRequest) => {
@@ -112,7 +154,7 @@ port.on("message", (message: WorkerRequest) => {
     const utterance = utterances.get(message.stream);
     if (utterance) {
       utterances.delete(message.stream);
-      utterance.decoder.abandon();
+      if (!utterance.held) utterance.decoder.abandon();
       release(utterance.decoder);
     }
     const reason = error instanceof AsrError ? error.reason : "decoder_failed";

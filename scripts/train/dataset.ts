@@ -7,6 +7,9 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { dataDir } from "../../core/testing.ts";
+import { extractFeatureFrames, type FeatureFrame } from "../../media/dsp/features.ts";
+import { activeFrames } from "../../media/dsp/speech-check.ts";
+import { type SpeechSegment, SpeechSegmenter } from "../../media/dsp/speech-segmenter.ts";
 import { decodeMulaw, encodeMulaw } from "../../media/g711.ts";
 import { createResampler } from "../../media/resampler.ts";
 
@@ -95,4 +98,16 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, task:
 export async function loadSet(set: string, nativeRate = 16000, filter: (row: LabelRow) => boolean = () => true): Promise<{ row: LabelRow; pcm: Int16Array }[]> {
   const rows = readLabels(set).filter(filter);
   return mapLimited(rows, 2, async (row) => ({ row, pcm: resampleClip(await loadPcm(set, row.file, nativeRate), nativeRate, 16000) }));
+}
+
+/**
+ * The speech of a clip as the plugins see a live call's: feature frames, cut into utterances by
+ * the same segmenter, each utterance reduced to its active frames, all utterances together.
+ */
+export function clipSpeechFrames(pcm16k: Int16Array): FeatureFrame[] {
+  const segments: SpeechSegment[] = [];
+  const segmenter = new SpeechSegmenter();
+  for (const frame of extractFeatureFrames(pcm16k)) segmenter.push(frame, (segment) => segments.push(segment));
+  segmenter.flush((segment) => segments.push(segment));
+  return segments.flatMap((segment) => activeFrames(segment.frames));
 }

@@ -1,0 +1,173 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { createServer, type ParleyServer, type Session, type SessionEvent } from "../../core/mod.ts";
+import { metricTotal, waitFor } from "../../core/testing.ts";
+import { RtpTestPeer, speechClip } from "../vad/testing.ts";
+import { vad } from "../vad/mod.ts";
+import { type AsrEngine, AsrError, type AsrStreamOptions } from "./AsrEngine.ts";
+import { digitsGrammar } from "./grammars.ts";
+import { missingPocketsphinx } from "./pocketsphinx-engine.ts";
+import { asr, createAsrPlugin, listenFor } from "./plugin.ts";
+import { wordErrorRate } from "./wer.ts";
+
+const PORTS = "46100-46199";
+
+/** A fake engine: the text of a result is how many ms of audio it got; `failAt` makes the n-th stream fail mid-utterance. */
+function countingEngine(failAt = 0): AsrEngine {
+  let streams = 0;
+  return {
+    name: "counting",
+    sampleRate: 16000,
+    open(options: AsrStreamOptions) {
+      if (options.search.type === "grammar" && options.search.jsgf === "bad") return Promise.reject(new AsrError("bad_search", "grammar does not parse"));
+      const index = ++streams;
+      let samples = 0;
+      let failed: AsrError | undefined;
+      return Promise.resolve({
+        write(chunk: Int16Array) {
+          samples += chunk.length;
+          if (index === failAt && !failed && samples >= 16000) {
+            failed = new AsrError("engine_crashed", "the fake engine crashed");
+            options.onError?.(failed);
+          }
+        },
+        finish: () => (failed ? Promise.reject(failed) : Promise.resolve({ text: `${Math.round(samples / 16)} ms`, words: [], confidence: 1, final: true })),
+        cancel() {},
+      });
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+interface Call {
+  server: ParleyServer;
+  session: Session;
+  peer: RtpTestPeer;
+  events: SessionEvent[];
+}
+
+async function withCall(plugins: (server: ParleyServer) => void, run: (call: Call) => Promise<void>): Promise<void> {
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: PORTS, symmetric: false } });
+  plugins(server);
+  try {
+    await server.listen();
+    const { session, port } = await server.rtp.open({ codec: "pcmu" });
+    const events: SessionEvent[] = [];
+    session.events$.subscribe((event) => events.push(event));
+    const peer = new RtpTestPeer(port);
+    try {
+      await run({ server, session, peer, events });
+    } finally {
+      await peer.close();
+    }
+  } finally {
+    await server.close();
+  }
+}
+
+const ofType = <T extends SessionEvent["type"]>(events: SessionEvent[], type: T) => events.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
+
+/** Says `samples` (16 kHz) between silences and waits for `count` events of `type`; `gapMs` 20 sends in real time. */
+async function say(call: Call, samples: Int16Array, type: SessionEvent["type"], count = 1, gapMs = 2): Promise<void> {
+  await call.peer.sendSilence(400);
+  await call.peer.send(samples, 16000, gapMs);
+  await call.peer.sendSilence(800);
+  await waitFor(() => call.events.filter((e) => e.type === type).length >= count, 10000, `${count} ${type} event(s)`);
+}
+
+function pocketsphinxInstalled(): boolean {
+  const missing = missingPocketsphinx();
+  if (!missing) return true;
+  if (process.env.PARLEY_STRICT === "1") throw new Error(`PARLEY_STRICT=1 and ${missing}`);
+  console.log(`SKIP: ${missing}`);
+  return false;
+}
+
+test("a caller's turn over PCMU (8 kHz, resampled for the 16 kHz engine) becomes a transcript with media-time words", async () => {
+  const clip = speechClip("librivox-0880.wav");
+  if (!clip || !pocketsphinxInstalled()) return;
+  await withCall((server) => server.use(vad, { minSilenceMs: 500 }).use(asr), async (call) => {
+    await say(call, clip.samples, "transcript", 1, 20);
+    const [transcript] = ofType(call.events, "transcript");
+    assert.ok(transcript);
+    assert.ok(wordErrorRate([{ reference: clip.transcript, hypothesis: transcript.text }]) <= 0.5, `"${transcript.text}"`);
+    assert.is(transcript.source, "asr");
+    assert.is(transcript.endpoint, "turn_end");
+    assert.is(transcript.search, "dictation");
+    assert.ok(transcript.words[0]!.startMs >= 400 && transcript.words.at(-1)!.endMs <= 400 + 3100, JSON.stringify(transcript.words));
+    assert.ok(transcript.latencyMs >= 0 && transcript.latencyMs < 2000);
+    const partials = ofType(call.events, "transcript.partial");
+    assert.ok(partials.length > 0 && partials.every((p) => p.utteranceId === transcript.utteranceId));
+    const latency = await call.server.metrics.registry.getSingleMetric("parley_asr_final_latency_seconds")!.get();
+    assert.is(latency.values.find((v) => (v as { metricName?: string }).metricName === "parley_asr_final_latency_seconds_count")?.value, 1);
+  });
+});
+
+test("listenFor switches the next utterance to a grammar (digits: \"five five\")", async () => {
+  const clip = speechClip("cards-004.wav");
+  if (!clip || !pocketsphinxInstalled()) return;
+  await withCall((server) => server.use(vad, { minSilenceMs: 500 }).use(asr), async (call) => {
+    listenFor(call.session, { type: "grammar", jsgf: digitsGrammar() });
+    await say(call, clip.samples, "transcript");
+    const [transcript] = ofType(call.events, "transcript");
+    assert.equal([transcript!.search, transcript!.text], ["grammar", "five five"]);
+  });
+});
+
+test("an engine that crashes mid-utterance gives asr.error; the call goes on and the next turn is transcribed", async () => {
+  const speech = new Int16Array(32000).map((_, i) => Math.round(8000 * Math.sin(i / 5) * Math.sin(i / 700)));
+  await withCall((server) => server.use(vad, { minSilenceMs: 300 }).use(createAsrPlugin(countingEngine(1))), async (call) => {
+    await say(call, speech, "asr.error");
+    const [error] = ofType(call.events, "asr.error");
+    assert.equal([error!.reason, error!.engine, error!.source], ["engine_crashed", "counting", "asr"]);
+    await say(call, speech, "transcript");
+    assert.ok(call.server.session(call.session.id), "the session is still up");
+    assert.is(await metricTotal(call.server.metrics.registry, "parley_asr_errors_total", { reason: "engine_crashed" }), 1);
+  });
+});
+
+test("a search the engine refuses gives asr.error with its reason, and no transcript", async () => {
+  const speech = new Int16Array(16000).map((_, i) => Math.round(8000 * Math.sin(i / 5) * Math.sin(i / 700)));
+  await withCall((server) => server.use(vad, { minSilenceMs: 300 }).use(createAsrPlugin(countingEngine()), { search: { type: "grammar", jsgf: "bad" } }), async (call) => {
+    await say(call, speech, "asr.error");
+    assert.is(ofType(call.events, "asr.error")[0]!.reason, "bad_search");
+    assert.is(ofType(call.events, "transcript").length, 0);
+  });
+});
+
+test("a monologue longer than maxUtteranceMs is cut into utterances of that length, without losing audio", async () => {
+  const speech = new Int16Array(16000 * 5).map((_, i) => Math.round(8000 * Math.sin(i / 5) * (0.6 + 0.4 * Math.sin(i / 700))));
+  await withCall((server) => server.use(vad, { minSilenceMs: 300 }).use(createAsrPlugin(countingEngine()), { maxUtteranceMs: 2000, preRollMs: 0 }), async (call) => {
+    await say(call, speech, "transcript", 3);
+    const transcripts = ofType(call.events, "transcript");
+    assert.equal(transcripts.map((t) => t.endpoint), ["max_duration", "max_duration", "turn_end"]);
+    assert.equal(transcripts.slice(0, 2).map((t) => t.text), ["2000 ms", "2000 ms"]);
+    const total = transcripts.reduce((sum, t) => sum + Number.parseInt(t.text), 0);
+    assert.ok(total >= 5000 && total <= 5000 + 400, `${total} ms transcribed of 5000 ms of speech`);
+  });
+});
+
+test("when the engine cannot start, setup says so and the rest of the server works", async () => {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: string) => warnings.push(message);
+  try {
+    const unavailable = createAsrPlugin(() => Promise.reject(new AsrError("engine_unavailable", "libpocketsphinx.so.3 is not installed")));
+    const speech = new Int16Array(16000).map((_, i) => Math.round(8000 * Math.sin(i / 5) * Math.sin(i / 700)));
+    await withCall((server) => server.use(vad, { minSilenceMs: 300 }).use(unavailable), async (call) => {
+      await say(call, speech, "turn.end");
+      assert.is(ofType(call.events, "transcript").length, 0);
+    });
+    assert.ok(warnings.some((w) => /speech recognition is off: libpocketsphinx.so.3 is not installed/.test(w)), JSON.stringify(warnings));
+  } finally {
+    console.warn = warn;
+  }
+});
+
+test("the asr plugin needs the vad plugin", () => {
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: PORTS } });
+  assert.throws(() => server.use(createAsrPlugin(countingEngine())), /vad/);
+  return server.close();
+});
+
+test.run();

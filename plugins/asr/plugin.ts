@@ -1,0 +1,127 @@
+import { Counter, Histogram } from "prom-client";
+import { definePlugin, type Plugin, type PluginServer, type Session } from "../../core/mod.ts";
+import type { AsrEngine, AsrSearch } from "./AsrEngine.ts";
+import "./events.ts";
+import { createPocketsphinxEngine } from "./pocketsphinx-engine.ts";
+import { type TranscribeMetrics, transcribeTurns } from "./transcribe-turns.ts";
+
+/** Options of the `asr` plugin. */
+export interface AsrPluginOptions {
+  /** What to listen for at the start of each call (change it mid-call with `listenFor`). Default: dictation. */
+  search: AsrSearch;
+  /** Audio kept from before the detected start of speech, ms. Default 300. */
+  preRollMs: number;
+  /** Longest utterance; longer turns are cut into pieces this long, ms. Default 30000. */
+  maxUtteranceMs: number;
+  /** pocketsphinx: model folder (default Debian's /usr/share/pocketsphinx/model/en-us). */
+  modelDir?: string;
+  /** pocketsphinx: worker threads (default: cores, at most 4). */
+  workers?: number;
+  /** pocketsphinx: audio between partial results, ms (default 200). */
+  partialIntervalMs?: number;
+}
+
+const SEARCH_SCHEMA = {
+  oneOf: [
+    { type: "object", properties: { type: { const: "dictation" } }, required: ["type"], additionalProperties: false },
+    {
+      type: "object",
+      properties: {
+        type: { const: "keywords" },
+        keywords: {
+          type: "array",
+          minItems: 1,
+          items: { type: "object", properties: { phrase: { type: "string", minLength: 1 }, threshold: { type: "number", exclusiveMinimum: 0 } }, required: ["phrase"], additionalProperties: false },
+        },
+      },
+      required: ["type", "keywords"],
+      additionalProperties: false,
+    },
+    { type: "object", properties: { type: { const: "grammar" }, jsgf: { type: "string", minLength: 1 } }, required: ["type", "jsgf"], additionalProperties: false },
+  ],
+};
+
+const OPTIONS_SCHEMA = {
+  type: "object",
+  properties: {
+    search: { ...SEARCH_SCHEMA, default: { type: "dictation" } },
+    preRollMs: { type: "number", minimum: 0, maximum: 2000, default: 300 },
+    maxUtteranceMs: { type: "number", minimum: 1000, maximum: 600000, default: 30000 },
+    modelDir: { type: "string" },
+    workers: { type: "integer", minimum: 1, maximum: 64 },
+    partialIntervalMs: { type: "number", minimum: 20, maximum: 10000 },
+  },
+  additionalProperties: false,
+};
+
+/** Engines are shared by every server of the process that asks for the same settings (each holds workers and decoders). */
+const engines = new Map<string, Promise<AsrEngine>>();
+
+function sharedPocketsphinx(options: AsrPluginOptions): Promise<AsrEngine> {
+  const settings = { modelDir: options.modelDir, workers: options.workers, partialIntervalMs: options.partialIntervalMs };
+  const key = JSON.stringify(settings);
+  let engine = engines.get(key);
+  if (!engine) {
+    engine = createPocketsphinxEngine(settings);
+    engines.set(key, engine);
+    engine.catch(() => engines.delete(key));
+  }
+  return engine;
+}
+
+/** The plugin's figures, on the server's registry (one set per server). */
+function asrMetrics(server: PluginServer, engine: string): TranscribeMetrics {
+  const registry = server.metrics.registry;
+  const latency = (registry.getSingleMetric("parley_asr_final_latency_seconds") as Histogram<"engine"> | undefined) ??
+    new Histogram({
+      name: "parley_asr_final_latency_seconds",
+      help: "From the end of the caller's turn to the final transcript",
+      labelNames: ["engine"],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
+      registers: [registry],
+    });
+  const errors = (registry.getSingleMetric("parley_asr_errors_total") as Counter<"engine" | "reason"> | undefined) ??
+    new Counter({ name: "parley_asr_errors_total", help: "Utterances whose recognition failed, by reason", labelNames: ["engine", "reason"], registers: [registry] });
+  return {
+    finalLatency: (seconds) => latency.observe({ engine }, seconds),
+    error: (reason) => errors.inc({ engine, reason }),
+  };
+}
+
+/**
+ * Builds an `asr` plugin around an engine (or a function that creates one). Without an argument it
+ * starts pocketsphinx; when that cannot run (not installed), setup says why, once, and the plugin
+ * does nothing, so the rest of the server works.
+ *
+ * Needs the `vad` plugin: utterances follow its `vad.speech_start` and `turn.end` events.
+ * Emits `transcript.partial`, `transcript` and `asr.error` (see events.ts).
+ */
+export function createAsrPlugin(engine?: AsrEngine | (() => Promise<AsrEngine>)): Plugin<AsrPluginOptions> {
+  return definePlugin<AsrPluginOptions>({
+    name: "asr",
+    version: "1.0.0",
+    dependencies: { vad: "^1.0.0" },
+    options: OPTIONS_SCHEMA,
+    async setup(server, options) {
+      let recognizer: AsrEngine;
+      try {
+        recognizer = typeof engine === "function"
+          ? await engine()
+          : engine ?? (await sharedPocketsphinx(options));
+      } catch (error) {
+        console.warn(`parley asr: speech recognition is off: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+      const metrics = asrMetrics(server, recognizer.name);
+      return (session) => transcribeTurns(session, recognizer, options, metrics);
+    },
+  });
+}
+
+/** The `asr` plugin with pocketsphinx: `server.use(vad).use(asr, { search: { type: "grammar", jsgf: digitsGrammar() } })`. */
+export const asr: Plugin<AsrPluginOptions> = createAsrPlugin();
+
+/** Makes the ASR plugin listen for `search` from the caller's next utterance on (an IVR menu, a digit string, back to dictation). */
+export function listenFor(session: Session, search: AsrSearch): void {
+  session.emit({ type: "asr.search", search });
+}
