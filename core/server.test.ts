@@ -47,12 +47,13 @@ test("the event-loop lag gauge reads near zero on an idle server and rises when 
   const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45030-45039" } });
   await new Promise((resolve) => setTimeout(resolve, 100));
   const idle = Number(/^parley_event_loop_lag_seconds (\S+)$/m.exec(await server.metrics.registry.metrics())![1]);
-  assert.ok(idle < 0.03, `idle lag ${idle}`);
-  const until = performance.now() + 80;
+  // This VM stalls an idle process by up to ~60 ms now and then, hence the idle bound well below the block.
+  assert.ok(idle < 0.1, `idle lag ${idle}`);
+  const until = performance.now() + 250;
   while (performance.now() < until) { /* block the loop */ }
   await new Promise((resolve) => setTimeout(resolve, 30));
   const blocked = Number(/^parley_event_loop_lag_seconds (\S+)$/m.exec(await server.metrics.registry.metrics())![1]);
-  assert.ok(blocked > 0.05, `lag after an 80 ms block: ${blocked}`);
+  assert.ok(blocked > 0.2, `lag after a 250 ms block: ${blocked}`);
   await server.close();
 });
 

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer, type ParleyServer, type Session, type SessionEvent } from "../../core/mod.ts";
 import { metricTotal, waitFor } from "../../core/testing.ts";
-import { RtpTestPeer, speechClip } from "../vad/testing.ts";
+import { RtpTestPeer, speechClip } from "../testing.ts";
 import { vad } from "../vad/mod.ts";
 import { type AsrEngine, AsrError, type AsrStreamOptions } from "./AsrEngine.ts";
 import { digitsGrammar } from "./grammars.ts";

@@ -19,6 +19,8 @@ export interface AsrPluginOptions {
   workers?: number;
   /** pocketsphinx: audio between partial results, ms (default 200). */
   partialIntervalMs?: number;
+  /** pocketsphinx: the second decoding pass at the end of dictation utterances (default false: about a WER point better, finals several times slower). */
+  secondPass?: boolean;
 }
 
 const SEARCH_SCHEMA = {
@@ -50,6 +52,7 @@ const OPTIONS_SCHEMA = {
     modelDir: { type: "string" },
     workers: { type: "integer", minimum: 1, maximum: 64 },
     partialIntervalMs: { type: "number", minimum: 20, maximum: 10000 },
+    secondPass: { type: "boolean" },
   },
   additionalProperties: false,
 };
@@ -58,7 +61,7 @@ const OPTIONS_SCHEMA = {
 const engines = new Map<string, Promise<AsrEngine>>();
 
 function sharedPocketsphinx(options: AsrPluginOptions): Promise<AsrEngine> {
-  const settings = { modelDir: options.modelDir, workers: options.workers, partialIntervalMs: options.partialIntervalMs };
+  const settings = { modelDir: options.modelDir, workers: options.workers, partialIntervalMs: options.partialIntervalMs, secondPass: options.secondPass };
   const key = JSON.stringify(settings);
   let engine = engines.get(key);
   if (!engine) {

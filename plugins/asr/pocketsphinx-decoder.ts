@@ -43,7 +43,7 @@ export class PocketsphinxDecoder {
     const argv = [
       "-hmm", config.acousticModel,
       "-dict", config.dictionary,
-      ...(kind === "dictation" ? ["-lm", config.languageModel] : []),
+      ...(kind === "dictation" ? ["-lm", config.languageModel, "-fwdflat", config.secondPass ? "yes" : "no"] : []),
       "-logfn", "/dev/null",
       // Parley finds speech itself; pocketsphinx's own silence removal also garbles word times in this version.
       "-remove_silence", "no",

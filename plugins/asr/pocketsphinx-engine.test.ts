@@ -14,12 +14,11 @@ function installed(): boolean {
 }
 
 if (installed()) {
-  // pocketsphinx's own level, measured with this kit (see the report in scripts/eval-asr.ts for the full figures):
-  // dictation WER ~0.43 (jfk.wav, an old noisy broadcast, alone ~0.8), telephone band ~0.5,
-  // clipped cards-005 ~0.67. Digit strings of the digits set (8 kHz, accented speakers, half a
-  // second of room noise between digits) reach only ~0.3 digit accuracy with the 16 kHz en-us
-  // model: insertions in the pauses and narrowband audio it was not trained on.
-  asrConformance("pocketsphinx", () => createPocketsphinxEngine({ workers: 2 }), { dictationWer: 0.5, digitAccuracy: 0.2, clippedWer: 0.8 });
+  // pocketsphinx's own level, as this kit measures it (the same on Node and Deno): dictation WER
+  // 0.21, telephone band 0.46, clipped cards-005 0.33, digit accuracy 0.50 on digit strings of the
+  // digits set (8 kHz, accented speakers, half a second of room noise between digits: insertions in
+  // the pauses, and narrowband audio the 16 kHz en-us model was not trained on). Limits leave margin.
+  asrConformance("pocketsphinx", () => createPocketsphinxEngine({ workers: 2 }), { dictationWer: 0.3, telephoneWer: 0.6, digitAccuracy: 0.35 });
 }
 
 test("a missing model folder is refused at creation, saying what to install", async () => {

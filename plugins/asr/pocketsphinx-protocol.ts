@@ -13,6 +13,8 @@ export interface PocketsphinxWorkerConfig {
   libraries: { pocketsphinx: string; sphinxbase: string };
   /** Audio between two looks at the partial hypothesis, ms. */
   partialIntervalMs: number;
+  /** Run pocketsphinx's second, flat-lexicon pass at the end of a dictation utterance (-fwdflat). */
+  secondPass: boolean;
   /** Decoders a worker builds before it says it is ready, so the first call does not wait for them. */
   warmDecoders: DecoderKind[];
 }

@@ -91,7 +91,8 @@ export function transcribeTurns(session: Session, engine: AsrEngine, options: Tr
       while (ring.length > 0 && ring[0]!.timestamp < frame.timestamp - options.preRollMs - RING_SLACK_MS) ring.shift();
       if (!current) return;
       current.write(frame);
-      if (current.durationMs >= options.maxUtteranceMs) {
+      // A write can end the utterance at once (the engine failed), so look again.
+      if (current && current.durationMs >= options.maxUtteranceMs) {
         const cutAt = current.endMs;
         end("max_duration", cutAt);
         speechStartMs = cutAt;

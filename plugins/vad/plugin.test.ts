@@ -4,7 +4,7 @@ import * as assert from "uvu/assert";
 import { createServer, type ParleyServer, type SessionEvent } from "../../core/mod.ts";
 import { metricTotal, waitFor } from "../../core/testing.ts";
 import { createVadPlugin, vad, type VadPluginOptions } from "./plugin.ts";
-import { RtpTestPeer, speechClip } from "./testing.ts";
+import { RtpTestPeer, speechClip } from "../testing.ts";
 
 const PORTS = "46000-46099";
 

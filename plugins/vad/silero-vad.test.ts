@@ -4,7 +4,7 @@ import * as assert from "uvu/assert";
 import type { AudioFrame } from "../../media/mod.ts";
 import { createRng, whiteNoise } from "../../media/signal-test-utils.ts";
 import { createSileroVad } from "./silero-vad.ts";
-import { resample, speechClip, toFrames } from "./testing.ts";
+import { resample, speechClip, toFrames } from "../testing.ts";
 import type { VoiceActivityDetector } from "./VoiceActivityDetector.ts";
 
 let vad: VoiceActivityDetector;

@@ -2,7 +2,7 @@ import { from, lastValueFrom, Subject, toArray } from "rxjs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createRng, sine, whiteNoise } from "../../media/signal-test-utils.ts";
-import { resample, speechClip, toFrames } from "./testing.ts";
+import { resample, speechClip, toFrames } from "../testing.ts";
 import type { VoiceActivityDetector } from "./VoiceActivityDetector.ts";
 import { createWebRtcVad } from "./webrtc-vad.ts";
 

@@ -1,11 +1,11 @@
-// Test helpers for the conversation plugins (vad, asr, tts): real speech from the shared data
+// Test helpers shared by the plugins (vad, asr, tts, analytics): real speech from the shared data
 // folder, frames cut from samples, and a UDP peer that sends audio to a session as PCMU RTP.
 // Test code only; not exported from mod.ts.
 import { createSocket, type Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { dataDir, requireData } from "../../core/testing.ts";
-import { type AudioFrame, createResampler, encodeMulaw, readWav, serializeRtpPacket } from "../../media/mod.ts";
+import { dataDir, requireData } from "../core/testing.ts";
+import { type AudioFrame, createResampler, encodeMulaw, readWav, serializeRtpPacket } from "../media/mod.ts";
 
 /** A clip of the speech set (16 kHz mono) and its reference transcript. */
 export interface SpeechClip {
