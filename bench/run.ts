@@ -7,6 +7,7 @@ import { Bench } from "tinybench";
 import { evaluateGates, GATES, type GateResult } from "./gates.ts";
 import { bitrateKbps, speechOpusPackets } from "./speech-packets.ts";
 import { consumedResults, timeBatch, type BenchSuite } from "./suite.ts";
+import { analyticsSuite } from "./suites/analytics.ts";
 import { g711Suite } from "./suites/g711.ts";
 import { ingestSuite } from "./suites/ingest.ts";
 import { jitterBufferSuite } from "./suites/jitter-buffer.ts";
@@ -29,7 +30,7 @@ interface TaskFigures {
 const quick = process.argv.includes("--quick");
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
 
-const suites: BenchSuite[] = [opusSuite(), rtpParseSuite(), jitterBufferSuite(), g711Suite(), resamplerSuite(), ingestSuite(), await webrtcIngestSuite()];
+const suites: BenchSuite[] = [opusSuite(), rtpParseSuite(), jitterBufferSuite(), g711Suite(), resamplerSuite(), ingestSuite(), await webrtcIngestSuite(), analyticsSuite()];
 const cases = suites.flatMap((suite) => suite.cases);
 const bench = new Bench({ time: quick ? 200 : 1000, warmupTime: quick ? 50 : 250, throws: true });
 for (const benchCase of cases) bench.add(benchCase.name, () => timeBatch(benchCase), { async: false });

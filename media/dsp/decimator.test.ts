@@ -22,11 +22,14 @@ test("a tone above the new Nyquist is suppressed instead of aliasing", () => {
   assert.ok(toneAmplitude(out, 1500, 8000) < 300, "6.5 kHz would alias to 1.5 kHz");
 });
 
-test("outputs whose taps fall outside the block read the outside as zero", () => {
-  const input = new Float64Array(8).fill(1);
-  const out = new Float64Array(2);
-  decimateHalfband(input, 0, 2, out);
-  assert.ok(out[0]! > 0.4 && out[0]! < 0.9, `edge output ${out[0]}`);
+test("outputs whose taps would reach past the block are zero, the others computed", () => {
+  const input = new Float64Array(40).fill(1);
+  const out = new Float64Array(20).fill(7);
+  decimateHalfband(input, 1, 20, out);
+  // Centres 1, 3, ... 39: only 11 to 27 have all 11 taps on each side inside the block.
+  assert.equal(Array.from(out.slice(0, 5)), [0, 0, 0, 0, 0]);
+  for (let j = 5; j <= 13; j++) assert.ok(Math.abs(out[j]! - 1) < 1e-9, `output ${j} is the DC gain`);
+  assert.equal(Array.from(out.slice(14)), [0, 0, 0, 0, 0, 0]);
 });
 
 test.run();

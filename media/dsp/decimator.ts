@@ -4,7 +4,7 @@
 //
 // It works on blocks that carry their own history (the overlapping frames of a Framer do): an
 // output centred on input sample c reads input[c - 11 .. c + 11], so no state is kept between
-// calls, and samples outside the block read as zero.
+// calls.
 
 /** Non-zero taps on each side of the centre. */
 const SIDE_TAPS = 6;
@@ -26,28 +26,24 @@ const [CENTRE_TAP, ODD_TAPS] = ((): [number, Float64Array] => {
   return [0.5 / gain, taps];
 })();
 
+const [T1, T3, T5, T7, T9, T11] = ODD_TAPS as unknown as [number, number, number, number, number, number];
+
 /**
  * Low-passes `input` to below a quarter of its rate and keeps every other sample: writes
  * `count` outputs into `out` from `outAt`, output j centred on input sample `firstCentre + 2j`.
+ * An output whose taps would reach past the block is 0 (only the very start of a stream has them).
  */
 export function decimateHalfband(input: Float64Array, firstCentre: number, count: number, out: Float64Array, outAt = 0): void {
-  const length = input.length;
-  for (let j = 0; j < count; j++) {
-    const centre = firstCentre + 2 * j;
-    let sum = CENTRE_TAP * (centre >= 0 && centre < length ? input[centre]! : 0);
-    if (centre >= HALFBAND_REACH && centre + HALFBAND_REACH < length) {
-      for (let t = 0; t < SIDE_TAPS; t++) {
-        const offset = 2 * t + 1;
-        sum += ODD_TAPS[t]! * (input[centre - offset]! + input[centre + offset]!);
-      }
-    } else {
-      for (let t = 0; t < SIDE_TAPS; t++) {
-        const offset = 2 * t + 1;
-        const before = centre - offset;
-        const after = centre + offset;
-        sum += ODD_TAPS[t]! * ((before >= 0 && before < length ? input[before]! : 0) + (after >= 0 && after < length ? input[after]! : 0));
-      }
-    }
-    out[outAt + j] = sum;
+  // Outputs j in [first, last) have every tap inside the block.
+  const first = Math.min(count, Math.max(0, Math.ceil((HALFBAND_REACH - firstCentre) / 2)));
+  const last = Math.max(first, Math.min(count, Math.floor((input.length - 1 - HALFBAND_REACH - firstCentre) / 2) + 1));
+  out.fill(0, outAt, outAt + first);
+  out.fill(0, outAt + last, outAt + count);
+  for (let j = first; j < last; j++) {
+    const c = firstCentre + 2 * j;
+    // Written out tap by tap: Node 20 runs this two to three times faster than a loop over the taps.
+    out[outAt + j] = CENTRE_TAP * input[c]! + T1 * (input[c - 1]! + input[c + 1]!) + T3 * (input[c - 3]! + input[c + 3]!) +
+      T5 * (input[c - 5]! + input[c + 5]!) + T7 * (input[c - 7]! + input[c + 7]!) + T9 * (input[c - 9]! + input[c + 9]!) +
+      T11 * (input[c - 11]! + input[c + 11]!);
   }
 }

@@ -14,7 +14,7 @@ export interface FrameLevels {
   rms: number;
   /** Largest absolute sample value. */
   peak: number;
-  /** Fraction of adjacent sample pairs whose signs differ (0 to 1). */
+  /** Sign changes per sample pair (0 to 1); zero samples carry the previous sign. */
   zeroCrossingRate: number;
   /** Fraction of samples at or beyond CLIP_LEVEL in magnitude. */
   clipped: number;
@@ -23,20 +23,25 @@ export interface FrameLevels {
 /** Measures `frame[from..to)` into `out` (and returns it). */
 export function measureLevels(frame: ArrayLike<number>, from = 0, to = frame.length, out: FrameLevels = { rms: 0, peak: 0, zeroCrossingRate: 0, clipped: 0 }): FrameLevels {
   let sum = 0;
-  let peak = 0;
+  let max = 0;
+  let min = 0;
   let crossings = 0;
-  let clipped = 0;
-  let previousNonNegative = to > from ? frame[from]! >= 0 : true;
+  let previous = to > from ? frame[from]! : 0;
   for (let i = from; i < to; i++) {
     const x = frame[i]!;
     sum += x * x;
-    const magnitude = x < 0 ? -x : x;
-    if (magnitude > peak) peak = magnitude;
-    if (magnitude >= CLIP_LEVEL) clipped++;
-    const nonNegative = x >= 0;
-    if (nonNegative !== previousNonNegative) crossings++;
-    previousNonNegative = nonNegative;
+    if (x > max) max = x;
+    if (x < min) min = x;
+    // Against the last non-zero sample, so a crossing through an exact zero counts once.
+    if (x * previous < 0) crossings++;
+    if (x !== 0) previous = x;
   }
+  // Clipping is rare: count it only when the extremes say there is some.
+  let clipped = 0;
+  if (max >= CLIP_LEVEL || min <= -CLIP_LEVEL) {
+    for (let i = from; i < to; i++) if (frame[i]! >= CLIP_LEVEL || frame[i]! <= -CLIP_LEVEL) clipped++;
+  }
+  const peak = Math.max(max, -min);
   const length = to - from;
   out.rms = length > 0 ? Math.sqrt(sum / length) : 0;
   out.peak = peak;

@@ -7,7 +7,7 @@ test("frames are the same whatever the block sizes the samples arrive in", () =>
   for (const blockSize of [1, 7, 160, 320, 1000]) {
     const framer = new Framer(400, 160);
     const frames: number[][] = [];
-    for (let at = 0; at < input.length; at += blockSize) framer.push(input.slice(at, at + blockSize), (frame, index) => {
+    for (let at = 0; at < input.length; at += blockSize) framer.push(Float64Array.from(input.slice(at, at + blockSize)), (frame, index) => {
       assert.is(index, frames.length);
       frames.push(Array.from(frame));
     });
@@ -18,10 +18,10 @@ test("frames are the same whatever the block sizes the samples arrive in", () =>
 
 test("reset forgets buffered samples and restarts numbering", () => {
   const framer = new Framer(4, 2);
-  framer.push([1, 2, 3], () => assert.unreachable("no complete frame yet"));
+  framer.push(Int16Array.from([1, 2, 3]), () => assert.unreachable("no complete frame yet"));
   framer.reset();
   const seen: number[][] = [];
-  framer.push([5, 6, 7, 8], (frame, index) => seen.push([index, ...frame]));
+  framer.push(Int16Array.from([5, 6, 7, 8]), (frame, index) => seen.push([index, ...frame]));
   assert.equal(seen, [[0, 5, 6, 7, 8]]);
   assert.is(framer.framesEmitted, 1);
 });

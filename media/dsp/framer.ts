@@ -27,13 +27,13 @@ export class Framer {
   }
 
   /** Adds `samples` and calls `onFrame` for each frame they complete, in order. */
-  push(samples: ArrayLike<number>, onFrame: FrameHandler): void {
+  push(samples: Int16Array | Float64Array, onFrame: FrameHandler): void {
     const buffer = this.#buffer;
     const length = this.frameLength;
     let read = 0;
     while (read < samples.length) {
       const take = Math.min(length - this.#filled, samples.length - read);
-      for (let i = 0; i < take; i++) buffer[this.#filled + i] = samples[read + i]!;
+      buffer.set(samples.subarray(read, read + take), this.#filled);
       this.#filled += take;
       read += take;
       if (this.#filled === length) {

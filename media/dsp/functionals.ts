@@ -19,9 +19,7 @@ export function standardDeviation(values: ArrayLike<number>): number {
 
 /** The `fraction` quantile of `values` (nearest rank, 0 when empty); does not modify `values`. */
 export function percentile(values: ArrayLike<number>, fraction: number): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(fraction * sorted.length)))]!;
+  return quantiles(values, [fraction])[0]!;
 }
 
 /** Least-squares slope of `values` against `times` (0 when the times do not vary). */
@@ -40,7 +38,17 @@ export function slope(times: ArrayLike<number>, values: ArrayLike<number>): numb
 /** Standard deviation of the first difference of `values` (how fast they move from frame to frame). */
 export function deltaDeviation(values: ArrayLike<number>): number {
   if (values.length < 3) return 0;
-  const deltas = new Float64Array(values.length - 1);
-  for (let i = 1; i < values.length; i++) deltas[i - 1] = values[i]! - values[i - 1]!;
-  return standardDeviation(deltas);
+  const count = values.length - 1;
+  // The deltas' mean telescopes to (last - first) / count.
+  const meanDelta = (values[count]! - values[0]!) / count;
+  let sum = 0;
+  for (let i = 1; i < values.length; i++) sum += (values[i]! - values[i - 1]! - meanDelta) ** 2;
+  return Math.sqrt(sum / count);
+}
+
+/** Several quantiles of `values` from one sort (nearest rank, zeros when empty). */
+export function quantiles(values: ArrayLike<number>, fractions: readonly number[]): number[] {
+  if (values.length === 0) return fractions.map(() => 0);
+  const sorted = Float64Array.from(values).sort();
+  return fractions.map((fraction) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(fraction * sorted.length)))]!);
 }

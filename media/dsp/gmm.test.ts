@@ -14,14 +14,14 @@ function gaussian(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
 }
 
-function cloud(rng: Rng, centre: [number, number], count: number): number[][] {
-  return Array.from({ length: count }, () => [centre[0] + 0.7 * gaussian(rng), centre[1] + 0.7 * gaussian(rng)]);
+function cloud(rng: Rng, centre: [number, number], count: number): Float64Array[] {
+  return Array.from({ length: count }, () => Float64Array.of(centre[0] + 0.7 * gaussian(rng), centre[1] + 0.7 * gaussian(rng)));
 }
 
 test("log densities match the Gaussian formula", () => {
   const gmm = new DiagonalGmm({ weights: [1], means: [[1, 2]], variances: [[4, 1]] });
   const out = new Float64Array(1);
-  const total = gmm.logDensities([3, 2], out);
+  const total = gmm.logDensities(Float64Array.of(3, 2), out);
   const expected = -Math.log(2 * Math.PI) - 0.5 * Math.log(4) - 0.5 * (4 / 4);
   assert.ok(Math.abs(total - expected) < 1e-12);
   assert.ok(Math.abs(out[0]! - expected) < 1e-12);
@@ -46,11 +46,32 @@ test("the verifier scores the enrolled speaker's frames above an impostor's", ()
   for (const frame of [...cloud(rng, [0.8, 0.3], 100), ...cloud(rng, [4.5, 3.2], 100)]) ubm.accumulate(frame, statistics, scratch);
   const speaker = ubm.adaptMeans(statistics);
   const verifier = new GmmVerifier(ubm, 2);
-  const mean = (frames: number[][]) => frames.reduce((sum, frame) => sum + verifier.frameScore(frame, speaker), 0) / frames.length;
+  const mean = (frames: Float64Array[]) => frames.reduce((sum, frame) => sum + verifier.frameScore(frame, speaker), 0) / frames.length;
   const target = mean([...cloud(rng, [0.8, 0.3], 50), ...cloud(rng, [4.5, 3.2], 50)]);
   const impostor = mean([...cloud(rng, [-0.6, -0.4], 50), ...cloud(rng, [3.4, 4.8], 50)]);
   assert.ok(target > 0 && impostor < 0, `target ${target} impostor ${impostor}`);
-  assert.is(verifier.frameScore([0, 0], ubm.means), 0, "the UBM against itself scores zero");
+  assert.is(verifier.frameScore(Float64Array.of(0, 0), ubm.means), 0, "the UBM against itself scores zero");
+});
+
+test("bestComponents finds exactly the top components a full evaluation ranks first", () => {
+  const rng = createRng(6);
+  const weights: GmmWeights = {
+    weights: Array.from({ length: 32 }, () => 1 / 32),
+    means: Array.from({ length: 32 }, () => Array.from({ length: 8 }, () => 4 * gaussian(rng))),
+    variances: Array.from({ length: 32 }, () => Array.from({ length: 8 }, () => 0.5 + rng())),
+  };
+  const gmm = new DiagonalGmm(weights);
+  const all = new Float64Array(32);
+  const indices = new Int32Array(5);
+  const values = new Float64Array(5);
+  for (let trial = 0; trial < 50; trial++) {
+    const frame = Float64Array.from({ length: 8 }, () => 4 * gaussian(rng));
+    gmm.componentLogDensities(frame, all);
+    const expected = Array.from(all.keys()).sort((a, b) => all[b]! - all[a]!).slice(0, 5);
+    gmm.bestComponents(frame, 5, indices, values);
+    assert.equal(Array.from(indices), expected);
+    for (let i = 0; i < 5; i++) assert.ok(Math.abs(values[i]! - all[expected[i]!]!) < 1e-9);
+  }
 });
 
 test("weights with wrong shapes or non-positive variances are rejected with reason bad_weights", () => {

@@ -61,7 +61,7 @@ export class DiagonalGmm {
   }
 
   /** Log of weight x density of component `k` for `frame`, with `means` in place of the GMM's own. */
-  componentLogDensity(frame: ArrayLike<number>, k: number, means: Float64Array = this.means): number {
+  componentLogDensity(frame: Float64Array, k: number, means: Float64Array = this.means): number {
     const d = this.dimensions;
     const inverse = this.#inverseVariances;
     let sum = 0;
@@ -72,17 +72,70 @@ export class DiagonalGmm {
     return this.#constants[k]! - 0.5 * sum;
   }
 
-  /** Writes every component's log weighted density for `frame` into `out`; returns the frame's log-likelihood. */
-  logDensities(frame: ArrayLike<number>, out: Float64Array): number {
+  /** Writes every component's log weighted density for `frame` into `out`; returns the largest. */
+  componentLogDensities(frame: Float64Array, out: Float64Array): number {
+    // One flat pass over all means: the hot loop of verification and enrollment.
+    const d = this.dimensions;
+    const means = this.means;
+    const inverse = this.#inverseVariances;
+    const constants = this.#constants;
     let max = -Infinity;
+    let at = 0;
     for (let k = 0; k < this.components; k++) {
-      const value = this.componentLogDensity(frame, k);
+      let sum = 0;
+      for (let j = 0; j < d; j++, at++) {
+        const e = frame[j]! - means[at]!;
+        sum += e * e * inverse[at]!;
+      }
+      const value = constants[k]! - 0.5 * sum;
       out[k] = value;
       if (value > max) max = value;
     }
+    return max;
+  }
+
+  /** Writes every component's log weighted density for `frame` into `out`; returns the frame's log-likelihood. */
+  logDensities(frame: Float64Array, out: Float64Array): number {
+    const max = this.componentLogDensities(frame, out);
     let sum = 0;
     for (let k = 0; k < this.components; k++) sum += Math.exp(out[k]! - max);
     return max + Math.log(sum);
+  }
+
+  /**
+   * The `count` components with the highest log weighted density for `frame`, best first, into
+   * `indices` and `values`. Exact, but cheaper than evaluating every component: a component's
+   * distance only grows dimension by dimension, so it is abandoned as soon as it cannot beat the
+   * current last of the best (partial distance elimination).
+   */
+  bestComponents(frame: Float64Array, count: number, indices: Int32Array, values: Float64Array): void {
+    const d = this.dimensions;
+    const means = this.means;
+    const inverse = this.#inverseVariances;
+    const constants = this.#constants;
+    let filled = 0;
+    for (let k = 0; k < this.components; k++) {
+      const bar = filled === count ? values[count - 1]! : -Infinity;
+      // The component beats the bar only while constant - sum / 2 > bar, i.e. sum < limit.
+      const limit = 2 * (constants[k]! - bar);
+      let sum = 0;
+      let j = 0;
+      for (let at = k * d; j < d; j++, at++) {
+        const e = frame[j]! - means[at]!;
+        sum += e * e * inverse[at]!;
+        if (sum >= limit) break;
+      }
+      if (j < d) continue;
+      const value = constants[k]! - 0.5 * sum;
+      let at = filled < count ? filled++ : count - 1;
+      while (at > 0 && values[at - 1]! < value) {
+        values[at] = values[at - 1]!;
+        indices[at] = indices[at - 1]!;
+        at--;
+      }
+      values[at] = value;
+      indices[at] = k;
+    }
   }
 
   /** Empty enrollment statistics for this GMM. */
@@ -91,7 +144,7 @@ export class DiagonalGmm {
   }
 
   /** Adds `frame`'s component posteriors and posterior-weighted values to `statistics`; `scratch` holds `components` values. */
-  accumulate(frame: ArrayLike<number>, statistics: GmmStatistics, scratch: Float64Array): void {
+  accumulate(frame: Float64Array, statistics: GmmStatistics, scratch: Float64Array): void {
     const total = this.logDensities(frame, scratch);
     const d = this.dimensions;
     for (let k = 0; k < this.components; k++) {
@@ -126,48 +179,35 @@ export class DiagonalGmm {
 export class GmmVerifier {
   readonly #ubm: DiagonalGmm;
   readonly #top: number;
-  readonly #densities: Float64Array;
+  readonly #values: Float64Array;
   readonly #best: Int32Array;
 
   /** A verifier against `ubm`, evaluating the speaker model on each frame's `top` UBM components. */
   constructor(ubm: DiagonalGmm, top = 5) {
     this.#ubm = ubm;
     this.#top = Math.min(top, ubm.components);
-    this.#densities = new Float64Array(ubm.components);
+    this.#values = new Float64Array(this.#top);
     this.#best = new Int32Array(this.#top);
   }
 
   /** The log-likelihood ratio of one frame for the speaker whose adapted means are `speakerMeans`. */
-  frameScore(frame: ArrayLike<number>, speakerMeans: Float64Array): number {
+  frameScore(frame: Float64Array, speakerMeans: Float64Array): number {
     const ubm = this.#ubm;
-    const densities = this.#densities;
-    ubm.logDensities(frame, densities);
     const best = this.#best;
+    const values = this.#values;
     const top = this.#top;
-    // Partial selection of the top components (top is small: insertion into a sorted list).
-    let filled = 0;
-    for (let k = 0; k < ubm.components; k++) {
-      const value = densities[k]!;
-      if (filled === top && value <= densities[best[top - 1]!]!) continue;
-      let at = filled < top ? filled++ : top - 1;
-      while (at > 0 && densities[best[at - 1]!]! < value) {
-        best[at] = best[at - 1]!;
-        at--;
-      }
-      best[at] = k;
-    }
-    let max = densities[best[0]!]!;
+    ubm.bestComponents(frame, top, best, values);
+    let max = values[0]!;
     let ubmSum = 0;
-    for (let i = 0; i < top; i++) ubmSum += Math.exp(densities[best[i]!]! - max);
+    for (let i = 0; i < top; i++) ubmSum += Math.exp(values[i]! - max);
     const ubmLog = max + Math.log(ubmSum);
     max = -Infinity;
     for (let i = 0; i < top; i++) {
-      const value = ubm.componentLogDensity(frame, best[i]!, speakerMeans);
-      densities[best[i]!] = value;
-      if (value > max) max = value;
+      values[i] = ubm.componentLogDensity(frame, best[i]!, speakerMeans);
+      if (values[i]! > max) max = values[i]!;
     }
     let speakerSum = 0;
-    for (let i = 0; i < top; i++) speakerSum += Math.exp(densities[best[i]!]! - max);
+    for (let i = 0; i < top; i++) speakerSum += Math.exp(values[i]! - max);
     return max + Math.log(speakerSum) - ubmLog;
   }
 }

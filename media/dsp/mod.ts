@@ -21,3 +21,4 @@ export * from "./segment-speech.ts";
 export * from "./session-streams.ts";
 export * from "./utterance-functionals.ts";
 export * from "./rolling-estimate.ts";
+export * from "./telephone-channel.ts";

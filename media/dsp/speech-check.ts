@@ -69,13 +69,27 @@ export function checkSpeech(frames: readonly FeatureFrame[], options: SpeechChec
   return verdict();
 }
 
+// The plugins reading one shared segment get the same active-frames array, so what is derived
+// from it (see prosodicStatistics) is computed once.
+const activeCache = new WeakMap<readonly FeatureFrame[], readonly FeatureFrame[]>();
+
+/** Active frames lie within this of the utterance's loudest frame, dB. */
+const ACTIVE_RANGE_DB = 35;
+/** ... and above this level, dBFS. */
+const ACTIVE_FLOOR_DB = -60;
+
 /**
- * The frames of an utterance loud enough to describe it: within `rangeDb` of its loudest frame
- * and above `minimumLevelDb`, so the pauses and breaths inside a segment do not dilute its statistics.
+ * The frames of an utterance loud enough to describe it: within 35 dB of its loudest frame and
+ * above -60 dBFS, so the pauses and breaths inside a segment do not dilute its statistics.
+ * Cached per input array; do not modify the result.
  */
-export function activeFrames(frames: readonly FeatureFrame[], rangeDb = 35, minimumLevelDb = -60): FeatureFrame[] {
+export function activeFrames(frames: readonly FeatureFrame[]): readonly FeatureFrame[] {
+  const cached = activeCache.get(frames);
+  if (cached) return cached;
   let loudest = -Infinity;
   for (const frame of frames) if (frame.levelDb > loudest) loudest = frame.levelDb;
-  const floor = Math.max(loudest - rangeDb, minimumLevelDb);
-  return frames.filter((frame) => frame.levelDb > floor);
+  const floor = Math.max(loudest - ACTIVE_RANGE_DB, ACTIVE_FLOOR_DB);
+  const active = frames.filter((frame) => frame.levelDb > floor);
+  activeCache.set(frames, active);
+  return active;
 }

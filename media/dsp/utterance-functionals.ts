@@ -3,7 +3,7 @@
 // voicing, spectral shape, jitter, shimmer, speaking rate). Each function has a matching list
 // of names, so model cards and debugging can say which number is which.
 import { CEPSTRA, FEATURE_HOP_MS, type FeatureFrame } from "./features.ts";
-import { deltaDeviation, mean, percentile, slope, standardDeviation } from "./functionals.ts";
+import { deltaDeviation, mean, quantiles, slope, standardDeviation } from "./functionals.ts";
 import { jitter, shimmer } from "./voice-quality.ts";
 
 /** The cepstral vectors of a FeatureFrame. */
@@ -49,12 +49,26 @@ export const PROSODIC_STATISTICS_NAMES: readonly string[] = [
   "flatness.mean", "flatness.std", "log_flux.mean", "log_flux.std", "jitter.rap", "shimmer.apq3",
 ];
 
+// Several plugins describe the same utterance (the same frames array, from the shared segment
+// stream): each array's prosody is computed once.
+const prosodyCache = new WeakMap<readonly FeatureFrame[], readonly number[]>();
+
 /**
  * Prosody and voice quality of an utterance. Pitch is in semitones re 100 Hz; levels are
  * relative to the utterance itself (no absolute level: call gain varies), and the spectral
  * measures stay within the telephone band, so the same numbers come from wideband and 8 kHz calls.
+ * Computed once per frames array; the result must not be modified.
  */
-export function prosodicStatistics(frames: readonly FeatureFrame[]): number[] {
+export function prosodicStatistics(frames: readonly FeatureFrame[]): readonly number[] {
+  let statistics = prosodyCache.get(frames);
+  if (!statistics) {
+    statistics = computeProsody(frames);
+    prosodyCache.set(frames, statistics);
+  }
+  return statistics;
+}
+
+function computeProsody(frames: readonly FeatureFrame[]): number[] {
   const voiced = frames.filter((frame) => frame.f0 > 0);
   const semitones = voiced.map((frame) => 12 * Math.log2(frame.f0 / 100));
   const voicedTimes = voiced.map((frame) => frame.timestamp / 1000);
@@ -73,10 +87,12 @@ export function prosodicStatistics(frames: readonly FeatureFrame[]): number[] {
     return 10 * Math.log10(c / (1 - c));
   });
   const seconds = Math.max(frames.length * FEATURE_HOP_MS, FEATURE_HOP_MS) / 1000;
+  const [pitch10, pitch50, pitch90] = quantiles(semitones, [0.1, 0.5, 0.9]) as [number, number, number];
+  const [level10, level90, level95] = quantiles(levels, [0.1, 0.9, 0.95]) as [number, number, number];
   return [
-    mean(semitones), standardDeviation(semitones), percentile(semitones, 0.9) - percentile(semitones, 0.1), percentile(semitones, 0.5),
+    mean(semitones), standardDeviation(semitones), pitch90 - pitch10, pitch50,
     standardDeviation(pitchSteps), slope(voicedTimes, semitones),
-    standardDeviation(levels), percentile(levels, 0.9) - percentile(levels, 0.1), percentile(levels, 0.95) - mean(levels), slope(times, levels),
+    standardDeviation(levels), level90 - level10, level95 - mean(levels), slope(times, levels),
     voiced.length / Math.max(1, frames.length), onsets / seconds, mean(clarity), standardDeviation(clarity), mean(hnr), standardDeviation(hnr),
     mean(frames.map((frame) => frame.centroid / 1000)), standardDeviation(frames.map((frame) => frame.centroid / 1000)),
     mean(frames.map((frame) => frame.rolloff / 1000)), standardDeviation(frames.map((frame) => frame.rolloff / 1000)),

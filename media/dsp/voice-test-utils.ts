@@ -95,17 +95,23 @@ export function pause(seconds: number, sampleRate = 16000, noiseAmplitude = 0, r
 
 /**
  * An utterance of `syllables` vowels of 150 to 300 ms with gliding pitch around `f0` and 40 ms
- * gaps, as a voice saying a short sentence sounds to a front end.
+ * gaps, as a voice saying a short sentence sounds to a front end. `formantScale` stretches the
+ * formants as a shorter (above 1) or longer vocal tract would: a different speaker.
  */
-export function syntheticUtterance(syllables: number, f0 = 120, rng: Rng = createRng(3), sampleRate = 16000): Int16Array {
+export function syntheticUtterance(syllables: number, f0 = 120, rng: Rng = createRng(3), sampleRate = 16000, formantScale = 1): Int16Array {
   const vowels = [[730, 1090, 2440], [270, 2290, 3010], [530, 1840, 2480], [300, 870, 2240]] as const;
   const pieces: Int16Array[] = [];
   for (let i = 0; i < syllables; i++) {
     const start = f0 * (0.85 + rng() * 0.3);
-    pieces.push(syntheticVowel({ f0: start, endF0: start * (0.85 + rng() * 0.3), seconds: 0.15 + rng() * 0.15, sampleRate, formants: vowels[i % vowels.length], rng }));
+    pieces.push(syntheticVowel({ f0: start, endF0: start * (0.85 + rng() * 0.3), seconds: 0.15 + rng() * 0.15, sampleRate, formants: vowels[i % vowels.length]!.map((f) => f * formantScale), rng }));
     pieces.push(pause(0.04, sampleRate, 30, rng));
   }
   return concat(...pieces);
+}
+
+/** `sentences` sentences of one synthetic speaker, each after a 300 ms pause: `formantScale` sets the vocal tract, `f0` the pitch. */
+export function syntheticSpeaker(f0: number, formantScale: number, seed: number, sentences: number): Int16Array {
+  return concat(...Array.from({ length: sentences }, (_, i) => concat(pause(0.3, 16000, 20), syntheticUtterance(12, f0, createRng(seed + i), 16000, formantScale))));
 }
 
 /** Splits PCM into 20 ms blocks, as a session's frames arrive. */

@@ -1,8 +1,8 @@
 // The labelled speech in PARLEY_DATA (default ../shared/data), as 16 kHz PCM ready for the
 // feature front end: FLAC decoded once by ffmpeg and cached as raw PCM under
-// node_modules/.cache/parley (ignored by git, like every node_modules cache), 8 kHz sets brought
-// to 16 kHz by the same resampler a live call goes through, and the telephone channel (8 kHz
-// G.711 mu-law round trip) simulated on demand.
+// node_modules/.cache/parley (ignored by git, like every node_modules cache), and 8 kHz sets
+// brought to 16 kHz by the same resampler a live call goes through. The telephone channel
+// (media/dsp/telephone-channel.ts) is re-exported for the training scripts.
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -10,8 +10,7 @@ import { dataDir } from "../../core/testing.ts";
 import { extractFeatureFrames, type FeatureFrame } from "../../media/dsp/features.ts";
 import { activeFrames } from "../../media/dsp/speech-check.ts";
 import { type SpeechSegment, SpeechSegmenter } from "../../media/dsp/speech-segmenter.ts";
-import { decodeMulaw, encodeMulaw } from "../../media/g711.ts";
-import { createResampler } from "../../media/resampler.ts";
+import { resampleClip } from "../../media/dsp/telephone-channel.ts";
 
 /** The repository root. */
 export const REPO_ROOT = resolve(import.meta.dirname ?? ".", "../..");
@@ -61,25 +60,6 @@ export async function loadPcm(set: string, file: string, sampleRate: number): Pr
   return samples;
 }
 
-/** Converts a whole clip between rates with the live path's resampler, compensating its delay. */
-export function resampleClip(samples: Int16Array, fromRate: number, toRate: number): Int16Array {
-  if (fromRate === toRate) return samples;
-  const resampler = createResampler(fromRate, toRate);
-  const delay = Math.round((resampler.delayMs * toRate) / 1000);
-  const padded = new Int16Array(samples.length + Math.ceil((resampler.delayMs * fromRate) / 1000) + 1);
-  padded.set(samples);
-  const out = resampler.process(padded);
-  const length = Math.round((samples.length * toRate) / fromRate);
-  return out.slice(delay, delay + length);
-}
-
-/** A 16 kHz clip as heard through a telephone: down to 8 kHz, G.711 mu-law and back up to 16 kHz. */
-export function telephoneChannel(samples16k: Int16Array): Int16Array {
-  const narrow = resampleClip(samples16k, 16000, 8000);
-  const coded = decodeMulaw(encodeMulaw(narrow));
-  return resampleClip(coded, 8000, 16000);
-}
-
 /** Runs `task` over `items` with at most `limit` in flight, keeping the order of results. */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -111,3 +91,5 @@ export function clipSpeechFrames(pcm16k: Int16Array): FeatureFrame[] {
   segmenter.flush((segment) => segments.push(segment));
   return segments.flatMap((segment) => activeFrames(segment.frames));
 }
+
+export { telephoneChannel } from "../../media/dsp/telephone-channel.ts";

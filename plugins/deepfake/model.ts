@@ -1,0 +1,53 @@
+// The trained synthetic-voice classifiers (model/weights.json, written by
+// `npm run train:deepfake`): one for wideband calls, one for telephone-band (8 kHz) calls.
+import { readFileSync } from "node:fs";
+import { type FeatureFrame, LinearClassifier, type LinearClassifierWeights } from "../../media/mod.ts";
+import { DEEPFAKE_FEATURE_NAMES, deepfakeFeatures } from "./features.ts";
+
+/** Which model serves a call: by the bandwidth of its codec. */
+export type DeepfakeChannel = "wideband" | "telephone";
+
+/** One channel's classifier and its default operating point. */
+export interface DeepfakeChannelWeights {
+  classifier: LinearClassifierWeights;
+  /** LLR threshold at the leave-one-system-out equal error rate. */
+  threshold: number;
+}
+
+/** The JSON weight file. */
+export interface DeepfakeWeights {
+  format: 1;
+  inputs: string[];
+  wideband: DeepfakeChannelWeights;
+  telephone: DeepfakeChannelWeights;
+}
+
+/** Reads the committed weights (or the file at `path`). */
+export function loadDeepfakeWeights(path: string | URL = new URL("./model/weights.json", import.meta.url)): DeepfakeWeights {
+  return JSON.parse(readFileSync(path, "utf8")) as DeepfakeWeights;
+}
+
+/** The channel whose model suits a codec of `sampleRate` Hz. */
+export function channelFor(sampleRate: number): DeepfakeChannel {
+  return sampleRate <= 8000 ? "telephone" : "wideband";
+}
+
+/** Both classifiers. */
+export class DeepfakeModel {
+  readonly #classifiers: Record<DeepfakeChannel, LinearClassifier>;
+  /** Default thresholds, per channel. */
+  readonly thresholds: Readonly<Record<DeepfakeChannel, number>>;
+
+  /** Loads `weights`; throws when they were trained for other features than this code computes. */
+  constructor(weights: DeepfakeWeights = loadDeepfakeWeights()) {
+    if (weights.inputs.join() !== DEEPFAKE_FEATURE_NAMES.join()) throw new Error("deepfake weights do not match this version's features; run npm run train:deepfake");
+    this.#classifiers = { wideband: new LinearClassifier(weights.wideband.classifier), telephone: new LinearClassifier(weights.telephone.classifier) };
+    this.thresholds = { wideband: weights.wideband.threshold, telephone: weights.telephone.threshold };
+  }
+
+  /** Log-likelihood ratio synthetic over bona fide of one utterance's active frames. */
+  llr(frames: readonly FeatureFrame[], channel: DeepfakeChannel): number {
+    const logits = this.#classifiers[channel].logits(deepfakeFeatures(frames));
+    return logits[1]! - logits[0]!;
+  }
+}

@@ -1,0 +1,56 @@
+import { firstValueFrom, toArray } from "rxjs";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { EventInput } from "../../core/mod.ts";
+import { createRng, sine, whiteNoise } from "../../media/signal-test-utils.ts";
+import { analyticsStreams, concat, pause, syntheticUtterance, syntheticVowel } from "../../media/dsp/voice-test-utils.ts";
+import { type DeepfakeChannel, DeepfakeModel } from "./model.ts";
+import { deepfakeEvents, type DeepfakeOptions } from "./plugin.ts";
+
+const model = new DeepfakeModel();
+const OPTIONS: DeepfakeOptions = { minVoicedMs: 1000, rollingWindowMs: 30000, rollingIntervalMs: 5000, minRollingSpeechMs: 2000 };
+type DeepfakeEvent = Extract<EventInput, { type: "deepfake" }>;
+
+async function run(samples: Int16Array, options: Partial<DeepfakeOptions> = {}, channel: DeepfakeChannel = "wideband"): Promise<DeepfakeEvent[]> {
+  const streams = analyticsStreams(samples);
+  const collected = firstValueFrom(deepfakeEvents({ ...streams, channel }, model, { ...OPTIONS, ...options }).pipe(toArray()));
+  streams.run();
+  return (await collected) as DeepfakeEvent[];
+}
+
+const speech = () => concat(pause(0.4, 16000, 20), syntheticUtterance(12, 120), pause(0.6, 16000, 20), syntheticUtterance(12, 210, createRng(4)), pause(0.6, 16000, 20));
+
+test("each utterance gets a score, an LLR and a verdict at the model's operating point, then the rolling score", async () => {
+  const events = await run(speech());
+  const utterances = events.filter((e) => e.scope === "utterance");
+  assert.is(utterances.length, 2);
+  for (const event of utterances) {
+    assert.is(event.status, "ok");
+    assert.is(event.verdict, event.llr >= model.thresholds.wideband ? "synthetic" : "bonafide");
+    assert.ok(event.score > 0 && event.score < 1);
+    assert.ok(event.reliable && event.model === "wideband");
+  }
+  assert.ok(events.some((e) => e.scope === "rolling" && e.status === "ok"));
+});
+
+test("the operating point is configurable: a threshold below every score calls everything synthetic", async () => {
+  const events = await run(speech(), { threshold: -1000 });
+  const scored = events.filter((e) => e.status === "ok");
+  assert.ok(scored.length > 0 && scored.every((e) => e.verdict === "synthetic" && e.threshold === -1000));
+});
+
+test("telephone calls use the telephone model and are marked unreliable", async () => {
+  const events = await run(speech(), {}, "telephone");
+  assert.ok(events.every((e) => e.model === "telephone" && !e.reliable));
+  assert.ok(events.some((e) => e.status === "ok" && e.threshold === model.thresholds.telephone));
+});
+
+test("silence, a tone, noise and a 200 ms utterance give insufficient_speech verdicts", async () => {
+  for (const audio of [new Int16Array(16000 * 6), concat(pause(1), sine(220, 16000, 48000, 12000)), whiteNoise(createRng(6), 96000, 8000), concat(pause(1), syntheticVowel({ f0: 140, endF0: 170, seconds: 0.2 }), pause(5))]) {
+    const events = await run(audio);
+    assert.ok(events.length > 0);
+    assert.ok(events.every((e) => e.verdict === "insufficient_speech" && e.status === "insufficient_speech"));
+  }
+});
+
+test.run();

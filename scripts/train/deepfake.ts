@@ -1,0 +1,174 @@
+// The synthetic-voice model's data, training and evaluation protocol. Leave-one-system-out:
+// each family of synthesis systems (YourTTS, VITS, HiFi-GAN, MelGAN, WaveGlow, WaveNet,
+// Glow-TTS) is left out of training in turn and scored by models that never saw it; the bona fide
+// speech is split in two by speaker so it too is only ever scored by a model that did not train
+// on that speaker. Figures per family, pooled, and per corpus (bona fide and spoof of the same
+// corpus only: a model that learnt the corpus instead of the synthesis fails there), on the
+// recordings as they are (wideband model) and through a telephone channel (telephone model,
+// trained on telephone-band audio).
+import { LinearClassifier, type LinearClassifierWeights } from "../../media/dsp/linear-classifier.ts";
+import { DEEPFAKE_FEATURE_NAMES, deepfakeFeatures } from "../../plugins/deepfake/features.ts";
+import { clipSpeechFrames, loadSet, telephoneChannel } from "./dataset.ts";
+import { trainLogisticRegression } from "./logistic-regression.ts";
+import { equalErrorRate } from "./metrics.ts";
+import { markdownTable, percent } from "./table.ts";
+
+/** Class order of the model. */
+export const DEEPFAKE_CLASSES = ["bonafide", "spoof"] as const;
+/** The training settings (chosen on the cross-validation, then fixed). */
+export const DEEPFAKE_TRAINING = { l2: 0.1, iterations: 300 } as const;
+/** Bona fide speaker folds. */
+export const BONAFIDE_FOLDS = 4;
+/** Input names, for the weight file. */
+export const DEEPFAKE_INPUTS = DEEPFAKE_FEATURE_NAMES;
+
+/** The two channels the model is trained and evaluated for. */
+export type Channel = "wideband" | "telephone";
+
+/** One antispoof clip with its feature vectors. */
+export interface DeepfakeSample {
+  spoof: boolean;
+  /** Synthesis family (spoof only). */
+  family: string;
+  corpus: string;
+  /** Fold of a bona fide clip's speaker. */
+  speakerFold: number;
+  wideband: number[];
+  telephone: number[];
+}
+
+/** The synthesis family of a system name of antispoof/labels.tsv. */
+export function synthesisFamily(system: string): string {
+  if (/^YourTTS/.test(system)) return "YourTTS";
+  if (/VITS/.test(system)) return "VITS";
+  if (/^MG/.test(system)) return "MelGAN";
+  if (/^WN/.test(system)) return "WaveNet";
+  if (/^GlowTTS\(\+|^GlowTTS-voice/.test(system)) return "Glow-TTS";
+  if (/WaveGlow|^WG/.test(system)) return "WaveGlow";
+  return "HiFi-GAN";
+}
+
+/** The corpus a clip's speech comes from, with the labels' spellings unified. */
+export function corpusName(corpus: string): string {
+  return corpus.replace(/^English_/, "").replace(/^Portuguese_MLS/, "MLS-PT").replace(/\(unseen speakers\)/, "").trim();
+}
+
+/** A stable fold for a speaker name (FNV-1a hash). */
+function speakerFold(speaker: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < speaker.length; i++) hash = Math.imul(hash ^ speaker.charCodeAt(i), 16777619);
+  return (hash >>> 0) % BONAFIDE_FOLDS;
+}
+
+/** Loads the antispoof clips with their features in both channels. */
+export async function loadDeepfakeSamples(): Promise<DeepfakeSample[]> {
+  const clips = await loadSet("antispoof");
+  return clips.map(({ row, pcm }) => ({
+    spoof: row.label === "spoof",
+    family: row.label === "spoof" ? synthesisFamily(row.system) : "",
+    corpus: corpusName(row.corpus),
+    speakerFold: speakerFold(row.speaker),
+    wideband: deepfakeFeatures(clipSpeechFrames(pcm)),
+    telephone: deepfakeFeatures(clipSpeechFrames(telephoneChannel(pcm))),
+  }));
+}
+
+/** The synthesis families present, in a stable order. */
+export function families(samples: readonly DeepfakeSample[]): string[] {
+  return [...new Set(samples.filter((s) => s.spoof).map((s) => s.family))].sort();
+}
+
+/** Trains one channel's classifier on `samples`. */
+export function trainDeepfake(samples: readonly DeepfakeSample[], channel: Channel): LinearClassifierWeights {
+  return trainLogisticRegression(samples.map((s) => s[channel]), samples.map((s) => (s.spoof ? 1 : 0)), DEEPFAKE_CLASSES, DEEPFAKE_TRAINING);
+}
+
+/** Fold models of one channel: `[family][bonafideFold]`, each trained without that family and that bona fide fold. */
+export type DeepfakeFolds = Record<string, LinearClassifierWeights[]>;
+
+/** Trains the leave-one-system-out fold models of one channel. */
+export function trainDeepfakeFolds(samples: readonly DeepfakeSample[], channel: Channel): DeepfakeFolds {
+  const folds: DeepfakeFolds = {};
+  for (const family of families(samples)) {
+    folds[family] = Array.from({ length: BONAFIDE_FOLDS }, (_, fold) =>
+      trainDeepfake(samples.filter((s) => (s.spoof ? s.family !== family : s.speakerFold !== fold)), channel));
+  }
+  return folds;
+}
+
+/** Log-likelihood ratio spoof over bona fide, from a two-class classifier's scores. */
+export function spoofLlr(classifier: LinearClassifier, features: ArrayLike<number>): number {
+  const logits = classifier.logits(features);
+  return logits[1]! - logits[0]!;
+}
+
+/** Held-out EER figures of one channel. */
+export interface DeepfakeChannelFigures {
+  pooledEer: number;
+  /** Threshold on the spoof LLR at the pooled EER. */
+  pooledThreshold: number;
+  byFamily: Record<string, { spoofClips: number; eer: number }>;
+  byCorpus: Record<string, { bonafideClips: number; spoofClips: number; eer: number }>;
+}
+
+/** Everything the model card and the regression test report. */
+export interface DeepfakeFigures {
+  bonafideClips: number;
+  spoofClips: number;
+  wideband: DeepfakeChannelFigures;
+  telephone: DeepfakeChannelFigures;
+}
+
+/** Scores each held-out family and bona fide fold with the models that never saw them. */
+export function evaluateDeepfake(samples: readonly DeepfakeSample[], folds: Record<Channel, DeepfakeFolds>): DeepfakeFigures {
+  const channel = (key: Channel): DeepfakeChannelFigures => {
+    const trials: { family: string; spoof: boolean; corpus: string; score: number }[] = [];
+    for (const [family, models] of Object.entries(folds[key])) {
+      models.forEach((weights, fold) => {
+        const classifier = new LinearClassifier(weights);
+        for (const sample of samples) {
+          const heldOut = sample.spoof ? sample.family === family : sample.speakerFold === fold;
+          if (heldOut) trials.push({ family, spoof: sample.spoof, corpus: sample.corpus, score: spoofLlr(classifier, sample[key]) });
+        }
+      });
+    }
+    const eerOf = (selected: typeof trials) => equalErrorRate(selected.filter((t) => t.spoof).map((t) => t.score), selected.filter((t) => !t.spoof).map((t) => t.score));
+    const pooled = eerOf(trials);
+    const byFamily: DeepfakeChannelFigures["byFamily"] = {};
+    for (const family of Object.keys(folds[key])) {
+      const selected = trials.filter((t) => t.family === family);
+      byFamily[family] = { spoofClips: samples.filter((s) => s.spoof && s.family === family).length, eer: eerOf(selected).rate };
+    }
+    const byCorpus: DeepfakeChannelFigures["byCorpus"] = {};
+    for (const corpus of [...new Set(samples.map((s) => s.corpus))].sort()) {
+      const selected = trials.filter((t) => t.corpus === corpus);
+      const bonafideClips = samples.filter((s) => !s.spoof && s.corpus === corpus).length;
+      const spoofClips = samples.filter((s) => s.spoof && s.corpus === corpus).length;
+      if (bonafideClips > 0 && spoofClips > 0) byCorpus[corpus] = { bonafideClips, spoofClips, eer: eerOf(selected).rate };
+    }
+    return { pooledEer: pooled.rate, pooledThreshold: pooled.threshold, byFamily, byCorpus };
+  };
+  return {
+    bonafideClips: samples.filter((s) => !s.spoof).length,
+    spoofClips: samples.filter((s) => s.spoof).length,
+    wideband: channel("wideband"),
+    telephone: channel("telephone"),
+  };
+}
+
+/** The figures as Markdown tables. */
+export function deepfakeTables(figures: DeepfakeFigures): string {
+  const familyNames = Object.keys(figures.wideband.byFamily);
+  const byFamily = markdownTable(
+    ["held-out system family", "spoof clips", "EER 16 kHz", "EER 8 kHz G.711"],
+    [
+      ...familyNames.map((family) => [family, figures.wideband.byFamily[family]!.spoofClips, percent(figures.wideband.byFamily[family]!.eer), percent(figures.telephone.byFamily[family]?.eer ?? Number.NaN)]),
+      ["pooled (every family unseen)", figures.spoofClips, percent(figures.wideband.pooledEer), percent(figures.telephone.pooledEer)],
+    ],
+  );
+  const byCorpus = markdownTable(
+    ["corpus (bona fide vs spoof of it only)", "bona fide", "spoof", "EER 16 kHz", "EER 8 kHz G.711"],
+    Object.entries(figures.wideband.byCorpus).map(([corpus, f]) => [corpus, f.bonafideClips, f.spoofClips, percent(f.eer), percent(figures.telephone.byCorpus[corpus]?.eer ?? Number.NaN)]),
+  );
+  return `${byFamily}\n\n${byCorpus}`;
+}
