@@ -104,4 +104,31 @@ test("an async source is read ahead only about a second, and its end finishes th
   assert.is((await pb.done).playedMs, 4000);
 });
 
+test("a playback starts when its first audio is sent, not when its source is opened", () => {
+  const { p, log } = player();
+  const live = new Subject<AudioFrame>();
+  const pb = p.play(live);
+  assert.is(p.next(), null);
+  assert.equal(log, [], "no audio yet: not started");
+  live.next(frames(1, 8000)[0]);
+  p.next();
+  assert.equal(log, [`start ${pb.id}`]);
+});
+
+test("a paused playback sends nothing, holds the queue behind it, and resumes where it stopped", async () => {
+  const { p } = player();
+  const pb = p.play(from(frames(3, 8000)));
+  const next = p.play(from(frames(1, 8000, 5)));
+  assert.is(p.next()?.[0], 1000);
+  pb.pause();
+  assert.ok(pb.paused);
+  assert.is(p.next(), null);
+  assert.is(p.next(), null);
+  assert.is(pb.playedMs, 20);
+  pb.resume();
+  assert.equal([p.next()?.[0], p.next()?.[0], p.next()?.[0]], [1001, 1002, 5]);
+  assert.equal(await pb.done, { cancelled: false, playedMs: 60 });
+  assert.equal((await next.done).cancelled, false);
+});
+
 test.run();

@@ -30,6 +30,12 @@ export interface Playback {
   readonly playedMs: number;
   /** Resolves when the playback has been sent completely or was cancelled. */
   readonly done: Promise<PlaybackResult>;
+  /** True while held by `pause()`. */
+  readonly paused: boolean;
+  /** Holds it where it is: nothing is sent (and the queue behind it waits) until `resume()`. */
+  pause(): void;
+  /** Goes on from where `pause()` held it. */
+  resume(): void;
   /** Stops it now (or removes it from the queue); already-sent audio is not recalled. */
   cancel(): void;
 }
@@ -48,6 +54,7 @@ class PlaybackItem implements Playback {
   readonly queue: SampleQueue;
   sourceEnded = false;
   started = false;
+  paused = false;
   playedSamples = 0;
   #resolve!: (result: PlaybackResult) => void;
   #subscription?: Subscription;
@@ -92,6 +99,14 @@ class PlaybackItem implements Playback {
       this.#wake = undefined;
       wake();
     }
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
   }
 
   cancel(): void {
@@ -141,6 +156,7 @@ class PlaybackItem implements Playback {
 
 /** Notifications from the player to its session. */
 export interface PlayerHooks {
+  /** The first frame of a playback's audio is being sent (a playback whose source yields nothing never starts). */
   started(playback: Playback): void;
   finished(playback: Playback, result: PlaybackResult): void;
   sourceError(playback: Playback, error: unknown): void;
@@ -185,13 +201,11 @@ export class Player {
   next(): Int16Array | null {
     while (this.#queue.length > 0) {
       const item = this.#queue[0];
-      if (!item.started) {
-        item.start((error) => this.hooks.sourceError(item, error));
-        this.hooks.started(item);
-      }
+      if (!item.started) item.start((error) => this.hooks.sourceError(item, error));
+      if (item.paused) return null;
       const frame = item.queue.take(this.frameSamples);
       if (frame) {
-        item.playedSamples += frame.length;
+        this.#sent(item, frame.length);
         item.wake();
         if (item.sourceEnded && item.queue.length === 0) {
           this.#queue.shift();
@@ -201,7 +215,7 @@ export class Player {
       }
       if (!item.sourceEnded) return null;
       if (item.queue.length > 0) {
-        item.playedSamples += item.queue.length;
+        this.#sent(item, item.queue.length);
         const tail = item.queue.drain(this.frameSamples);
         this.#queue.shift();
         this.#finish(item, false);
@@ -211,6 +225,12 @@ export class Player {
       this.#finish(item, false);
     }
     return null;
+  }
+
+  /** Counts audio taken for sending; the first of it is the moment the playback really starts. */
+  #sent(item: PlaybackItem, samples: number): void {
+    if (item.playedSamples === 0) this.hooks.started(item);
+    item.playedSamples += samples;
   }
 
   #cancel(item: PlaybackItem): void {

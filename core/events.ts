@@ -9,6 +9,7 @@ export interface EventMap {
   "session.started": { transport: string; codec: string; remote?: string };
   "session.ended": { reason: string; durationMs: number };
   "dtmf": { digit: string; durationMs: number };
+  /** The first audio of a playback is being sent to the caller (where voice-to-voice latency ends). */
   "playback.started": { playbackId: string };
   "playback.finished": { playbackId: string; cancelled: boolean; playedMs: number };
   "plugin.error": { plugin: string; message: string };

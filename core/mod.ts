@@ -13,4 +13,5 @@ export type { RtpSessionCreated, RtpSessionRequest } from "./rtp/RtpTransport.ts
 export type { AudioFrame } from "../media/frame.ts";
 export type { ApiResponse, RouteHandler } from "./http/HttpApi.ts";
 export type { Access } from "./http/auth.ts";
+export { mediaType, readBytes } from "./http/body.ts";
 export { startWorker } from "./worker-thread.ts";

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { ParleyError } from "../errors.ts";
 
-/** Reads a request body up to `limit` bytes; throws PARLEY_ERR_BODY_TOO_LARGE (413) past it. */
-export async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+/** Reads a request body's bytes up to `limit`; throws PARLEY_ERR_BODY_TOO_LARGE (413) past it, before reading when Content-Length says so. */
+export async function readBytes(request: IncomingMessage, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers["content-length"]);
   if (declared > limit) throw new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limit);
   const chunks: Uint8Array[] = [];
@@ -12,7 +12,12 @@ export async function readBody(request: IncomingMessage, limit: number): Promise
     if (size > limit) throw new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limit);
     chunks.push(chunk);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/** Reads a request body as UTF-8 text up to `limit` bytes (see `readBytes`). */
+export async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return new TextDecoder().decode(await readBytes(request, limit));
 }
 
 /** The media type of a request without parameters, lower case ("application/sdp"). */

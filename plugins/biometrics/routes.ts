@@ -8,27 +8,10 @@
 //   DELETE /v1/biometrics/voiceprints/:speakerId         forget the speaker
 //   POST   /v1/biometrics/voiceprints/:speakerId/verify  audio/wav: score it against the voiceprint
 import type { IncomingMessage } from "node:http";
-import { type ApiResponse, ParleyError, type PluginServer } from "../../core/mod.ts";
+import { type ApiResponse, mediaType, ParleyError, type PluginServer, readBytes } from "../../core/mod.ts";
 import { BiometricsError, type BiometricsService } from "./service.ts";
 
 const BASE = "/v1/biometrics/voiceprints/:speakerId";
-
-/** Reads a binary request body of at most `limit` bytes. */
-async function readBytes(request: IncomingMessage, limit: number): Promise<Uint8Array> {
-  if (Number(request.headers["content-length"]) > limit) throw new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limit);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > limit) throw new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limit);
-    chunks.push(chunk);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
-function mediaType(request: IncomingMessage): string {
-  return (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-}
 
 /** The speaker id of a route, percent-decoded. */
 function speakerOf(params: Record<string, string>): string {

@@ -1,22 +1,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { requireTool } from "../../core/testing.ts";
-import type { AudioFrame } from "../../media/mod.ts";
 import { rms } from "../../media/signal-test-utils.ts";
 import { concatSamples } from "../testing.ts";
 import { createFestivalEngine, createFliteEngine } from "./subprocess-engine.ts";
+import { synthesizeAll } from "./testing.ts";
 import { type TtsEngine, TtsError } from "./TtsEngine.ts";
 
-async function collect(engine: TtsEngine, text: string, options = {}): Promise<{ frames: AudioFrame[]; firstMs: number; totalMs: number }> {
-  const started = performance.now();
-  let firstMs = Number.NaN;
-  const frames: AudioFrame[] = [];
-  for await (const frame of engine.synthesize(text, options)) {
-    if (frames.length === 0) firstMs = performance.now() - started;
-    frames.push(frame);
-  }
-  return { frames, firstMs, totalMs: performance.now() - started };
-}
 
 const engines = [
   { name: "flite", command: "flite", create: createFliteEngine },
@@ -27,7 +17,7 @@ for (const { name, command, create } of engines) {
   test(`${name}: speaks a text as 20 ms frames of audible speech, sentence by sentence`, async () => {
     if (!requireTool(command)) return;
     const engine = await create();
-    const { frames, firstMs, totalMs } = await collect(engine, "Thank you for calling. Your order has shipped. It will arrive on Thursday.");
+    const { frames, firstMs, totalMs } = await synthesizeAll(engine, "Thank you for calling. Your order has shipped. It will arrive on Thursday.");
     assert.ok(frames.length > 100);
     assert.ok(frames.slice(0, -1).every((f, i) => f.samples.length === f.sampleRate / 50 && f.timestamp === i * 20));
     assert.ok(rms(concatSamples(...frames.map((f) => f.samples))) > 500);
@@ -40,7 +30,7 @@ for (const { name, command, create } of engines) {
     const engine = await create();
     for (const voice of ["nonexistent", "x; (quit)"]) {
       try {
-        await collect(engine, "Hello.", { voice });
+        await synthesizeAll(engine, "Hello.", { voice });
         assert.unreachable(voice);
       } catch (error) {
         assert.instance(error, TtsError);
@@ -55,7 +45,7 @@ for (const { name, command, create } of engines) {
     let count = 0;
     for await (const _frame of engine.synthesize("One sentence here. ".repeat(10))) if (++count === 3) break;
     assert.is(count, 3);
-    assert.ok((await collect(engine, "Still working.")).frames.length > 10);
+    assert.ok((await synthesizeAll(engine, "Still working.")).frames.length > 10);
   });
 }
 
