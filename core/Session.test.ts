@@ -35,6 +35,15 @@ test("shared streams are created once per key and computed once per frame for al
   assert.equal(seen, [320, 320]);
 });
 
+test("an event emitted in answer to another is published after it, server-wide too", () => {
+  const { s, events } = session();
+  s.events$.subscribe((event) => {
+    if (event.type === "dtmf") s.emit({ type: "playback.mark", name: "answer" });
+  });
+  s.emit({ type: "dtmf", digit: "5", durationMs: 80 });
+  assert.equal(events.map((event) => event.type), ["dtmf", "playback.mark"]);
+});
+
 test("emit fills the envelope; after hangup only session.ended gets through", async () => {
   const { s, events } = session();
   s.emit({ type: "dtmf", digit: "1", durationMs: 80 });

@@ -76,7 +76,7 @@ export interface SessionTransport {
   tick?(tickMs: number): void;
   /** Sends a DTMF digit, if supported. */
   sendDtmf?(digit: string, durationMs: number): void;
-  /** Learns that a playback was sent completely or cut off (WebSocket peers buffer audio and need `mark`/`clear`). */
+  /** Learns that a playback was sent completely or cut off, or paused (WebSocket peers buffer audio and need `mark`/`clear`). */
   playbackFinished?(playbackId: string, cancelled: boolean): void;
   /** Releases sockets and timers. */
   close(): void | Promise<void>;
@@ -108,6 +108,8 @@ export class CallSession implements Session {
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#player = new Player(outputRate, frameSamples, {
       started: (playback) => this.emit({ type: "playback.started", playbackId: playback.id, source: "core" }),
+      // A held playback must go silent at once: a peer that buffers audio (WebSocket) drops what it holds, as for a cut-off one.
+      paused: (playback) => this.#transport?.playbackFinished?.(playback.id, true),
       finished: (playback, result) => {
         if (this.#ending) return;
         this.#transport?.playbackFinished?.(playback.id, result.cancelled);
@@ -147,8 +149,10 @@ export class CallSession implements Session {
   emit(event: EventInput): void {
     if (this.#ending && event.type !== "session.ended") return;
     const full = { ...event, sessionId: this.id, ts: event.ts ?? Date.now(), source: event.source ?? "app" } as SessionEvent;
-    this.#events.next(full);
+    // Server-wide first: a subscriber that answers this event with another one must not have its
+    // answer published before the event it answers.
     this.host.publish(full);
+    this.#events.next(full);
   }
 
   play(source: AudioSource, options?: PlayOptions): Playback {

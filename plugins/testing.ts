@@ -5,7 +5,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataDir, requireData } from "../core/testing.ts";
-import { type AudioFrame, createResampler, encodeMulaw, readWav, serializeRtpPacket } from "../media/mod.ts";
+import { type AudioFrame, createResampler, decodeMulaw, dtmfPackets, encodeMulaw, isRtcpPacket, parseRtpPacket, readWav, serializeRtpPacket } from "../media/mod.ts";
 
 /** A clip of the speech set (16 kHz mono) and its reference transcript. */
 export interface SpeechClip {
@@ -58,13 +58,21 @@ export function concatSamples(...parts: Int16Array[]): Int16Array {
   return out;
 }
 
-/** A caller: a UDP socket that sends audio to a Parley RTP session as 20 ms PCMU packets. */
+/** A caller: a UDP socket that sends audio to a Parley RTP session as 20 ms PCMU packets, and keeps the PCMU audio Parley sends back. */
 export class RtpTestPeer {
   readonly #socket: Socket = createSocket("udp4");
+  /** Decoded PCMU payloads received from Parley (8 kHz), in arrival order. */
+  readonly received: Int16Array[] = [];
   #seq = 1;
   #timestamp = 0;
 
-  constructor(readonly port: number, readonly ssrc = 0x5eed) {}
+  constructor(readonly port: number, readonly ssrc = 0x5eed) {
+    this.#socket.on("message", (message) => {
+      if (isRtcpPacket(message)) return;
+      const packet = parseRtpPacket(new Uint8Array(message));
+      if (packet.payloadType === 0) this.received.push(decodeMulaw(packet.payload));
+    });
+  }
 
   /**
    * Sends `samples` (any rate; converted to 8 kHz) as PCMU, `gapMs` apart: faster than real time
@@ -84,6 +92,16 @@ export class RtpTestPeer {
   /** Sends `ms` of digital silence. */
   sendSilence(ms: number, gapMs = 2): Promise<void> {
     return this.send(new Int16Array((8000 * ms) / 1000), 8000, gapMs);
+  }
+
+  /** Presses a key: the RFC 4733 telephone-event packets of one key press (payload type 101), 20 ms apart. */
+  async sendDtmf(digit: string, durationMs = 100): Promise<void> {
+    const timestamp = this.#timestamp;
+    for (const packet of dtmfPackets(digit, { durationMs })) {
+      this.#socket.send(serializeRtpPacket({ payloadType: 101, marker: packet.marker, sequenceNumber: this.#seq++ & 0xffff, timestamp, ssrc: this.ssrc, payload: packet.payload }), this.port, "127.0.0.1");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    this.#timestamp += (8000 * durationMs) / 1000;
   }
 
   /** Closes the socket. */

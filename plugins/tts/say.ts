@@ -31,6 +31,8 @@ export interface SayOptions {
   rate?: number;
   /** Cut off whatever is playing or queued instead of waiting for it. */
   interrupt?: boolean;
+  /** Names the playback (a prompt name such as "voicebot:greeting"), so a barge-in can report what it cut off. */
+  label?: string;
   /** Speak with this engine instead of the tts plugin's. */
   engine?: TtsEngine;
 }
@@ -73,7 +75,7 @@ export function say(session: Session, text: string, options: SayOptions = {}): P
     }
   }
 
-  const playback = session.play(speak(), { interrupt: options.interrupt });
+  const playback = session.play(speak(), { interrupt: options.interrupt, label: options.label });
   playbackId = playback.id;
   playback.done.then(({ cancelled, playedMs }) => {
     stop.abort();
