@@ -63,7 +63,7 @@ class PlaybackItem implements Playback {
   #finished = false;
   #wake?: () => void;
 
-  constructor(readonly source: AudioSource, readonly outputRate: number, readonly onCancel: (item: PlaybackItem) => void, readonly label?: string) {
+  constructor(readonly source: AudioSource, readonly outputRate: number, readonly owner: { cancel(item: PlaybackItem): void; pause(item: PlaybackItem): void }, readonly label?: string) {
     this.queue = new SampleQueue(outputRate * MAX_BUFFER_SECONDS);
     this.done = new Promise((resolve) => (this.#resolve = resolve));
   }
@@ -102,7 +102,9 @@ class PlaybackItem implements Playback {
   }
 
   pause(): void {
+    if (this.paused || this.#finished) return;
     this.paused = true;
+    this.owner.pause(this);
   }
 
   resume(): void {
@@ -110,7 +112,7 @@ class PlaybackItem implements Playback {
   }
 
   cancel(): void {
-    if (!this.#finished) this.onCancel(this);
+    if (!this.#finished) this.owner.cancel(this);
   }
 
   /** Ends the playback once, releasing its source. */
@@ -158,6 +160,8 @@ class PlaybackItem implements Playback {
 export interface PlayerHooks {
   /** The first frame of a playback's audio is being sent (a playback whose source yields nothing never starts). */
   started(playback: Playback): void;
+  /** A playback was paused: what the transport's peer has buffered of it should go. */
+  paused?(playback: Playback): void;
   finished(playback: Playback, result: PlaybackResult): void;
   sourceError(playback: Playback, error: unknown): void;
 }
@@ -174,8 +178,11 @@ export class Player {
   /** Queues a source (or, with `interrupt`, replaces everything with it). */
   play(source: AudioSource, options: PlayOptions = {}): Playback {
     if (options.interrupt) this.stopAll();
-    const item = new PlaybackItem(source, this.outputRate, (cancelled) => this.#cancel(cancelled), options.label);
+    const item = new PlaybackItem(source, this.outputRate, { cancel: (cancelled) => this.#cancel(cancelled), pause: (paused) => this.hooks.paused?.(paused) }, options.label);
     this.#queue.push(item);
+    // With nothing ahead of it, its source starts now rather than at the next tick, so a
+    // synthesiser's first audio is not up to a frame period later than it need be.
+    if (this.#queue.length === 1) item.start((error) => this.hooks.sourceError(item, error));
     return item;
   }
 

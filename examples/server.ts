@@ -1,14 +1,23 @@
 // What `npm start` and `deno task start` run: the Parley server with the console and the voice
-// bot (examples/voicebot: voice activity, speech recognition and synthesis behind it), configured
-// from the environment (PARLEY_PORT, PARLEY_RTP_PORTS, PARLEY_CONFIG).
+// bot (examples/voicebot: voice activity, speech recognition, barge-in, synthesis and latency
+// metrics behind it), configured from the environment (PARLEY_PORT, PARLEY_RTP_PORTS, PARLEY_CONFIG).
 import { createServer } from "../core/mod.ts";
 import { asr } from "../plugins/asr/mod.ts";
+import { bargeIn } from "../plugins/barge-in/mod.ts";
 import { consolePlugin } from "../plugins/console/mod.ts";
+import { latency } from "../plugins/latency/mod.ts";
 import { tts } from "../plugins/tts/mod.ts";
 import { vad } from "../plugins/vad/mod.ts";
 import { voicebot } from "./voicebot/mod.ts";
 
-const server = createServer().use(consolePlugin).use(vad).use(asr).use(tts).use(voicebot());
+const server = createServer().use(consolePlugin)
+  // 350 ms of silence ends a caller's turn: a voice-to-voice p50 under 500 ms (bench:conversation).
+  .use(vad, { minSilenceMs: 350 })
+  .use(asr)
+  .use(bargeIn)
+  .use(tts)
+  .use(latency)
+  .use(voicebot());
 const address = await server.listen();
 console.log(`parley: listening on http://${address.address}:${address.port} (RTP ports ${server.config.rtp.portMin}-${server.config.rtp.portMax})`);
 console.log(`parley: console at http://127.0.0.1:${address.port}/`);

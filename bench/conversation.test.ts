@@ -1,0 +1,37 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { missingPocketsphinx } from "../plugins/asr/pocketsphinx-engine.ts";
+import { speechClip } from "../plugins/testing.ts";
+import { LONG_PROMPT, runConversation } from "./conversation-call.ts";
+
+function pocketsphinxInstalled(): boolean {
+  const missing = missingPocketsphinx();
+  if (!missing) return true;
+  if (process.env.PARLEY_STRICT === "1") throw new Error(`PARLEY_STRICT=1 and ${missing}`);
+  console.log(`SKIP: ${missing}`);
+  return false;
+}
+
+test("a scripted call gets an answer to each question and cuts a long prompt off when talked over", async () => {
+  if (!pocketsphinxInstalled()) return;
+  const question = speechClip("goforward.wav");
+  const interruption = speechClip("cards-002.wav");
+  if (!question || !interruption) return;
+  const result = await runConversation({ questions: [question], interruptions: [interruption], turns: 2, bargeIns: 1, minSilenceMs: 350, ports: "48700-48719" });
+  assert.is(result.turns.length, 2);
+  for (const turn of result.turns) {
+    // Generous bounds: the point is that every part was measured and the answer came, on a shared machine.
+    assert.ok(turn.serverMs >= turn.endpointMs && turn.serverMs < 2000, `voice-to-voice ${turn.serverMs} ms`);
+    assert.ok(turn.clientVadMs > 0 && turn.clientVadMs < 2000, `at the client ${turn.clientVadMs} ms`);
+    assert.ok(turn.parleyMs < 150, `Parley's share ${turn.parleyMs} ms`);
+  }
+  const [bargeIn] = result.bargeIns;
+  assert.ok(bargeIn.serverMs < 150, `reaction ${bargeIn.serverMs} ms`);
+  assert.ok(bargeIn.clientVadMs < 200, `reaction at the client ${bargeIn.clientVadMs} ms`);
+  assert.is(bargeIn.label, LONG_PROMPT);
+  assert.ok(bargeIn.spokenText && LONG_PROMPT.startsWith(bargeIn.spokenText), `heard "${bargeIn.spokenText}"`);
+  assert.match(result.metrics, /parley_voice_to_voice_seconds_count 4/);
+  assert.match(result.metrics, /parley_barge_in_reaction_seconds_count 1/);
+});
+
+test.run();
