@@ -29,7 +29,7 @@ export function analyticsSuite(): BenchSuite {
   const audio = new Subject<AudioFrame>();
   const features$: Observable<FeatureFrame> = audio.pipe(extractFeatures(), share());
   const segments$: Observable<SpeechSegment> = features$.pipe(segmentSpeech(), share());
-  const emotionOptions = { minVoicedMs: 500, rollingWindowMs: 20000, rollingIntervalMs: 5000, minRollingSpeechMs: 1000, textWeight: 0.3, escalations: [{ label: "angry" as const, threshold: 0.7, forMs: 5000 }] };
+  const emotionOptions = { minVoicedMs: 500, rollingWindowMs: 20000, rollingIntervalMs: 5000, minRollingSpeechMs: 1000, textWeight: 0.3, escalations: [{ label: "angry" as const, threshold: 0.7, forMs: 5000 }], speakerBaselineUtterances: 0 };
   const deepfakeOptions = { minVoicedMs: 1000, rollingWindowMs: 30000, rollingIntervalMs: 5000, minRollingSpeechMs: 2000 };
   const service = createBiometricsService({ directory: ".", claimKeys: [], enrollKey: "", minUtteranceVoicedMs: 500, minVoicedMs: 1500, minEnrollMs: 0, maxEnrollMs: 30000, routes: false, maxWavBytes: 0 });
   // A voiceprint of the same speech-like voice, held in memory: the bench does no I/O.

@@ -3,7 +3,8 @@ import * as assert from "uvu/assert";
 import { createResampler } from "../resampler.ts";
 import { createRng, whiteNoise } from "../signal-test-utils.ts";
 import { CEPSTRA, extractFeatureFrames, FeatureExtractor, type FeatureFrame } from "./features.ts";
-import { blocks, syntheticVowel } from "./voice-test-utils.ts";
+import { telephoneChannel } from "./telephone-channel.ts";
+import { blocks, syntheticUtterance, syntheticVowel } from "./voice-test-utils.ts";
 
 test("one frame per 20 ms, stamped at the centre of its spectral window in stream time", () => {
   const extractor = new FeatureExtractor();
@@ -16,6 +17,24 @@ test("one frame per 20 ms, stamped at the centre of its spectral window in strea
   assert.is(frames[0]!.mfcc.length, CEPSTRA.mfcc);
   assert.is(frames[0]!.narrowMfcc.length, CEPSTRA.narrowMfcc);
   assert.is(frames[0]!.lfcc.length, CEPSTRA.lfcc);
+  assert.is(frames[0]!.narrowLfcc.length, CEPSTRA.narrowLfcc);
+  assert.is(frames[0]!.highLfcc.length, CEPSTRA.highLfcc);
+});
+
+test("the narrowband LFCC of a voice moves through a telephone channel by half as much as the full-band LFCC or less", () => {
+  const clip = syntheticUtterance(4, 130);
+  const wide = extractFeatureFrames(clip);
+  const phone = extractFeatureFrames(telephoneChannel(clip));
+  const shift = (key: "lfcc" | "narrowLfcc") => {
+    let sum = 0;
+    let count = 0;
+    wide.forEach((frame, i) => {
+      if (frame.levelDb < -40) return;
+      for (let c = 1; c < 12; c++, count++) sum += Math.abs(frame[key][c]! - phone[i]![key][c]!);
+    });
+    return sum / count;
+  };
+  assert.ok(shift("narrowLfcc") < shift("lfcc") * 0.55, `narrowband ${shift("narrowLfcc")}, full band ${shift("lfcc")}`);
 });
 
 test("a synthetic vowel is voiced at its pitch, with its level", () => {

@@ -1,6 +1,7 @@
 // The per-session acoustic front end: every 20 ms (one frame of a call's audio), one
 // FeatureFrame of everything the analytics models use (level, pitch, spectral shape, MFCC,
-// narrowband MFCC, LFCC), computed once per session and shared. Each frame looks at the last
+// narrowband MFCC, LFCC, and LFCC of the telephone band and of the band above it), computed once
+// per session and shared. Each frame looks at the last
 // 40 ms of audio: the spectral measures at its newest 32 ms (Hann window, 512-point FFT), pitch
 // at all 40 ms decimated to 4 kHz (two periods of a 60 Hz voice; the fundamental and first
 // formant of speech lie below 2 kHz). A 20 ms hop rather than the textbook 10 ms halves the cost
@@ -29,10 +30,14 @@ const SPECTRAL_WINDOW = 512;
 const FFT_SIZE = 512;
 const MEL_BANDS = 40;
 const LINEAR_BANDS = 30;
+const NARROW_LINEAR_BANDS = 24;
+const NARROW_LINEAR_LOW_HZ = 100;
+const HIGH_LINEAR_BANDS = 20;
+const HIGH_LINEAR_LOW_HZ = 4000;
 const NARROW_BINS = Math.floor((NARROWBAND_HZ * FFT_SIZE) / FEATURE_SAMPLE_RATE) + 1;
 
 /** Sizes of the cepstral vectors of every FeatureFrame. */
-export const CEPSTRA = { mfcc: 20, narrowMfcc: 16, lfcc: 20 } as const;
+export const CEPSTRA = { mfcc: 20, narrowMfcc: 16, lfcc: 20, narrowLfcc: 20, highLfcc: 16 } as const;
 
 /** Everything the analytics models know about one 20 ms hop of audio. */
 export interface FeatureFrame {
@@ -66,6 +71,16 @@ export interface FeatureFrame {
   readonly narrowMfcc: Float32Array;
   /** LFCC c0..c19 over 30 linear bands from 0 to 8 kHz. */
   readonly lfcc: Float32Array;
+  /**
+   * LFCC c0..c19 over 24 linear bands from 100 Hz to 3.4 kHz: the fine spectral detail a
+   * telephone call keeps, where a synthetic voice's traces must be sought on an 8 kHz call.
+   */
+  readonly narrowLfcc: Float32Array;
+  /**
+   * LFCC c0..c15 over 20 linear bands from 4 to 8 kHz: the band a wideband call adds to a
+   * telephone one, at the resolution where vocoders leave most of their traces.
+   */
+  readonly highLfcc: Float32Array;
 }
 
 /** Tuning of the front end (defaults suit speech). */
@@ -99,6 +114,14 @@ export class FeatureExtractor {
   readonly #power = new Float64Array(FFT_SIZE / 2 + 1);
   readonly #mel = new Cepstrum(melFilterbank({ fftSize: FFT_SIZE, sampleRate: FEATURE_SAMPLE_RATE, bands: MEL_BANDS, lowHz: 20, highHz: 8000 }), CEPSTRA.mfcc);
   readonly #linear = new Cepstrum(linearFilterbank({ fftSize: FFT_SIZE, sampleRate: FEATURE_SAMPLE_RATE, bands: LINEAR_BANDS, lowHz: 0, highHz: 8000 }), CEPSTRA.lfcc);
+  readonly #narrowLinear = new Cepstrum(
+    linearFilterbank({ fftSize: FFT_SIZE, sampleRate: FEATURE_SAMPLE_RATE, bands: NARROW_LINEAR_BANDS, lowHz: NARROW_LINEAR_LOW_HZ, highHz: NARROWBAND_HZ }),
+    CEPSTRA.narrowLfcc,
+  );
+  readonly #highLinear = new Cepstrum(
+    linearFilterbank({ fftSize: FFT_SIZE, sampleRate: FEATURE_SAMPLE_RATE, bands: HIGH_LINEAR_BANDS, lowHz: HIGH_LINEAR_LOW_HZ, highHz: FEATURE_SAMPLE_RATE / 2 }),
+    CEPSTRA.highLfcc,
+  );
   readonly #narrowBands: number;
   readonly #narrowDct: Dct;
   readonly #density: Float64Array;
@@ -152,14 +175,20 @@ export class FeatureExtractor {
     for (let n = 0; n < SPECTRAL_WINDOW; n++) windowed[n] = frame[spectralStart + n]! * window[n]!;
     const power = this.#power;
     this.#fft.powerSpectrum(windowed, power, this.#re, this.#im);
-    const cepstra = new Float32Array(CEPSTRA.mfcc + CEPSTRA.narrowMfcc + CEPSTRA.lfcc);
-    const mfcc = cepstra.subarray(0, CEPSTRA.mfcc);
-    const narrowMfcc = cepstra.subarray(CEPSTRA.mfcc, CEPSTRA.mfcc + CEPSTRA.narrowMfcc);
-    const lfcc = cepstra.subarray(CEPSTRA.mfcc + CEPSTRA.narrowMfcc);
+    const cepstra = new Float32Array(CEPSTRA.mfcc + CEPSTRA.narrowMfcc + CEPSTRA.lfcc + CEPSTRA.narrowLfcc + CEPSTRA.highLfcc);
+    let offset = 0;
+    const next = (size: number) => cepstra.subarray(offset, (offset += size));
+    const mfcc = next(CEPSTRA.mfcc);
+    const narrowMfcc = next(CEPSTRA.narrowMfcc);
+    const lfcc = next(CEPSTRA.lfcc);
+    const narrowLfcc = next(CEPSTRA.narrowLfcc);
+    const highLfcc = next(CEPSTRA.highLfcc);
     const mel = this.#mel;
     mel.compute(power, mfcc);
     this.#narrowDct.apply(mel.logBands, narrowMfcc);
     this.#linear.compute(power, lfcc);
+    this.#narrowLinear.compute(power, narrowLfcc);
+    this.#highLinear.compute(power, highLfcc);
     const bands = mel.bandEnergies;
     const widths = mel.filterbank.widths;
     const density = this.#density;
@@ -181,6 +210,8 @@ export class FeatureExtractor {
       mfcc,
       narrowMfcc,
       lfcc,
+      narrowLfcc,
+      highLfcc,
     });
   }
 

@@ -7,7 +7,7 @@ import { deltaDeviation, mean, quantiles, slope, standardDeviation } from "./fun
 import { jitter, shimmer } from "./voice-quality.ts";
 
 /** The cepstral vectors of a FeatureFrame. */
-export type CepstralKey = "mfcc" | "narrowMfcc" | "lfcc";
+export type CepstralKey = "mfcc" | "narrowMfcc" | "lfcc" | "narrowLfcc" | "highLfcc";
 
 /** Which statistics of a cepstral vector to take. */
 export interface CepstralStatisticsOptions {

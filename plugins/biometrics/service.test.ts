@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { writeWav } from "../../media/mod.ts";
 import { createRng, sine, whiteNoise } from "../../media/signal-test-utils.ts";
+import { telephoneChannel } from "../../media/dsp/telephone-channel.ts";
 import { concat, pause, syntheticSpeaker as voice, syntheticVowel } from "../../media/dsp/voice-test-utils.ts";
 import { loadBiometricsWeights, VoiceprintModel } from "./model.ts";
 import { BiometricsError, BiometricsService } from "./service.ts";
@@ -50,10 +51,13 @@ test("enrollment stops adding speech at the limit and adds to an existing voicep
   assert.ok(more.totalSpeechMs < 30000 + 6000, "stops within one utterance of the limit");
 }));
 
-test("silence, a tone, noise, a 200 ms utterance and too little speech are refused as insufficient_speech", () => withService(async (service) => {
+test("silence, a tone, noise, clipping, a 200 ms utterance and too little speech are refused as insufficient_speech, wideband and over an 8 kHz line", () => withService(async (service) => {
   await service.enroll("carol", service.utterancesOf(voice(130, 1, 7, 6)), true);
-  for (const audio of [new Int16Array(48000), concat(pause(0.5), sine(250, 16000, 48000, 12000)), whiteNoise(createRng(3), 48000, 9000), concat(pause(0.5), syntheticVowel({ f0: 140, endF0: 160, seconds: 0.2 }), pause(1))]) {
-    assert.is((await failure(() => service.verify("carol", service.utterancesOf(audio)))).reason, "insufficient_speech");
+  const clipped = concat(pause(0.5), voice(130, 1, 11, 1).map((x) => Math.max(-32768, Math.min(32767, x * 20))), pause(0.5));
+  for (const audio of [new Int16Array(48000), concat(pause(0.5), sine(250, 16000, 48000, 12000)), whiteNoise(createRng(3), 48000, 9000), clipped, concat(pause(0.5), syntheticVowel({ f0: 140, endF0: 160, seconds: 0.2 }), pause(1))]) {
+    for (const samples of [audio, telephoneChannel(audio)]) {
+      assert.is((await failure(() => service.verify("carol", service.utterancesOf(samples)))).reason, "insufficient_speech");
+    }
   }
   assert.is((await failure(() => service.enroll("dave", service.utterancesOf(voice(130, 1, 9, 1)), true))).reason, "insufficient_speech");
 }));

@@ -2,13 +2,14 @@
 // `npm run train:deepfake`): one for wideband calls, one for telephone-band (8 kHz) calls.
 import { readFileSync } from "node:fs";
 import { type FeatureFrame, LinearClassifier, type LinearClassifierWeights } from "../../media/mod.ts";
-import { DEEPFAKE_FEATURE_NAMES, deepfakeFeatures } from "./features.ts";
+import { DEEPFAKE_FEATURE_NAMES, type DeepfakeChannel, deepfakeFeatures } from "./features.ts";
 
-/** Which model serves a call: by the bandwidth of its codec. */
-export type DeepfakeChannel = "wideband" | "telephone";
+export type { DeepfakeChannel } from "./features.ts";
 
 /** One channel's classifier and its default operating point. */
 export interface DeepfakeChannelWeights {
+  /** Names of the classifier's inputs (DEEPFAKE_FEATURE_NAMES of the channel it was trained for). */
+  inputs: string[];
   classifier: LinearClassifierWeights;
   /** LLR threshold at the leave-one-system-out equal error rate. */
   threshold: number;
@@ -16,8 +17,7 @@ export interface DeepfakeChannelWeights {
 
 /** The JSON weight file. */
 export interface DeepfakeWeights {
-  format: 1;
-  inputs: string[];
+  format: 2;
   wideband: DeepfakeChannelWeights;
   telephone: DeepfakeChannelWeights;
 }
@@ -40,14 +40,15 @@ export class DeepfakeModel {
 
   /** Loads `weights`; throws when they were trained for other features than this code computes. */
   constructor(weights: DeepfakeWeights = loadDeepfakeWeights()) {
-    if (weights.inputs.join() !== DEEPFAKE_FEATURE_NAMES.join()) throw new Error("deepfake weights do not match this version's features; run npm run train:deepfake");
+    const matches = (channel: DeepfakeChannel) => weights[channel]?.inputs?.join() === DEEPFAKE_FEATURE_NAMES[channel].join();
+    if (weights.format !== 2 || !matches("wideband") || !matches("telephone")) throw new Error("deepfake weights do not match this version's features; run npm run train:deepfake");
     this.#classifiers = { wideband: new LinearClassifier(weights.wideband.classifier), telephone: new LinearClassifier(weights.telephone.classifier) };
     this.thresholds = { wideband: weights.wideband.threshold, telephone: weights.telephone.threshold };
   }
 
   /** Log-likelihood ratio synthetic over bona fide of one utterance's active frames. */
   llr(frames: readonly FeatureFrame[], channel: DeepfakeChannel): number {
-    const logits = this.#classifiers[channel].logits(deepfakeFeatures(frames));
+    const logits = this.#classifiers[channel].logits(deepfakeFeatures(frames, channel));
     return logits[1]! - logits[0]!;
   }
 }

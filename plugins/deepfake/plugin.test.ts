@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { EventInput } from "../../core/mod.ts";
 import { createRng, sine, whiteNoise } from "../../media/signal-test-utils.ts";
+import { telephoneChannel } from "../../media/dsp/telephone-channel.ts";
 import { analyticsStreams, concat, pause, syntheticUtterance, syntheticVowel } from "../../media/dsp/voice-test-utils.ts";
 import { type DeepfakeChannel, DeepfakeModel } from "./model.ts";
 import { deepfakeEvents, type DeepfakeOptions } from "./plugin.ts";
@@ -45,11 +46,20 @@ test("telephone calls use the telephone model and are marked unreliable", async 
   assert.ok(events.some((e) => e.status === "ok" && e.threshold === model.thresholds.telephone));
 });
 
-test("silence, a tone, noise and a 200 ms utterance give insufficient_speech verdicts", async () => {
-  for (const audio of [new Int16Array(16000 * 6), concat(pause(1), sine(220, 16000, 48000, 12000)), whiteNoise(createRng(6), 96000, 8000), concat(pause(1), syntheticVowel({ f0: 140, endF0: 170, seconds: 0.2 }), pause(5))]) {
-    const events = await run(audio);
-    assert.ok(events.length > 0);
-    assert.ok(events.every((e) => e.verdict === "insufficient_speech" && e.status === "insufficient_speech"));
+test("silence, a tone, noise, clipping and a 200 ms utterance give insufficient_speech verdicts, wideband and over an 8 kHz line", async () => {
+  const cases: [string, Int16Array][] = [
+    ["silence", new Int16Array(16000 * 6)],
+    ["tone", concat(pause(1), sine(220, 16000, 48000, 12000))],
+    ["noise", whiteNoise(createRng(6), 96000, 8000)],
+    ["clipped", concat(pause(0.5), syntheticUtterance(12).map((x) => Math.max(-32768, Math.min(32767, x * 20))), pause(1))],
+    ["too_short", concat(pause(1), syntheticVowel({ f0: 140, endF0: 170, seconds: 0.2 }), pause(5))],
+  ];
+  for (const [name, audio] of cases) {
+    for (const [channel, samples] of [["wideband", audio], ["telephone", telephoneChannel(audio)]] as const) {
+      const events = await run(samples, {}, channel);
+      assert.ok(events.length > 0, `${name} (${channel}): the rolling score still reports`);
+      assert.ok(events.every((e) => e.verdict === "insufficient_speech" && e.status === "insufficient_speech"), `${name} (${channel})`);
+    }
   }
 });
 

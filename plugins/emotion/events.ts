@@ -28,6 +28,8 @@ declare module "../../core/events.ts" {
       valence: number;
       /** Sentiment of the recent transcripts, -1 to 1, when the ASR plugin runs. */
       textSentiment?: number;
+      /** On scored utterances: true when scored against the caller's own baseline (option speakerBaselineUtterances). */
+      speakerNormalised?: boolean;
       startMs: number;
       endMs: number;
       /** Voiced speech behind the estimate, ms. */
@@ -49,6 +51,7 @@ registerEventSchema("emotion", {
     arousal: num,
     valence: num,
     textSentiment: num,
+    speakerNormalised: { type: "boolean" },
     startMs: num,
     endMs: num,
     speechMs: num,

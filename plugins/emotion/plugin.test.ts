@@ -3,12 +3,13 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer, type EventInput, ParleyError } from "../../core/mod.ts";
 import { createRng, sine, whiteNoise } from "../../media/signal-test-utils.ts";
+import { telephoneChannel } from "../../media/dsp/telephone-channel.ts";
 import { analyticsStreams, concat, pause, syntheticUtterance, syntheticVowel } from "../../media/dsp/voice-test-utils.ts";
 import { EmotionModel } from "./model.ts";
 import { emotion, emotionEvents, type EmotionOptions } from "./plugin.ts";
 
 const model = new EmotionModel();
-const OPTIONS: EmotionOptions = { minVoicedMs: 500, rollingWindowMs: 20000, rollingIntervalMs: 5000, minRollingSpeechMs: 1000, textWeight: 0.3, escalations: [{ label: "angry", threshold: 0.7, forMs: 5000 }] };
+const OPTIONS: EmotionOptions = { minVoicedMs: 500, rollingWindowMs: 20000, rollingIntervalMs: 5000, minRollingSpeechMs: 1000, textWeight: 0.3, escalations: [{ label: "angry", threshold: 0.7, forMs: 5000 }], speakerBaselineUtterances: 0 };
 
 type EmotionEvent = Extract<EventInput, { type: "emotion" }>;
 
@@ -41,7 +42,7 @@ test("each utterance gets scores that sum to 1, a label, arousal and valence, fo
   assert.ok(rolling.length >= 2);
 });
 
-test("silence, a tone, noise, clipping and a 200 ms utterance are reported as insufficient speech, never labelled", async () => {
+test("silence, a tone, noise, clipping and a 200 ms utterance are reported as insufficient speech, never labelled, wideband and over an 8 kHz line", async () => {
   const cases: [string, Int16Array][] = [
     ["silence", new Int16Array(16000 * 6)],
     ["tone", concat(pause(1), sine(300, 16000, 16000 * 3, 12000), pause(1))],
@@ -50,15 +51,25 @@ test("silence, a tone, noise, clipping and a 200 ms utterance are reported as in
     ["too_short", concat(pause(1), syntheticVowel({ f0: 150, endF0: 170, seconds: 0.2 }), pause(5))],
   ];
   for (const [name, audio] of cases) {
-    const events = (await run(audio)).filter((e): e is EmotionEvent => e.type === "emotion");
-    assert.ok(events.length > 0, `${name}: the rolling estimate still reports`);
-    for (const event of events) {
-      assert.is(event.status, "insufficient_speech", name);
-      assert.is(event.label, "unknown", name);
+    for (const [line, samples] of [["16 kHz", audio], ["8 kHz", telephoneChannel(audio)]] as const) {
+      const events = (await run(samples)).filter((e): e is EmotionEvent => e.type === "emotion");
+      assert.ok(events.length > 0, `${name} (${line}): the rolling estimate still reports`);
+      for (const event of events) {
+        assert.is(event.status, "insufficient_speech", `${name} (${line})`);
+        assert.is(event.label, "unknown", `${name} (${line})`);
+      }
+      const utterance = events.find((e) => e.scope === "utterance");
+      if (name !== "silence" && name !== "noise") assert.is(utterance?.reason, name, `${name} (${line})`);
     }
-    const utterance = events.find((e) => e.scope === "utterance");
-    if (name !== "silence" && name !== "noise") assert.is(utterance?.reason, name);
   }
+});
+
+test("with a speaker baseline, utterances are scored against the caller's own once enough have been heard", async () => {
+  const scored = (await run(speech(), { speakerBaselineUtterances: 2 })).filter((e): e is EmotionEvent => e.type === "emotion" && e.scope === "utterance" && e.status === "ok");
+  assert.equal(scored.map((e) => e.speakerNormalised), [false, true]);
+  const plain = (await run(speech())).filter((e): e is EmotionEvent => e.type === "emotion" && e.scope === "utterance" && e.status === "ok");
+  assert.equal(plain.map((e) => e.speakerNormalised), [false, false]);
+  assert.not.equal(scored[1]!.scores, plain[1]!.scores, "the second utterance is scored by the other model");
 });
 
 test("negative transcripts pull the rolling valence down", async () => {

@@ -1,11 +1,10 @@
 // The committed models (plugins/<name>/model/) run on the evaluation splits of the data: the
 // figures `npm run eval` prints and the regression test compares with figures.json.
 import type { GmmWeights } from "../../media/dsp/gmm.ts";
-import type { LinearClassifierWeights } from "../../media/dsp/linear-classifier.ts";
 import { biometricsTables, evaluateBiometrics, loadBiometricsData } from "./biometrics.ts";
 import { hasSet } from "./dataset.ts";
-import { type DeepfakeFolds, deepfakeTables, evaluateDeepfake, loadDeepfakeSamples } from "./deepfake.ts";
-import { emotionTables, evaluateEmotion, loadEmotionSamples } from "./emotion.ts";
+import { type DeepfakeDeployedWeights, type DeepfakeFolds, deepfakeTables, evaluateDeepfake, loadDeepfakeSamples } from "./deepfake.ts";
+import { type EmotionDeployedWeights, type EmotionFolds, emotionTables, evaluateEmotion, loadEmotionSamples } from "./emotion.ts";
 import { readModelJson } from "./model-files.ts";
 
 /** One model's figures now and as recorded when it was trained. */
@@ -35,13 +34,13 @@ export function hasModelData(name: string): boolean {
 export async function evaluateCommittedModel(name: string): Promise<ModelEvaluation> {
   const recorded = readModelJson<unknown>(name, "figures.json");
   if (name === "emotion") {
-    const { folds } = readModelJson<{ folds: LinearClassifierWeights[] }>(name, "folds.json");
-    const figures = evaluateEmotion(await loadEmotionSamples(), folds);
+    const { folds } = readModelJson<{ folds: EmotionFolds }>(name, "folds.json");
+    const figures = evaluateEmotion(await loadEmotionSamples(), folds, readModelJson<EmotionDeployedWeights>(name, "weights.json"));
     return { name, figures, recorded, tables: emotionTables(figures) };
   }
   if (name === "deepfake") {
     const { folds } = readModelJson<{ folds: Record<"wideband" | "telephone", DeepfakeFolds> }>(name, "folds.json");
-    const figures = evaluateDeepfake(await loadDeepfakeSamples(), folds);
+    const figures = evaluateDeepfake(await loadDeepfakeSamples(), folds, readModelJson<DeepfakeDeployedWeights>(name, "weights.json"));
     return { name, figures, recorded, tables: deepfakeTables(figures) };
   }
   if (name === "biometrics") {

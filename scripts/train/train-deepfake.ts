@@ -1,6 +1,7 @@
 // `npm run train:deepfake`: trains the synthetic-voice models (wideband and telephone) with a
 // leave-one-system-out evaluation and writes plugins/deepfake/model/.
-import { BONAFIDE_FOLDS, DEEPFAKE_INPUTS, DEEPFAKE_TRAINING, deepfakeTables, evaluateDeepfake, families, loadDeepfakeSamples, trainDeepfake, trainDeepfakeFolds } from "./deepfake.ts";
+import { DEEPFAKE_FEATURE_NAMES } from "../../plugins/deepfake/features.ts";
+import { BONAFIDE_FOLDS, DEEPFAKE_TRAINING, deepfakeTables, evaluateDeepfake, families, loadDeepfakeSamples, trainDeepfake, trainDeepfakeFolds } from "./deepfake.ts";
 import { requireSets, roundNumbers, writeModelCard, writeModelJson } from "./model-files.ts";
 import { percent } from "./table.ts";
 
@@ -8,32 +9,44 @@ requireSets("antispoof");
 const samples = await loadDeepfakeSamples();
 // Fold models only serve the evaluation: four significant digits keep folds.json small and move no figure.
 const folds = roundNumbers({ wideband: trainDeepfakeFolds(samples, "wideband"), telephone: trainDeepfakeFolds(samples, "telephone") }, 4);
-const figures = evaluateDeepfake(samples, folds);
+const deployed = { wideband: { classifier: trainDeepfake(samples, "wideband") }, telephone: { classifier: trainDeepfake(samples, "telephone") } };
+const figures = evaluateDeepfake(samples, folds, deployed);
 writeModelJson("deepfake", "weights.json", {
-  format: 1,
-  inputs: DEEPFAKE_INPUTS,
-  wideband: { classifier: trainDeepfake(samples, "wideband"), threshold: figures.wideband.pooledThreshold },
-  telephone: { classifier: trainDeepfake(samples, "telephone"), threshold: figures.telephone.pooledThreshold },
+  format: 2,
+  wideband: { inputs: DEEPFAKE_FEATURE_NAMES.wideband, ...deployed.wideband, threshold: figures.wideband.pooledThreshold },
+  telephone: { inputs: DEEPFAKE_FEATURE_NAMES.telephone, ...deployed.telephone, threshold: figures.telephone.pooledThreshold },
 });
 writeModelJson("deepfake", "folds.json", { format: 1, folds });
 writeModelJson("deepfake", "figures.json", figures);
 const tables = deepfakeTables(figures);
+const wide = DEEPFAKE_FEATURE_NAMES.wideband.length;
+const narrow = DEEPFAKE_FEATURE_NAMES.telephone.length;
 writeModelCard("deepfake", `# Model card: deepfake (plugins/deepfake)
 
-Two logistic regressions (bona fide vs synthetic) over ${DEEPFAKE_INPUTS.length} utterance-level features: LFCC statistics (mean,
-standard deviation, delta deviation of 20 coefficients over 30 linear bands to 8 kHz), narrowband MFCC
-statistics, prosody and voice quality, from Parley's shared feature stream (media/dsp). The **wideband**
-model serves 16 kHz and up calls; the **telephone** model, trained on the same clips through an 8 kHz G.711
-channel, serves 8 kHz calls. Score: the log-likelihood ratio synthetic over bona fide; the default verdict
-threshold is each model's pooled equal-error point below. Trained by \`npm run train:deepfake\` (deterministic;
-L2 ${DEEPFAKE_TRAINING.l2}, ${DEEPFAKE_TRAINING.iterations} Adam steps, classes balanced).
+Two logistic regressions (bona fide vs synthetic) over utterance-level features from Parley's shared
+feature stream (media/dsp), one per channel, chosen by the call's codec rate:
+
+- **wideband** (16 kHz and up calls), ${wide} inputs: LFCC statistics (mean, standard deviation, delta deviation of
+  20 coefficients over 30 linear bands to 8 kHz), high-band LFCC statistics (16 coefficients over 20 linear
+  bands from 4 to 8 kHz: about 6 points of pooled EER better than without them), narrowband LFCC statistics
+  (20 coefficients over 24 linear bands from 100 Hz to 3.4 kHz), prosody and voice quality;
+- **telephone** (8 kHz calls), ${narrow} inputs: the narrowband LFCC statistics and prosody only, the part of the
+  signal a G.711 line keeps. It is trained on every training clip twice, through a simulated telephone
+  channel (16 to 8 kHz, mu-law, back) and as recorded: its features are band-limited, so both are the same
+  speech, and the line itself cannot become the cue.
+
+Score: the log-likelihood ratio synthetic over bona fide; the default verdict threshold is each model's pooled
+equal-error point below. Trained by \`npm run train:deepfake\` (deterministic; classes balanced; L2 ${DEEPFAKE_TRAINING.wideband.l2} wideband,
+${DEEPFAKE_TRAINING.telephone.l2} telephone, ${DEEPFAKE_TRAINING.wideband.iterations} Adam steps; L2 was chosen among 0.03 to 10 on this same cross-validation, a mild optimism).
 
 ## Data
 
 The shared data folder's \`antispoof\` set: ${figures.bonafideClips} bona fide and ${figures.spoofClips} synthetic clips from the research demo pages of
 YourTTS (real VCTK and MLS recordings vs zero-shot clones), HiFi-GAN, Glow-TTS and VITS (real LJSpeech vs
 vocoder copy-synthesis, TTS and voice conversion). Systems are grouped into families for the evaluation:
-${families(samples).join(", ")}.
+${families(samples).join(", ")}. Only the active speech frames are used: the speech segmenter and a level gate
+(within 35 dB of the utterance's peak) leave out most of the pauses and of the clips' leading and trailing
+250 ms, where a recording's noise floor would betray the corpus.
 
 **Licence: the YourTTS demo page is CC BY-NC-ND (non-commercial); the other pages are research demos of
 CC BY / public-domain corpora. These weights are derived from that audio: treat them as non-commercial.**
@@ -50,12 +63,21 @@ ${tables}
 
 ## Limits
 
-- At 16 kHz the pooled EER on unseen systems is ${percent(figures.wideband.pooledEer)}: in the range of the ASVspoof 2019 LA
-  baselines (8-10%), not well under it; WaveNet and VITS, the most natural-sounding, are the hardest.
-- Through a telephone channel the evidence above 3.4 kHz is gone and the EER is ${percent(figures.telephone.pooledEer)}; within single
-  corpora it is near or worse than chance (MLS-PT ${percent(figures.telephone.byCorpus["MLS-PT"]?.eer ?? Number.NaN)}), which says the telephone model mostly
-  separates corpora and channels, not synthesis. Its verdicts are not evidence; the plugin marks them
-  \`reliable: false\`.
+- At 16 kHz the pooled EER on unseen systems is ${percent(figures.wideband.pooledEer)}: under the ASVspoof 2019 LA baselines (8-10%), though
+  on far less varied data; VITS (${percent(figures.wideband.byFamily.VITS?.eer ?? Number.NaN)}) and WaveNet (${percent(figures.wideband.byFamily.WaveNet?.eer ?? Number.NaN)}), the most natural-sounding, are the hardest. Most of
+  the evidence is above 4 kHz: an attacker who band-limits the audio (or a narrowband leg anywhere on the
+  path) removes it, and the telephone figures below are what is left.
+- Through a telephone channel the evidence above 3.4 kHz is gone and the pooled EER is ${percent(figures.telephone.pooledEer)} (the previous
+  telephone model, on full-band LFCC, was at 34% and worse than chance within single corpora: it had learnt
+  the corpora's line noise). Within single corpora it is now ${Object.entries(figures.telephone.byCorpus).filter(([, f]) => f.bonafideClips >= 10).map(([corpus, f]) => `${corpus} ${percent(f.eer)}`).join(", ")}: weak evidence,
+  and the plugin marks telephone verdicts \`reliable: false\`. Even on its own training clips the telephone
+  model reaches only the EER in the last line above: the narrowband features lack the evidence, not the model
+  its capacity. Tried on the same folds, all without gain (pooled telephone EER): frame-level GMMs on narrowband
+  LFCC and deltas (36%), LPC-residual peakiness statistics, a phase cue (51% alone, no gain combined), narrowband
+  MFCC instead of LFCC (31%), finer narrowband cepstra (64 bands, 40 coefficients) with sub-band flatness (26 to
+  30%), a cepstrum of the upper telephone band alone (2 to 3.4 kHz, as the 4 to 8 kHz one helps wideband: 27%),
+  the telephone model trained on telephone audio only (27%), a small MLP (34%: it learns the corpora),
+  dropping the cepstral means (24%, within noise).
 - A few hundred clips from demo pages cannot represent today's voice-cloning services; retrain with
   current attacks (and your own channel) before relying on it.
 `);
