@@ -1,6 +1,7 @@
 // `npm run bench` / `deno task bench`: times the per-packet work of the media path, prints a table,
 // writes bench/results.json, and exits non-zero when a gate (bench/gates.ts) fails.
 // `--quick` shortens each task to 200 ms for CI; the gates are evaluated all the same.
+// `--only analytics,ingest` runs just those suites (and the Opus baseline) and the gates they measure.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
@@ -30,7 +31,26 @@ interface TaskFigures {
 const quick = process.argv.includes("--quick");
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
 
-const suites: BenchSuite[] = [opusSuite(), rtpParseSuite(), jitterBufferSuite(), g711Suite(), resamplerSuite(), ingestSuite(), await webrtcIngestSuite(), analyticsSuite()];
+// Built lazily so `--only` skips the fixtures of the suites it leaves out (the WebRTC one opens sockets).
+const SUITES: Record<string, () => BenchSuite | Promise<BenchSuite>> = {
+  opus: opusSuite,
+  "rtp-parse": rtpParseSuite,
+  "jitter-buffer": jitterBufferSuite,
+  g711: g711Suite,
+  resampler: resamplerSuite,
+  ingest: ingestSuite,
+  "webrtc-ingest": webrtcIngestSuite,
+  analytics: analyticsSuite,
+};
+const onlyArgument = process.argv.indexOf("--only");
+const only = onlyArgument < 0 ? Object.keys(SUITES) : ["opus", ...(process.argv[onlyArgument + 1] ?? "").split(",")];
+const unknown = only.filter((name) => !(name in SUITES));
+if (unknown.length > 0) {
+  console.error(`bench: no suite ${unknown.join(", ")}; the suites are ${Object.keys(SUITES).join(", ")}`);
+  process.exit(2);
+}
+const suites: BenchSuite[] = [];
+for (const name of new Set(only)) suites.push(await SUITES[name]!());
 const cases = suites.flatMap((suite) => suite.cases);
 const bench = new Bench({ time: quick ? 200 : 1000, warmupTime: quick ? 50 : 250, throws: true });
 for (const benchCase of cases) bench.add(benchCase.name, () => timeBatch(benchCase), { async: false });
@@ -52,7 +72,8 @@ const figures: TaskFigures[] = cases.map((benchCase) => {
     callsPerSample: benchCase.batch,
   };
 });
-const gates = evaluateGates(GATES, new Map(figures.map((task) => [task.name, { mean: task.meanNs, p50: task.p50Ns }])));
+const measured = new Set(cases.map((benchCase) => benchCase.name));
+const gates = evaluateGates(GATES.filter((gate) => measured.has(gate.task)), new Map(figures.map((task) => [task.name, { mean: task.meanNs, p50: task.p50Ns }])));
 const pass = gates.every((gate) => gate.pass);
 const opusKbps = Math.round(bitrateKbps(speechOpusPackets(5)) * 10) / 10;
 
