@@ -83,6 +83,18 @@ export class PluginHost {
     await Promise.all([...this.#plugins.values()].map((entry) => entry.setupDone));
   }
 
+  /** Runs every plugin's close hook, the last registered first (dependents before what they depend on); a hook that fails is logged. */
+  async close(): Promise<void> {
+    for (const [name, entry] of [...this.#plugins].reverse()) {
+      await entry.setupDone?.catch(() => {});
+      try {
+        await entry.plugin.close?.(this.server);
+      } catch (error) {
+        console.warn(`parley: plugin ${name} failed to close: ${errorMessage(error)}`);
+      }
+    }
+  }
+
   /** Name to version of every registered plugin. */
   versions(): ReadonlyMap<string, string> {
     return new Map([...this.#plugins].map(([name, entry]) => [name, entry.plugin.version]));

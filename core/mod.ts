@@ -3,6 +3,7 @@ export { createServer, ParleyServer, type NewSession } from "./server.ts";
 export { type ParleyConfig, type ResolvedConfig, resolveConfig, loadConfigFile } from "./config.ts";
 export { definePlugin, type JsonSchema, type Plugin, type SessionWork } from "./plugin.ts";
 export type { PluginServer } from "./PluginHost.ts";
+export { type Closable, holdEngine, type SharedHandle, SharedResources } from "./shared-resources.ts";
 export type { CloseInfo, Session, SessionInfo, SessionTransport } from "./Session.ts";
 export type { AudioSource, Playback, PlaybackResult, PlayOptions } from "./Player.ts";
 export { type EventEnvelope, type EventInput, type EventMap, type EventSchema, eventSchema, registerEventSchema, serializeEvent, type SessionEvent } from "./events.ts";

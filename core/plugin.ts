@@ -25,6 +25,11 @@ export interface Plugin<Options = Record<string, unknown>> {
   readonly options?: JsonSchema;
   /** Runs once at registration; returns the per-session work, if any. */
   setup(server: PluginServer, options: Options): ((session: Session) => SessionWork) | void | Promise<((session: Session) => SessionWork) | void>;
+  /**
+   * Runs once when `server` closes, after its sessions have ended: release what setup acquired for
+   * it (worker pools, engines). Called even when setup failed; errors are reported, not thrown.
+   */
+  close?(server: PluginServer): Promise<void> | void;
 }
 
 /** Declares a plugin (an identity function that gives the definition its types). */

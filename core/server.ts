@@ -127,6 +127,7 @@ export class ParleyServer implements PluginServer, SessionHost {
     this.#shuttingDown = true;
     await Promise.all([...this.#sessions.values()].map((session) => session.hangup("server_shutdown")));
     await this.#http.close();
+    await this.#plugins.close();
     this.#pacer.stop();
     this.#events.complete();
     this.#newSessions.complete();

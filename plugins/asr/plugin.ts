@@ -1,5 +1,5 @@
 import { Counter, Histogram } from "prom-client";
-import { definePlugin, type Plugin, type PluginServer, type Session } from "../../core/mod.ts";
+import { definePlugin, type Plugin, type PluginServer, type Session, SharedResources, holdEngine } from "../../core/mod.ts";
 import type { AsrEngine, AsrSearch } from "./AsrEngine.ts";
 import "./events.ts";
 import { createPocketsphinxEngine } from "./pocketsphinx-engine.ts";
@@ -57,19 +57,12 @@ const OPTIONS_SCHEMA = {
   additionalProperties: false,
 };
 
-/** Engines are shared by every server of the process that asks for the same settings (each holds workers and decoders). */
-const engines = new Map<string, Promise<AsrEngine>>();
+/** Engines are shared by every server of the process that asks for the same settings (each holds workers and decoders); the last server to close closes it. */
+const engines = new SharedResources<AsrEngine>();
 
-function sharedPocketsphinx(options: AsrPluginOptions): Promise<AsrEngine> {
+function sharedPocketsphinx(options: AsrPluginOptions) {
   const settings = { modelDir: options.modelDir, workers: options.workers, partialIntervalMs: options.partialIntervalMs, secondPass: options.secondPass };
-  const key = JSON.stringify(settings);
-  let engine = engines.get(key);
-  if (!engine) {
-    engine = createPocketsphinxEngine(settings);
-    engines.set(key, engine);
-    engine.catch(() => engines.delete(key));
-  }
-  return engine;
+  return engines.acquire(JSON.stringify(settings), () => createPocketsphinxEngine(settings));
 }
 
 /** The plugin's figures, on the server's registry (one set per server). */
@@ -94,12 +87,16 @@ function asrMetrics(server: PluginServer, engine: string): TranscribeMetrics {
 /**
  * Builds an `asr` plugin around an engine (or a function that creates one). Without an argument it
  * starts pocketsphinx; when that cannot run (not installed), setup says why, once, and the plugin
- * does nothing, so the rest of the server works.
+ * does nothing, so the rest of the server works. When the server closes, engines the plugin made
+ * are closed (a shared pocketsphinx engine when its last server closes); an engine passed in is
+ * left to its owner.
  *
  * Needs the `vad` plugin: utterances follow its `vad.speech_start` and `turn.end` events.
  * Emits `transcript.partial`, `transcript` and `asr.error` (see events.ts).
  */
 export function createAsrPlugin(engine?: AsrEngine | (() => Promise<AsrEngine>)): Plugin<AsrPluginOptions> {
+  /** What each server's setup must release when that server closes. */
+  const releases = new WeakMap<PluginServer, () => Promise<void>>();
   return definePlugin<AsrPluginOptions>({
     name: "asr",
     version: "1.0.0",
@@ -108,15 +105,20 @@ export function createAsrPlugin(engine?: AsrEngine | (() => Promise<AsrEngine>))
     async setup(server, options) {
       let recognizer: AsrEngine;
       try {
-        recognizer = typeof engine === "function"
-          ? await engine()
-          : engine ?? (await sharedPocketsphinx(options));
+        const hold = holdEngine(engine, () => sharedPocketsphinx(options));
+        releases.set(server, hold.release);
+        recognizer = await hold.value;
       } catch (error) {
         console.warn(`parley asr: speech recognition is off: ${error instanceof Error ? error.message : String(error)}`);
         return;
       }
       const metrics = asrMetrics(server, recognizer.name);
       return (session) => transcribeTurns(session, recognizer, options, metrics);
+    },
+    async close(server) {
+      const release = releases.get(server);
+      releases.delete(server);
+      await release?.();
     },
   });
 }

@@ -1,5 +1,5 @@
 import { Histogram } from "prom-client";
-import { definePlugin, type Plugin, type PluginServer } from "../../core/mod.ts";
+import { definePlugin, holdEngine, type Plugin, type PluginServer, SharedResources } from "../../core/mod.ts";
 import { createEspeakEngine } from "./espeak-engine.ts";
 import "./events.ts";
 import { bindTts, say } from "./say.ts";
@@ -26,17 +26,11 @@ const OPTIONS_SCHEMA = {
   additionalProperties: false,
 };
 
-/** Engines are shared by every server of the process (espeak-ng's worker takes ~0.5 s to start). */
-const engines = new Map<string, Promise<TtsEngine>>();
+/** Engines are shared by every server of the process (espeak-ng's worker takes ~0.5 s to start); the last server to close closes it. */
+const engines = new SharedResources<TtsEngine>();
 
-function sharedEngine(name: TtsPluginOptions["engine"]): Promise<TtsEngine> {
-  let engine = engines.get(name);
-  if (!engine) {
-    engine = name === "flite" ? createFliteEngine() : name === "festival" ? createFestivalEngine() : createEspeakEngine();
-    engines.set(name, engine);
-    engine.catch(() => engines.delete(name));
-  }
-  return engine;
+function sharedEngine(name: TtsPluginOptions["engine"]) {
+  return engines.acquire(name, () => name === "flite" ? createFliteEngine() : name === "festival" ? createFestivalEngine() : createEspeakEngine());
 }
 
 function firstAudioHistogram(server: PluginServer): Histogram<"engine"> {
@@ -58,12 +52,16 @@ function firstAudioHistogram(server: PluginServer): Histogram<"engine"> {
  * with its reason.
  */
 export function createTtsPlugin(engine?: TtsEngine | (() => Promise<TtsEngine>)): Plugin<TtsPluginOptions> {
+  /** What each server's setup must release when that server closes (engines the plugin made; one passed in is its owner's). */
+  const releases = new WeakMap<PluginServer, () => Promise<void>>();
   return definePlugin<TtsPluginOptions>({
     name: "tts",
     version: "1.0.0",
     options: OPTIONS_SCHEMA,
     async setup(server, options) {
-      const synthesizer = typeof engine === "function" ? await engine() : engine ?? (await sharedEngine(options.engine));
+      const hold = holdEngine(engine, () => sharedEngine(options.engine));
+      releases.set(server, hold.release);
+      const synthesizer = await hold.value;
       const histogram = firstAudioHistogram(server);
       const binding = {
         engine: synthesizer,
@@ -81,6 +79,11 @@ export function createTtsPlugin(engine?: TtsEngine | (() => Promise<TtsEngine>))
           unbind();
         };
       };
+    },
+    async close(server) {
+      const release = releases.get(server);
+      releases.delete(server);
+      await release?.();
     },
   });
 }
