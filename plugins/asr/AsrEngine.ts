@@ -69,11 +69,15 @@ export interface AsrEngine {
   open(options: AsrStreamOptions): Promise<AsrStream>;
   /** Releases the engine; streams still open fail with reason "engine_closed". */
   close(): Promise<void>;
+  /** The call `channel` is over: forget what was learnt of it (engines that adapt per channel implement it). */
+  endChannel?(channel: string): void;
 }
 
 /** Stable reasons an engine fails, usable as metric labels. */
 export type AsrErrorReason =
   | "engine_unavailable"
+  /** Every recognition slot is taken: the utterance was refused so that those in progress keep up. */
+  | "engine_busy"
   | "engine_crashed"
   | "engine_closed"
   | "bad_search"

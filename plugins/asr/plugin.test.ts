@@ -1,87 +1,17 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createServer, type ParleyServer, type Session, type SessionEvent } from "../../core/mod.ts";
-import { metricTotal, waitFor } from "../../core/testing.ts";
-import { RtpTestPeer, speechClip } from "../testing.ts";
+import { createServer, type ParleyServer } from "../../core/mod.ts";
+import { metricTotal } from "../../core/testing.ts";
+import { speechClip } from "../testing.ts";
 import { vad } from "../vad/mod.ts";
-import { type AsrEngine, AsrError, type AsrStreamOptions } from "./AsrEngine.ts";
+import { AsrError } from "./AsrEngine.ts";
 import { digitsGrammar } from "./grammars.ts";
-import { missingPocketsphinx } from "./pocketsphinx-engine.ts";
 import { asr, createAsrPlugin, listenFor } from "./plugin.ts";
+import { type Call, countingEngine, ofType, pocketsphinxInstalled, say, withCall as withCallOn } from "./test-calls.ts";
 import { wordErrorRate } from "./wer.ts";
 
 const PORTS = "46100-46199";
-
-/** A fake engine: the text of a result is how many ms of audio it got; `failAt` makes the n-th stream fail mid-utterance. */
-function countingEngine(failAt = 0): AsrEngine {
-  let streams = 0;
-  return {
-    name: "counting",
-    sampleRate: 16000,
-    open(options: AsrStreamOptions) {
-      if (options.search.type === "grammar" && options.search.jsgf === "bad") return Promise.reject(new AsrError("bad_search", "grammar does not parse"));
-      const index = ++streams;
-      let samples = 0;
-      let failed: AsrError | undefined;
-      return Promise.resolve({
-        write(chunk: Int16Array) {
-          samples += chunk.length;
-          if (index === failAt && !failed && samples >= 16000) {
-            failed = new AsrError("engine_crashed", "the fake engine crashed");
-            options.onError?.(failed);
-          }
-        },
-        finish: () => (failed ? Promise.reject(failed) : Promise.resolve({ text: `${Math.round(samples / 16)} ms`, words: [], confidence: 1, final: true })),
-        cancel() {},
-      });
-    },
-    close: () => Promise.resolve(),
-  };
-}
-
-interface Call {
-  server: ParleyServer;
-  session: Session;
-  peer: RtpTestPeer;
-  events: SessionEvent[];
-}
-
-async function withCall(plugins: (server: ParleyServer) => void, run: (call: Call) => Promise<void>): Promise<void> {
-  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: PORTS, symmetric: false } });
-  plugins(server);
-  try {
-    await server.listen();
-    const { session, port } = await server.rtp.open({ codec: "pcmu" });
-    const events: SessionEvent[] = [];
-    session.events$.subscribe((event) => events.push(event));
-    const peer = new RtpTestPeer(port);
-    try {
-      await run({ server, session, peer, events });
-    } finally {
-      await peer.close();
-    }
-  } finally {
-    await server.close();
-  }
-}
-
-const ofType = <T extends SessionEvent["type"]>(events: SessionEvent[], type: T) => events.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
-
-/** Says `samples` (16 kHz) between silences and waits for `count` events of `type`; `gapMs` 20 sends in real time. */
-async function say(call: Call, samples: Int16Array, type: SessionEvent["type"], count = 1, gapMs = 2): Promise<void> {
-  await call.peer.sendSilence(400);
-  await call.peer.send(samples, 16000, gapMs);
-  await call.peer.sendSilence(800);
-  await waitFor(() => call.events.filter((e) => e.type === type).length >= count, 10000, `${count} ${type} event(s)`);
-}
-
-function pocketsphinxInstalled(): boolean {
-  const missing = missingPocketsphinx();
-  if (!missing) return true;
-  if (process.env.PARLEY_STRICT === "1") throw new Error(`PARLEY_STRICT=1 and ${missing}`);
-  console.log(`SKIP: ${missing}`);
-  return false;
-}
+const withCall = (plugins: (server: ParleyServer) => void, run: (call: Call) => Promise<void>) => withCallOn(PORTS, plugins, run);
 
 test("a caller's turn over PCMU (8 kHz, resampled for the 16 kHz engine) becomes a transcript with media-time words", async () => {
   const clip = speechClip("librivox-0880.wav");

@@ -28,8 +28,19 @@ export interface PocketsphinxOptions {
    * turn). Default false: a caller waits for every final.
    */
   secondPass?: boolean;
-  /** Decoders each worker builds before serving, so the first call does not wait (a dictation decoder takes ~0.3 s). Default ["dictation"]. */
+  /** Decoders each worker builds before serving, so the first call does not wait (a dictation decoder takes ~0.3 s). Default ["dictation", "plain"]. */
   warmDecoders?: DecoderKind[];
+  /**
+   * Utterances one worker decodes at once (each holds a decoder: ~0.3 s of CPU to build, tens of
+   * MB). When every worker has this many, a new utterance is refused at once with AsrError
+   * "engine_busy" (the call goes on), rather than every call falling further behind. Default 8.
+   */
+  maxStreamsPerWorker?: number;
+  /**
+   * Nice value of the worker threads (Linux; 0 to 19). When the cores are busy, the main thread's
+   * media path then gets the CPU first and recognition catches up after. Default 10.
+   */
+  niceness?: number;
 }
 
 const INSTALL_HINT = "install it with: apt-get install -y pocketsphinx pocketsphinx-en-us";
@@ -62,7 +73,7 @@ export function missingPocketsphinx(modelDir = process.env.PARLEY_POCKETSPHINX_M
  * Starts the pocketsphinx engine: checks the model files, starts a worker and loads the library
  * there. Rejects with AsrError "engine_unavailable" and a message that says what is missing.
  */
-export async function createPocketsphinxEngine(options: PocketsphinxOptions = {}): Promise<AsrEngine & { terminateWorkers(): Promise<void> }> {
+export async function createPocketsphinxEngine(options: PocketsphinxOptions = {}): Promise<AsrEngine & PocketsphinxControl> {
   const modelDir = options.modelDir ?? process.env.PARLEY_POCKETSPHINX_MODEL ?? DEFAULT_MODEL_DIR;
   const missing = missingPocketsphinx(modelDir);
   if (missing) throw new AsrError("engine_unavailable", missing);
@@ -71,11 +82,22 @@ export async function createPocketsphinxEngine(options: PocketsphinxOptions = {}
     libraries: { ...LIBRARY_NAMES },
     partialIntervalMs: options.partialIntervalMs ?? 200,
     secondPass: options.secondPass ?? false,
-    warmDecoders: options.warmDecoders ?? ["dictation"],
+    warmDecoders: options.warmDecoders ?? ["dictation", "plain"],
+    niceness: options.niceness ?? 10,
   };
-  const engine = new PocketsphinxEngine(config, Math.max(1, options.workers ?? Math.min(4, availableParallelism())));
+  const engine = new PocketsphinxEngine(config, Math.max(1, options.workers ?? Math.min(4, availableParallelism())), Math.max(1, options.maxStreamsPerWorker ?? 8));
   await engine.start();
   return engine;
+}
+
+/** What the pocketsphinx engine offers beyond AsrEngine: a look at what it holds, and a simulated crash (tests, leak checks). */
+export interface PocketsphinxControl {
+  /** Stops every worker abruptly, as a crash would: their streams fail with "engine_crashed"; new streams start new workers. */
+  terminateWorkers(): Promise<void>;
+  /** Forgets what was learnt of a call's line (the plugin calls it when the call ends). */
+  endChannel(channel: string): void;
+  /** Workers running, streams open, and calls whose line estimate is remembered (until `endChannel`; at most 10,000, least recently used forgotten). */
+  stats(): { workers: number; streams: number; channels: number };
 }
 
 /** Channels whose cepstral mean is remembered (the least recently used are forgotten). */
@@ -98,11 +120,12 @@ interface WorkerSlot {
   ready: Promise<void>;
 }
 
-class PocketsphinxEngine implements AsrEngine {
+class PocketsphinxEngine implements AsrEngine, PocketsphinxControl {
   readonly name = "pocketsphinx";
   readonly sampleRate = 16000;
   readonly #config: PocketsphinxWorkerConfig;
   readonly #maxWorkers: number;
+  readonly #maxStreamsPerWorker: number;
   readonly #slots: WorkerSlot[] = [];
   #nextStream = 0;
   #closed = false;
@@ -112,10 +135,13 @@ class PocketsphinxEngine implements AsrEngine {
    * first second instead (see pocketsphinx-cmn.ts).
    */
   readonly #channels = new Map<string, Float32Array>();
+  /** Each channel's latest stream, until it has its final result or has failed. */
+  readonly #lastInChannel = new Map<string, StreamState>();
 
-  constructor(config: PocketsphinxWorkerConfig, maxWorkers: number) {
+  constructor(config: PocketsphinxWorkerConfig, maxWorkers: number, maxStreamsPerWorker: number) {
     this.#config = config;
     this.#maxWorkers = maxWorkers;
+    this.#maxStreamsPerWorker = maxStreamsPerWorker;
   }
 
   /** Starts the first worker and waits until it has loaded the library and its warm decoders. */
@@ -125,16 +151,24 @@ class PocketsphinxEngine implements AsrEngine {
 
   async open(options: AsrStreamOptions): Promise<AsrStream> {
     if (this.#closed) throw new AsrError("engine_closed", "the pocketsphinx engine is closed");
-    const slot = this.#pickSlot();
-    await slot.ready;
-    const id = ++this.#nextStream;
     const state: StreamState = { options, opened: deferred(), final: deferred(), finishing: false };
     // Nobody may be waiting on `final` when a stream fails before finish(); that is not an unhandled rejection.
     state.final.promise.catch(() => {});
+    await this.#afterPreviousInChannel(state);
+    if (this.#closed) throw new AsrError("engine_closed", "the pocketsphinx engine is closed");
+    const slot = this.#pickSlot();
+    if (slot.streams.size >= this.#maxStreamsPerWorker) {
+      const busy = new AsrError("engine_busy", `all ${this.#slots.length * this.#maxStreamsPerWorker} pocketsphinx recognition slots are busy`);
+      state.final.reject(busy);
+      throw busy;
+    }
+    const id = ++this.#nextStream;
+    // Counted on its worker at once, so streams opened together spread over the workers.
     slot.streams.set(id, state);
     slot.worker.ref();
-    this.#post(slot, { type: "open", stream: id, search: options.search, cmnMean: this.#channelMean(options.channel) });
     try {
+      await slot.ready;
+      this.#post(slot, { type: "open", stream: id, search: options.search, cmnMean: this.#channelMean(options.channel) });
       await state.opened.promise;
     } catch (error) {
       this.#forget(slot, id);
@@ -167,15 +201,30 @@ class PocketsphinxEngine implements AsrEngine {
     await this.#stopAll(new AsrError("engine_closed", "the pocketsphinx engine was closed"));
   }
 
-  /** Stops every worker abruptly, as a crash would: their streams fail with "engine_crashed"; new streams start new workers. */
   terminateWorkers(): Promise<void> {
     return this.#stopAll(new AsrError("engine_crashed", "the pocketsphinx worker was terminated"));
+  }
+
+  endChannel(channel: string): void {
+    this.#channels.delete(channel);
+  }
+
+  stats(): { workers: number; streams: number; channels: number } {
+    return { workers: this.#slots.length, streams: this.#slots.reduce((sum, slot) => sum + slot.streams.size, 0), channels: this.#channels.size };
   }
 
   async #stopAll(error: AsrError): Promise<void> {
     const slots = this.#slots.splice(0);
     for (const slot of slots) this.#failSlot(slot, error);
-    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    // A worker inside a native call exits only when the call returns, and a terminating worker
+    // does not keep the event loop alive: without this timer a script awaiting close() could see
+    // its process run out of work and end first.
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   /** The least busy worker, or a new one while there is room and every worker is busy. */
@@ -237,6 +286,24 @@ class PocketsphinxEngine implements AsrEngine {
         this.#forget(slot, message.stream);
         break;
     }
+  }
+
+  /**
+   * Waits until the channel's previous utterance, when it is finishing, has its final result: a
+   * caller's next turn often starts before that result is back (the endpointing silence is short;
+   * under load finals wait behind other calls' audio), and it must start from the line estimate
+   * the previous turn ended with, or the same call would be heard differently under load.
+   */
+  async #afterPreviousInChannel(state: StreamState): Promise<void> {
+    const channel = state.options.channel;
+    if (channel === undefined) return;
+    const previous = this.#lastInChannel.get(channel);
+    this.#lastInChannel.set(channel, state);
+    const forget = () => {
+      if (this.#lastInChannel.get(channel) === state) this.#lastInChannel.delete(channel);
+    };
+    state.final.promise.then(forget, forget);
+    if (previous?.finishing) await previous.final.promise.catch(() => {});
   }
 
   #channelMean(channel: string | undefined): Float32Array | undefined {

@@ -17,6 +17,8 @@ export interface PocketsphinxWorkerConfig {
   secondPass: boolean;
   /** Decoders a worker builds before it says it is ready, so the first call does not wait for them. */
   warmDecoders: DecoderKind[];
+  /** The worker thread's nice value (Linux), so the media path wins the CPU from recognition; 0 leaves it. */
+  niceness: number;
 }
 
 /** A decoder with the dictation language model loaded, or without (grammars and keywords only: faster to build, smaller). */

@@ -6,6 +6,7 @@ import { AsrError } from "./AsrEngine.ts";
 import { PocketsphinxDecoder } from "./pocketsphinx-decoder.ts";
 import { loadPocketsphinx, type PocketsphinxLibrary } from "./pocketsphinx-library.ts";
 import type { DecoderKind, PocketsphinxWorkerConfig, WorkerReply, WorkerRequest } from "./pocketsphinx-protocol.ts";
+import { lowerThreadPriority } from "./thread-priority.ts";
 
 /** Idle decoders kept per kind; more are freed (each holds tens of MB). */
 const MAX_IDLE_DECODERS = 4;
@@ -36,6 +37,7 @@ function reply(message: WorkerReply): void {
 
 let lib: PocketsphinxLibrary;
 try {
+  lowerThreadPriority(config.niceness);
   lib = loadPocketsphinx(config.libraries);
   for (const kind of config.warmDecoders) idle[kind].push(new PocketsphinxDecoder(lib, config, kind));
   reply({ type: "ready" });
@@ -44,10 +46,10 @@ try {
   reply({ type: "failed", reason, message: error instanceof Error ? error.message : String(error) });
 }
 
-/** An idle decoder able to run the search, else a new one (grammars prefer the smaller kind). */
+/** An idle decoder of the kind the search needs, else a new one (grammars and keywords run on plain decoders, tuned for them). */
 function acquire(dictation: boolean): PocketsphinxDecoder {
-  if (dictation) return idle.dictation.pop() ?? new PocketsphinxDecoder(lib, config, "dictation");
-  return idle.plain.pop() ?? idle.dictation.pop() ?? new PocketsphinxDecoder(lib, config, "plain");
+  const kind: DecoderKind = dictation ? "dictation" : "plain";
+  return idle[kind].pop() ?? new PocketsphinxDecoder(lib, config, kind);
 }
 
 function release(decoder: PocketsphinxDecoder): void {

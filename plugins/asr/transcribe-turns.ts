@@ -116,6 +116,7 @@ export function transcribeTurns(session: Session, engine: AsrEngine, options: Tr
       audio.unsubscribe();
       events.unsubscribe();
       current?.cancel();
+      engine.endChannel?.(session.id);
     };
   });
 }

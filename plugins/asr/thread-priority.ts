@@ -1,0 +1,18 @@
+// Lowers the calling thread's CPU priority, so that recognition workers yield the CPU to the
+// media path (the main thread's event loop) when the machine is busy. Linux only: there a thread
+// has a nice value of its own, and setpriority(PRIO_PROCESS, 0, n) changes the calling thread's
+// alone; elsewhere the same call would slow the whole process, so it is not made.
+import koffi from "koffi";
+
+const PRIO_PROCESS = 0;
+
+/** Sets the calling thread's nice value (0 to 19; higher yields more); true when it took effect. Raising it needs no privilege. */
+export function lowerThreadPriority(niceness: number): boolean {
+  if (process.platform !== "linux" || niceness <= 0) return false;
+  try {
+    const setpriority = koffi.load("libc.so.6").func("int setpriority(int which, unsigned int who, int prio)");
+    return setpriority(PRIO_PROCESS, 0, Math.min(19, Math.round(niceness))) === 0;
+  } catch {
+    return false;
+  }
+}
