@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type DialogAction, type DialogConfig, type DialogInput, nextStep, startDialog, type Transition } from "./dialog.ts";
-import { accountGrammar, checkIntents, DEFAULT_INTENTS, intentGrammar, matchIntent } from "./intents.ts";
+import { accountGrammar, checkIntents, confirmGrammar, DEFAULT_INTENTS, intentGrammar, isNo, isYes, matchIntent } from "./intents.ts";
 
 const config = (speech = true): DialogConfig => ({ greeting: "Hello.", intents: DEFAULT_INTENTS, speech, account: { minDigits: 4, maxDigits: 8 }, retries: 2 });
 
@@ -43,11 +43,15 @@ test("asking for a person hands the call over with what the caller said, and the
   assert.equal(after!.actions, []);
 });
 
-test("billing by speech asks for the account number, takes it spoken, answers with it and goes back to the menu", () => {
-  const [asked, answered] = run(["billing please", "four two oh seven"]);
+test("billing by speech asks for the account number, reads the spoken number back, takes it on a yes, answers with it and goes back to the menu", () => {
+  const [asked, readBack, answered] = run(["billing please", "four two oh seven", "yes"]);
   assert.equal(said(asked!.actions), ["voicebot:account"]);
   assert.ok(ofType(asked!.actions, "say")[0]!.interrupt, "the reply cuts off the rest of the menu");
   assert.equal(ofType(asked!.actions, "listen")[0]!.for, "account");
+  assert.equal(said(readBack!.actions), ["voicebot:confirm"]);
+  assert.match(ofType(readBack!.actions, "say")[0]!.text, /^I heard 4 2 0 7\. .*press pound/);
+  assert.equal(ofType(readBack!.actions, "listen")[0]!.for, "confirm");
+  assert.equal(ofType(readBack!.actions, "account"), [], "not taken before the caller confirms");
   assert.equal(ofType(answered!.actions, "account")[0], { type: "account", account: "4207", via: "speech" });
   assert.equal(said(answered!.actions), ["voicebot:answer:billing", "voicebot:menu"]);
   assert.match(ofType(answered!.actions, "say")[0]!.text, /account 4 2 0 7/);
@@ -88,14 +92,57 @@ test("input not understood is reprompted; enough of it in a row goes to a person
   const gaveUp = run(["the weather is nice", "", "9"]);
   assert.equal(said(gaveUp[0]!.actions), ["voicebot:no_match", "voicebot:menu"]);
   assert.equal(ofType(gaveUp[2]!.actions, "route")[0], { type: "route", intent: "agent", reason: "no_match", transcript: ["the weather is nice"] });
-  const recovered = run(["nonsense", "nonsense", "refund", "one two three four", "nonsense"]);
+  const recovered = run(["nonsense", "nonsense", "refund", "one two three four", "yeah", "nonsense"]);
   assert.equal(said(recovered.at(-1)!.actions), ["voicebot:no_match", "voicebot:menu"]);
 });
 
 test("once the account is known, another question is answered at once, and a handover carries the account", () => {
-  const [, , status, person] = run(["billing", "four four four four", "order status", "agent"]);
+  const [, , , status, person] = run(["billing", "four four four four", "#", "order status", "agent"]);
   assert.equal(said(status!.actions), ["voicebot:answer:order_status", "voicebot:menu"]);
   assert.equal(ofType(person!.actions, "route")[0], { type: "route", intent: "agent", reason: "caller_request", account: "4444", transcript: ["billing", "four four four four", "order status", "agent"] });
+});
+
+test("a number said in pieces (the caller paused mid-number) is joined and read back once it is long enough", () => {
+  const [, first, second] = run(["2", "four two", "oh seven"]);
+  assert.equal(first!.actions, [{ type: "await_input" }]);
+  assert.equal(said(second!.actions), ["voicebot:confirm"]);
+  assert.is(second!.state.spoken, "4207");
+  const [, , paused] = run(["2", "four two", silence]);
+  assert.equal(said(paused!.actions), ["voicebot:no_input", "voicebot:account"], "too few digits and then silence: asked again");
+  assert.is(paused!.state.spoken, "");
+});
+
+test("a number read back wrong: a no asks for the keypad; keys pressed instead replace it; '#' takes it as heard", () => {
+  const [, , no, keyed] = run(["1", "four two oh seven", "no", "5"]);
+  assert.equal(said(no!.actions), ["voicebot:account"]);
+  assert.match(ofType(no!.actions, "say")[0]!.text, /key in/);
+  assert.equal([keyed!.state.step, keyed!.state.keyed], ["account", "5"]);
+  const typed = run(["1", "four two oh seven", ..."9876#"]).at(-1)!;
+  assert.equal(ofType(typed.actions, "account")[0], { type: "account", account: "9876", via: "dtmf" });
+  const pound = run(["1", "four two oh seven", "#"]).at(-1)!;
+  assert.equal(ofType(pound.actions, "account")[0], { type: "account", account: "4207", via: "speech" });
+});
+
+test("while confirming, the number said again is read back again; silence repeats the question", () => {
+  const [, , again, quiet] = run(["1", "four two oh seven", "four two oh one", silence]);
+  assert.match(ofType(again!.actions, "say")[0]!.text, /^I heard 4 2 0 1\./);
+  assert.equal(said(quiet!.actions), ["voicebot:no_input", "voicebot:confirm"]);
+  assert.match(ofType(quiet!.actions, "say")[1]!.text, /^I heard 4 2 0 1\./);
+});
+
+test("the caller spoke but the recogniser never answered: handled as not understood, so the dialog goes on", () => {
+  const [reprompt, , third] = run([{ type: "no_result" }, { type: "no_result" }, { type: "no_result" }]);
+  assert.equal(said(reprompt!.actions), ["voicebot:no_match", "voicebot:menu"]);
+  assert.ok(reprompt!.actions.some((a) => a.type === "await_input"), "waits for the caller again");
+  assert.equal(ofType(third!.actions, "route")[0]!.reason, "no_match");
+});
+
+test("yes and no: backchannels confirm, a no anywhere denies", () => {
+  assert.ok(isYes("yes"));
+  assert.ok(isYes("uh yeah that's right"));
+  assert.not.ok(isYes("no that's not right"));
+  assert.ok(isNo("nope"));
+  assert.not.ok(isYes("four two"));
 });
 
 test("asking for a person while the account number is wanted hands over at once", () => {
@@ -117,16 +164,25 @@ test("keywords: a request for a person wins over the other intents; whole words 
   assert.is(matchIntent("personal", DEFAULT_INTENTS), undefined);
 });
 
-test("the intent grammar accepts every phrase with polite words around it", () => {
+test("the intent grammar accepts every phrase with polite words around it, or backchannels alone", () => {
   const jsgf = intentGrammar(DEFAULT_INTENTS);
-  assert.match(jsgf, /public <phrase> = \[i want \| .*\] \(billing \| .*talk to a person.*\) \[please\];/);
+  assert.equal(jsgf.match(/^public .*$/gm), ["public <answer> = [<backchannel>] <phrase> | <backchannel> [<backchannel>] [<backchannel>];"]);
+  assert.match(jsgf, /^<phrase> = \[i want \| .*\] \(billing \| .*talk to a person.*\) \[please\];$/m);
+  assert.match(jsgf, /^<backchannel> = uh \| huh \| .*\| oh \| yeah .*\| okay \| ok;$/m);
 });
 
-test("the account grammar takes a digit string within bounds, or a request for a person", () => {
+test("the account grammar takes one digit up to the most, or a request for a person of three words or more", () => {
   const jsgf = accountGrammar({ minDigits: 2, maxDigits: 3 }, DEFAULT_INTENTS);
-  assert.equal(jsgf.match(/^public .*$/gm), ["public <answer> = <digits> | [i want | i want to | i want a | i would like | i would like to | i would like a | i need | i need to | i need a | can i | let me | check] (talk to a person | speak to a person | a person | person | agent | an agent | representative | operator | human | someone) [please];"]);
-  assert.match(jsgf, /^<digits> = <digit> <digit> \[<digit>\];$/m);
+  assert.equal(jsgf.match(/^public .*$/gm), ["public <answer> = <digits> | [i want | i want to | i want a | i would like | i would like to | i would like a | i need | i need to | i need a | can i | let me | check] (talk to a person | speak to a person) [please];"]);
+  assert.match(jsgf, /^<digits> = <digit> \[<digit> \[<digit>\]\];$/m);
   assert.match(jsgf, /^<digit> = zero \| oh \| one/m);
+});
+
+test("the confirm grammar takes yes or no, the number again within bounds, or a person", () => {
+  const jsgf = confirmGrammar({ minDigits: 2, maxDigits: 3 }, DEFAULT_INTENTS);
+  assert.match(jsgf, /^public <answer> = \[<backchannel>\] \(<yes> \| <no>\) \| <digits> \| .*talk to a person.* \| <backchannel> \[<backchannel>\] \[<backchannel>\];$/m);
+  assert.match(jsgf, /^<digits> = <digit> <digit> \[<digit>\];$/m);
+  assert.not.match(jsgf.match(/^<backchannel> = .*$/m)![0], / oh /, "oh is a digit here");
 });
 
 test("an intent table needs one way to a person and distinct single keys", () => {

@@ -2,7 +2,7 @@
 // silence) and the current state give the next state and the actions to take (speak, listen,
 // report, hand over). No audio, timers or sessions here: plugin.ts does the I/O.
 import { digitsFromText } from "../../plugins/asr/mod.ts";
-import { type Intent, intentForKey, matchIntent, spokenDigits } from "./intents.ts";
+import { type Intent, intentForKey, isNo, isYes, matchIntent, spokenDigits } from "./intents.ts";
 
 /** How a dialog behaves. */
 export interface DialogConfig {
@@ -18,8 +18,8 @@ export interface DialogConfig {
   retries: number;
 }
 
-/** Where the conversation is. */
-export type DialogStep = "menu" | "account" | "handed_over";
+/** Where the conversation is: the menu, collecting the account number, confirming a spoken one, or done. */
+export type DialogStep = "menu" | "account" | "confirm" | "handed_over";
 
 /** Everything the dialog remembers of one call. */
 export interface DialogState {
@@ -30,6 +30,8 @@ export interface DialogState {
   account?: string;
   /** Keys pressed so far for the account number. */
   keyed: string;
+  /** Digits said so far for the account number (a caller who pauses mid-number says it in several turns). */
+  spoken: string;
   /** Prompts in a row the caller let pass in silence. */
   noInput: number;
   /** Answers in a row the bot did not understand. */
@@ -44,6 +46,8 @@ export type DialogInput =
   | { type: "speech"; text: string }
   /** A key press. */
   | { type: "dtmf"; digit: string }
+  /** The caller spoke, but the recogniser gave neither a transcript nor an error in time: handled as not understood. */
+  | { type: "no_result" }
   /** The prompt played out and the caller said and pressed nothing for a while. */
   | { type: "no_input" };
 
@@ -57,8 +61,8 @@ export type RouteReason = "caller_request" | "no_input" | "no_match";
 export type DialogAction =
   /** Speak; `interrupt` cuts off what is still playing (the caller has answered already). */
   | { type: "say"; text: string; label: string; interrupt: boolean }
-  /** Make the recogniser listen for intents or for an account number from the next utterance on. */
-  | { type: "listen"; for: "intent" | "account" }
+  /** Make the recogniser listen for intents, an account number, or the answer to "is that right" from the next utterance on. */
+  | { type: "listen"; for: ListenFor }
   /** Start the no-input timer once the prompts queued so far have played. */
   | { type: "await_input" }
   /** An intent was recognised. */
@@ -68,6 +72,9 @@ export type DialogAction =
   /** Hand the call to a person. */
   | { type: "route"; intent: string; reason: RouteReason; account?: string; transcript: string[] };
 
+/** What the recogniser listens for at a step. */
+export type ListenFor = "intent" | "account" | "confirm";
+
 /** A state and the actions that lead to it. */
 export interface Transition {
   state: DialogState;
@@ -76,7 +83,7 @@ export interface Transition {
 
 /** Begins a call: greeting, menu, listen for an intent. */
 export function startDialog(config: DialogConfig): Transition {
-  const state: DialogState = { step: "menu", keyed: "", noInput: 0, noMatch: 0, heard: [] };
+  const state: DialogState = { step: "menu", keyed: "", spoken: "", noInput: 0, noMatch: 0, heard: [] };
   const notice = config.speech ? "" : " Speech recognition is not available on this line, so please use your keypad.";
   return {
     state,
@@ -92,11 +99,16 @@ export function startDialog(config: DialogConfig): Transition {
 /** The next state and actions after an input. */
 export function nextStep(config: DialogConfig, state: DialogState, input: DialogInput): Transition {
   if (state.step === "handed_over") return { state, actions: [] };
-  if (input.type === "speech" && input.text) state = { ...state, heard: [...state.heard, input.text] };
-  return state.step === "menu" ? inMenu(config, state, input) : inAccount(config, state, input);
+  const step: StepInput = input.type === "no_result" ? { type: "speech", text: "" } : input;
+  if (step.type === "speech" && step.text) state = { ...state, heard: [...state.heard, step.text] };
+  if (state.step === "menu") return inMenu(config, state, step);
+  return state.step === "account" ? inAccount(config, state, step) : inConfirm(config, state, step);
 }
 
-function inMenu(config: DialogConfig, state: DialogState, input: DialogInput): Transition {
+/** The inputs a step handles: no result is handled as speech not understood. */
+type StepInput = Exclude<DialogInput, { type: "no_result" }>;
+
+function inMenu(config: DialogConfig, state: DialogState, input: StepInput): Transition {
   if (input.type === "no_input") return miss(config, state, "noInput");
   if (input.type === "dtmf" && input.digit === "*") return { state, actions: [...prompt(config, state, true), { type: "await_input" }] };
   const intent = input.type === "speech" ? matchIntent(input.text, config.intents) : intentForKey(input.digit, config.intents);
@@ -104,17 +116,21 @@ function inMenu(config: DialogConfig, state: DialogState, input: DialogInput): T
   return choose(config, state, intent, input.type, input.type === "speech" ? input.text : input.digit);
 }
 
-function inAccount(config: DialogConfig, state: DialogState, input: DialogInput): Transition {
+function inAccount(config: DialogConfig, state: DialogState, input: StepInput): Transition {
   const { minDigits, maxDigits } = config.account;
   if (input.type === "no_input") {
-    // Silence after some keys ends the entry, as '#' would.
-    return state.keyed.length >= minDigits ? accountGiven(config, state, state.keyed, "dtmf") : miss(config, state, "noInput");
+    // Silence after some keys ends the entry, as '#' would; after some spoken digits, it asks to confirm them.
+    if (state.keyed.length >= minDigits) return accountGiven(config, state, state.keyed, "dtmf");
+    return state.spoken.length >= minDigits ? confirm(config, state, state.spoken) : miss(config, state, "noInput");
   }
   if (input.type === "speech") {
     const intent = matchIntent(input.text, config.intents);
     if (intent?.routes) return choose(config, state, intent, "speech", input.text);
     const digits = digitsFromText(input.text);
-    return digits.length >= minDigits && digits.length <= maxDigits ? accountGiven(config, state, digits, "speech") : miss(config, state, "noMatch");
+    const spoken = state.spoken + digits;
+    if (!digits || spoken.length > maxDigits) return miss(config, state, "noMatch");
+    // Fewer digits than an account has: the caller paused mid-number; wait for the rest.
+    return spoken.length >= minDigits ? confirm(config, state, spoken) : { state: { ...state, spoken }, actions: [{ type: "await_input" }] };
   }
   if (input.digit === "#") {
     return state.keyed.length >= minDigits ? accountGiven(config, state, state.keyed, "dtmf") : miss(config, { ...state, keyed: "" }, "noMatch");
@@ -127,13 +143,44 @@ function inAccount(config: DialogConfig, state: DialogState, input: DialogInput)
   return { state: { ...state, keyed }, actions: [{ type: "await_input" }] };
 }
 
+/**
+ * The caller was asked "I heard 4 2 0 7, is that right?": '#' or a yes takes the number, a key
+ * starts keying it in, new digits are read back in turn, a no asks for the keypad.
+ */
+function inConfirm(config: DialogConfig, state: DialogState, input: StepInput): Transition {
+  if (input.type === "no_input") return miss(config, state, "noInput");
+  if (input.type === "dtmf") {
+    if (input.digit === "#") return accountGiven(config, state, state.spoken, "speech");
+    if (input.digit === "*") return { state, actions: [...prompt(config, state, true), { type: "await_input" }] };
+    if (!/^[0-9]$/.test(input.digit)) return { state, actions: [{ type: "await_input" }] };
+    return { state: { ...state, step: "account", spoken: "", keyed: input.digit }, actions: [...listen(config, "account"), { type: "await_input" }] };
+  }
+  const intent = matchIntent(input.text, config.intents);
+  if (intent?.routes) return choose(config, state, intent, "speech", input.text);
+  if (isYes(input.text)) return accountGiven(config, state, state.spoken, "speech");
+  if (isNo(input.text)) {
+    // The number was misheard: the keypad is the sure way.
+    const next: DialogState = { ...state, step: "account", spoken: "", keyed: "" };
+    return { state: next, actions: [{ type: "say", text: "Please key in your account number, then press pound.", label: "voicebot:account", interrupt: true }, ...listen(config, "account"), { type: "await_input" }] };
+  }
+  const digits = digitsFromText(input.text);
+  if (digits.length >= config.account.minDigits && digits.length <= config.account.maxDigits) return confirm(config, state, digits);
+  return miss(config, state, "noMatch");
+}
+
+/** Reads a spoken account number back and asks the caller to confirm it. */
+function confirm(config: DialogConfig, state: DialogState, spoken: string): Transition {
+  const next: DialogState = { ...state, step: "confirm", spoken, keyed: "" };
+  return { state: next, actions: [...prompt(config, next, true), ...listen(config, "confirm"), { type: "await_input" }] };
+}
+
 /** The caller chose an intent: hand over, ask for the account number, or answer. */
 function choose(config: DialogConfig, state: DialogState, intent: Intent, via: InputVia, text: string): Transition {
   state = { ...state, noInput: 0, noMatch: 0 };
   const recognised: DialogAction = { type: "intent", intent: intent.name, via, text };
   if (intent.routes) return handOver(state, intent, "caller_request", [recognised]);
   if (intent.needsAccount && state.account === undefined) {
-    const next: DialogState = { ...state, step: "account", pending: intent.name, keyed: "" };
+    const next: DialogState = { ...state, step: "account", pending: intent.name, keyed: "", spoken: "" };
     return {
       state: next,
       actions: [
@@ -154,7 +201,7 @@ function accountGiven(config: DialogConfig, state: DialogState, account: string,
 
 /** Answers an intent and goes back to the menu. */
 function answer(config: DialogConfig, state: DialogState, intent: Intent, before: DialogAction[]): Transition {
-  const next: DialogState = { ...state, step: "menu", pending: undefined, keyed: "" };
+  const next: DialogState = { ...state, step: "menu", pending: undefined, keyed: "", spoken: "" };
   const text = intent.answer.replaceAll("{account}", spokenDigits(state.account ?? ""));
   return {
     state: next,
@@ -172,7 +219,8 @@ function answer(config: DialogConfig, state: DialogState, intent: Intent, before
 function miss(config: DialogConfig, state: DialogState, kind: "noInput" | "noMatch"): Transition {
   const count = state[kind] + 1;
   const person = config.intents.find((intent) => intent.routes)!;
-  const missed: DialogState = { ...state, [kind]: count, keyed: "" };
+  // Digits collected so far are dropped, except the number being confirmed, which the reprompt reads back.
+  const missed: DialogState = { ...state, [kind]: count, keyed: "", spoken: state.step === "confirm" ? state.spoken : "" };
   if (count > config.retries) return handOver(missed, person, kind === "noInput" ? "no_input" : "no_match", []);
   const apology = kind === "noInput" ? "Sorry, I did not hear anything." : "Sorry, I did not get that.";
   const offer = count === config.retries ? ` To talk to ${person.title}, ${config.speech ? `say ${person.title} or ` : ""}press ${person.dtmf}.` : "";
@@ -194,8 +242,12 @@ function handOver(state: DialogState, person: Intent, reason: RouteReason, befor
   };
 }
 
-/** The question of the current step: the menu, or the account number. */
+/** The question of the current step: the menu, the account number, or whether the number heard is right. */
 function prompt(config: DialogConfig, state: DialogState, interrupt: boolean): DialogAction[] {
+  if (state.step === "confirm") {
+    const text = `I heard ${spokenDigits(state.spoken)}. If that is right, say yes or press pound; if not, key in your account number.`;
+    return [{ type: "say", text, label: "voicebot:confirm", interrupt }];
+  }
   return state.step === "account"
     ? [{ type: "say", text: accountPrompt(config), label: "voicebot:account", interrupt }]
     : [{ type: "say", text: menuPrompt(config), label: "voicebot:menu", interrupt }];
@@ -214,7 +266,7 @@ function accountPrompt(config: DialogConfig): string {
   return `Please ${config.speech ? "say or key in" : "key in"} your account number, then press pound.`;
 }
 
-function listen(config: DialogConfig, what: "intent" | "account"): DialogAction[] {
+function listen(config: DialogConfig, what: ListenFor): DialogAction[] {
   return config.speech ? [{ type: "listen", for: what }] : [];
 }
 

@@ -1,6 +1,7 @@
 // What the voice bot understands: the intents of a support line, the phrases and keys that select
 // them, and the grammars the recogniser listens with. Pure data and functions, no I/O.
-import { digitsGrammar, type DigitsGrammarOptions, matchPhrase, phraseGrammar } from "../../plugins/asr/mod.ts";
+import { digitsFromText, digitsGrammar, type DigitsGrammarOptions, matchPhrase, phraseGrammar } from "../../plugins/asr/mod.ts";
+import { backchannelWords, DEFAULT_BACKCHANNELS, transcriptWords } from "../../plugins/barge-in/mod.ts";
 
 /** One thing a caller can ask for. */
 export interface Intent {
@@ -60,6 +61,46 @@ export const DEFAULT_INTENTS: Intent[] = [
 const PREFIXES = ["i want", "i want to", "i want a", "i would like", "i would like to", "i would like a", "i need", "i need to", "i need a", "can i", "let me", "check"];
 const SUFFIXES = ["please"];
 
+/** Words that confirm ("yes", "that's right"); a backchannel such as "yeah" or "okay" confirms too. */
+const YES_WORDS = ["yes", "correct", "sure", "yeah", "yep", "yup", "right", "okay", "ok", "alright"];
+/** Words that deny. */
+const NO_WORDS = ["no", "nope", "wrong", "not"];
+
+/** True when a transcript says yes and nothing says no. */
+export function isYes(text: string): boolean {
+  const words = transcriptWords(text);
+  return words.some((word) => YES_WORDS.includes(word)) && !isNo(text);
+}
+
+/** True when a transcript says no. */
+export function isNo(text: string): boolean {
+  return transcriptWords(text).some((word) => NO_WORDS.includes(word));
+}
+
+/**
+ * The backchannel words a grammar offers besides its answers. A grammar with no room for an
+ * "uh-huh" forces it into an answer: measured with pocketsphinx and the intent grammar alone,
+ * "okay" was heard as "order", "package" or "pay", "yeah" as "human", "right" as "refund" or
+ * "operator", and the caller was routed where they never asked to go.
+ * `withoutDigits`: leave out "oh", which a digits grammar reads as zero.
+ */
+function backchannelRule(withoutDigits = false): string {
+  const words = [...backchannelWords(DEFAULT_BACKCHANNELS)].filter((word) => !withoutDigits || !digitsFromText(word));
+  return `<backchannel> = ${words.join(" | ")};`;
+}
+
+/**
+ * One to three backchannel words. Not `<backchannel>+`: pocketsphinx compiles a `+` into a loop
+ * back to the rule's start, so the other alternatives could follow it ("right mm aha eight eight
+ * five" came out of the account grammar for "five five six five").
+ */
+const BACKCHANNELS = "<backchannel> [<backchannel>] [<backchannel>]";
+
+/** Turns the one public rule of a generated grammar into a private rule of that name (to be used by a new public rule). */
+function privateRules(jsgf: string): string[] {
+  return jsgf.split("\n").filter((line) => /^(public )?</.test(line)).map((line) => line.replace(/^public /, ""));
+}
+
 /**
  * The intent a transcript asks for, by keyword: an intent that routes to a person wins over the
  * others ("a person about my bill" is a request for a person), then the first in table order.
@@ -74,24 +115,54 @@ export function intentForKey(digit: string, intents: readonly Intent[]): Intent 
   return intents.find((intent) => intent.dtmf === digit);
 }
 
-/** A JSGF grammar of every intent's phrases, with polite prefixes and suffixes: the menu the recogniser listens for. */
+/**
+ * A JSGF grammar of every intent's phrases, with polite prefixes and suffixes, or backchannels
+ * alone ("uh-huh", "okay"): the menu the recogniser listens for while the bot is talking.
+ */
 export function intentGrammar(intents: readonly Intent[]): string {
-  return phraseGrammar(intents.flatMap((intent) => intent.phrases), { prefixes: PREFIXES, suffixes: SUFFIXES });
+  const phrases = phraseGrammar(intents.flatMap((intent) => intent.phrases), { prefixes: PREFIXES, suffixes: SUFFIXES });
+  return ["#JSGF V1.0;", "grammar menu;", `public <answer> = [<backchannel>] <phrase> | ${BACKCHANNELS};`, ...privateRules(phrases), backchannelRule(), ""].join("\n");
 }
 
 /**
- * A JSGF grammar of account numbers ("four two oh seven") that also takes a request for a person,
- * so a caller asked for digits can still ask to talk to someone.
+ * The phrases of a request for a person that the account grammars take: those of three words or
+ * more. Short ones ("agent", "operator") were heard in the digits and pauses of spoken account
+ * numbers: 2 of 8 strings of the digits set sent a caller who had not asked to a person.
+ */
+function personPhrases(intents: readonly Intent[]): string {
+  const person = intents.filter((intent) => intent.routes).flatMap((intent) => intent.phrases).filter((phrase) => phrase.split(" ").length >= 3);
+  return `[${PREFIXES.join(" | ")}] (${person.join(" | ")}) [${SUFFIXES.join(" | ")}]`;
+}
+
+/**
+ * A JSGF grammar of account numbers ("four two oh seven") up to `maxDigits` long, from a single
+ * digit on (a caller who pauses mid-number says it in several turns; the dialog joins them), that
+ * also takes a request for a person. No backchannels here: through the bot they took the place of
+ * badly heard digit strings ("aha mhm" for "six four four eight"), and the number is read back anyway.
  */
 export function accountGrammar(bounds: DigitsGrammarOptions, intents: readonly Intent[]): string {
-  // The digit rules of digitsGrammar, made private so that the grammar has one public rule.
-  const digitRules = digitsGrammar(bounds).split("\n").filter((line) => /^(public )?</.test(line)).map((line) => line.replace(/^public /, ""));
-  const person = intents.filter((intent) => intent.routes).flatMap((intent) => intent.phrases);
   return [
     "#JSGF V1.0;",
     "grammar account;",
-    `public <answer> = <digits> | [${PREFIXES.join(" | ")}] (${person.join(" | ")}) [${SUFFIXES.join(" | ")}];`,
-    ...digitRules,
+    `public <answer> = <digits> | ${personPhrases(intents)};`,
+    ...privateRules(digitsGrammar({ minDigits: 1, maxDigits: bounds.maxDigits })),
+    "",
+  ].join("\n");
+}
+
+/**
+ * A JSGF grammar of the answer to "I heard 4 2 0 7, is that right?": yes or no, the number again,
+ * or a request for a person.
+ */
+export function confirmGrammar(bounds: DigitsGrammarOptions, intents: readonly Intent[]): string {
+  return [
+    "#JSGF V1.0;",
+    "grammar confirm;",
+    `public <answer> = [<backchannel>] (<yes> | <no>) | <digits> | ${personPhrases(intents)} | ${BACKCHANNELS};`,
+    `<yes> = yes | correct | that's right | that is right | sure;`,
+    `<no> = no | nope | wrong | that's wrong | not right;`,
+    ...privateRules(digitsGrammar({ minDigits: bounds.minDigits, maxDigits: bounds.maxDigits })),
+    backchannelRule(true),
     "",
   ].join("\n");
 }

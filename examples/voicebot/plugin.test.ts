@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { createServer, type ParleyServer, type SessionEvent } from "../../core/mod.ts";
 import { concatFrames, metricTotal, requireTool, sleep, waitFor } from "../../core/testing.ts";
 import { rms } from "../../media/signal-test-utils.ts";
-import { asr, missingPocketsphinx } from "../../plugins/asr/mod.ts";
+import { asr, type AsrEngine, createAsrPlugin, missingPocketsphinx } from "../../plugins/asr/mod.ts";
 import { RtpTestPeer } from "../../plugins/testing.ts";
 import { createEspeakEngine, createFliteEngine, createTtsPlugin, tts, type TtsEngine } from "../../plugins/tts/mod.ts";
 import { synthesizeAll } from "../../plugins/tts/testing.ts";
@@ -140,6 +140,33 @@ test("a caller who says nothing is handed to a person once the prompts have play
     const lastPrompt = ofType(events, "playback.finished").filter((e) => e.ts <= route.ts).at(-1)!;
     assert.ok(route.ts - lastPrompt.ts >= 550, `${route.ts - lastPrompt.ts} ms after the menu ended`);
   });
+});
+
+test("a caller whose speech the recogniser never answers is not left in silence: the turn counts as not understood", async () => {
+  const silent: AsrEngine = {
+    name: "silent",
+    sampleRate: 16000,
+    open: () => Promise.resolve({ write() {}, finish: () => new Promise<never>(() => {}), cancel() {} }),
+    close: () => Promise.resolve(),
+  };
+  const espeak = await createEspeakEngine();
+  try {
+    const plugins = (server: ParleyServer) =>
+      server.use(vad).use(createAsrPlugin(silent)).use(tts).use(voicebot(), { ...TINY, speech: true, noInputMs: 30000, resultTimeoutMs: 800 });
+    await withCall(plugins, async (peer, events) => {
+      await peer.sendSilence(100, 20);
+      await next(events, "tts.started");
+      const { frames } = await synthesizeAll(espeak, "a person please");
+      await peer.send(concatFrames(frames), frames[0]!.sampleRate, 20);
+      await peer.sendSilence(800, 20);
+      const ended = await next(events, "vad.speech_end");
+      const reprompt = await next(events, "tts.started", (e) => e.text.startsWith("Sorry, I did not get that."));
+      assert.ok(reprompt.ts - ended.ts >= 700, `${reprompt.ts - ended.ts} ms after the speech ended`);
+      assert.equal(ofType(events, "transcript"), []);
+    });
+  } finally {
+    await espeak.close();
+  }
 });
 
 test("a hangup mid-dialog stops the bot: no prompt after it, no plugin error, no unhandled error", async () => {

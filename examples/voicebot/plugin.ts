@@ -5,9 +5,10 @@ import { Observable, Subscription, take } from "rxjs";
 import { definePlugin, type EventInput, type Playback, type Plugin, type PluginServer, type Session } from "../../core/mod.ts";
 import { type AsrSearch, listenFor, missingPocketsphinx } from "../../plugins/asr/mod.ts";
 import { say } from "../../plugins/tts/mod.ts";
-import { type DialogAction, type DialogConfig, type DialogInput, type DialogState, nextStep, startDialog } from "./dialog.ts";
+import { type DialogAction, type DialogConfig, type DialogInput, type DialogState, type ListenFor, nextStep, startDialog } from "./dialog.ts";
 import "./events.ts";
-import { accountGrammar, checkIntents, DEFAULT_INTENTS, type Intent, intentGrammar } from "./intents.ts";
+import { accountGrammar, checkIntents, confirmGrammar, DEFAULT_INTENTS, type Intent, intentGrammar } from "./intents.ts";
+import { type TurnVerdicts, turnVerdicts } from "./turns.ts";
 
 /** Options of the `voicebot` plugin. */
 export interface VoicebotOptions {
@@ -19,6 +20,8 @@ export interface VoicebotOptions {
   account: { minDigits: number; maxDigits: number };
   /** Silence after a prompt that counts as no answer, ms. Default 6000. */
   noInputMs: number;
+  /** Longest wait for the recogniser's transcript (or error) after the caller stops speaking; then the turn counts as not understood, ms. Default 5000. */
+  resultTimeoutMs: number;
   /** Misses in a row answered with a reprompt before the call goes to a person (the last offers one). Default 2. */
   retries: number;
   /** Understand speech. Default: when the asr plugin is registered and pocketsphinx is installed; otherwise keypad only. */
@@ -52,6 +55,8 @@ const OPTIONS_SCHEMA = {
       default: {},
     },
     noInputMs: { type: "number", minimum: 500, maximum: 60000, default: 6000 },
+    // 5000: the endpointing silence (0.35-0.5 s) and a final transcript on a busy machine (p99 about 1 s) fit many times over.
+    resultTimeoutMs: { type: "number", minimum: 500, maximum: 60000, default: 5000 },
     retries: { type: "integer", minimum: 0, maximum: 5, default: 2 },
     speech: { type: "boolean" },
   },
@@ -67,8 +72,10 @@ function speechUnavailable(server: PluginServer): string | undefined {
 /**
  * The voice bot of a support line: greets the caller, understands billing, refund, order status
  * and "talk to a person" by grammar and keywords (or keypad), collects an account number by speech
- * or DTMF ('#' ends it), answers with TTS, and emits `route.request` when the caller wants a
- * person. Needs the `tts` plugin; speech needs the `vad` and `asr` plugins registered before it.
+ * (read back for a yes or '#', since spoken digits are often misheard) or DTMF ('#' ends it),
+ * answers with TTS, and emits `route.request` when the caller wants a person. Needs the `tts`
+ * plugin; speech needs the `vad` and `asr` plugins registered before it. With the `barge-in`
+ * plugin, a turn it let pass (a cough, an "uh-huh" over a prompt) is not taken for an answer.
  * Without pocketsphinx it says so at start and serves callers by keypad alone.
  *
  * Emits `voicebot.intent`, `voicebot.account` and `route.request` (see events.ts).
@@ -86,11 +93,12 @@ export function voicebot(): Plugin<VoicebotOptions> {
       if (unavailable) console.warn(`parley voicebot: speech recognition is unavailable (${unavailable}); callers use the keypad`);
       const speech = options.speech ?? !unavailable;
       const config: DialogConfig = { greeting: options.greeting, intents: options.intents, speech, account: options.account, retries: options.retries };
-      const searches: Record<"intent" | "account", AsrSearch> = {
+      const searches: Record<ListenFor, AsrSearch> = {
         intent: { type: "grammar", jsgf: intentGrammar(options.intents) },
         account: { type: "grammar", jsgf: accountGrammar(options.account, options.intents) },
+        confirm: { type: "grammar", jsgf: confirmGrammar(options.account, options.intents) },
       };
-      return (session) => converse(session, config, searches, options.noInputMs);
+      return (session) => converse(session, config, searches, options);
     },
   });
 }
@@ -99,12 +107,15 @@ export function voicebot(): Plugin<VoicebotOptions> {
  * Runs the dialog on one session from the caller's first audio (before it, an RTP peer's address
  * may not be known, and the greeting would go nowhere) until the call ends.
  */
-function converse(session: Session, config: DialogConfig, searches: Record<"intent" | "account", AsrSearch>, noInputMs: number): Observable<EventInput> {
+function converse(session: Session, config: DialogConfig, searches: Record<ListenFor, AsrSearch>, timing: Pick<VoicebotOptions, "noInputMs" | "resultTimeoutMs">): Observable<EventInput> {
   return new Observable<EventInput>((subscriber) => {
     const subscriptions = new Subscription();
     let state: DialogState | undefined;
     let lastPrompt: Playback | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    /** Runs while the caller has spoken and the recogniser has not answered yet. */
+    let resultTimer: ReturnType<typeof setTimeout> | undefined;
+    const verdicts: TurnVerdicts = turnVerdicts();
     /** Bumped whenever the caller does something, so a wait armed before it never fires. */
     let wait = 0;
 
@@ -120,7 +131,7 @@ function converse(session: Session, config: DialogConfig, searches: Record<"inte
       const played = lastPrompt?.done ?? Promise.resolve();
       played.then(() => {
         if (armed !== wait || subscriber.closed) return;
-        timer = setTimeout(() => feed({ type: "no_input" }), noInputMs);
+        timer = setTimeout(() => feed({ type: "no_input" }), timing.noInputMs);
       });
     };
 
@@ -161,9 +172,15 @@ function converse(session: Session, config: DialogConfig, searches: Record<"inte
       }
     };
 
+    const stopResultWait = () => {
+      clearTimeout(resultTimer);
+      resultTimer = undefined;
+    };
+
     const feed = (input: DialogInput) => {
       if (!state) return;
       stopWaiting();
+      stopResultWait();
       const current = state;
       run(() => nextStep(config, current, input));
     };
@@ -173,17 +190,41 @@ function converse(session: Session, config: DialogConfig, searches: Record<"inte
 
     subscriptions.add(session.audio$.pipe(take(1)).subscribe(() => run(() => startDialog(config))));
     subscriptions.add(session.events$.subscribe((event) => {
-      if (event.type === "dtmf") feedLater({ type: "dtmf", digit: event.digit });
-      else if (!config.speech) return;
-      else if (event.type === "transcript") feedLater({ type: "speech", text: event.text });
-      // The caller is talking: silence is not counted while the recogniser listens.
-      else if (event.type === "vad.speech_start" && state) stopWaiting();
-      // A turn the recogniser failed on is a turn not understood.
-      else if (event.type === "asr.error") feedLater({ type: "speech", text: "" });
+      if (event.type === "dtmf") return feedLater({ type: "dtmf", digit: event.digit });
+      if (!config.speech) return;
+      verdicts.observe(event);
+      switch (event.type) {
+        case "transcript": {
+          const { startMs, text } = event;
+          // A microtask later, so that a guard decision this transcript brings about is known.
+          queueMicrotask(() => {
+            if (!verdicts.letPass(startMs)) return feed({ type: "speech", text });
+            // The barge-in guard found this turn a cough or an "uh-huh" and the prompt went on: not an answer.
+            stopResultWait();
+            if (state && !subscriber.closed) awaitInput();
+          });
+          break;
+        }
+        case "vad.speech_start":
+          // The caller is talking: silence is not counted while the recogniser listens.
+          if (state) stopWaiting();
+          stopResultWait();
+          break;
+        case "vad.speech_end":
+          // A recogniser that never answers must not leave the caller in silence for good.
+          stopResultWait();
+          if (state) resultTimer = setTimeout(() => feed({ type: "no_result" }), timing.resultTimeoutMs);
+          break;
+        case "asr.error":
+          // A turn the recogniser failed on is a turn not understood.
+          feedLater({ type: "speech", text: "" });
+          break;
+      }
     }));
 
     return () => {
       stopWaiting();
+      stopResultWait();
       subscriptions.unsubscribe();
     };
   });

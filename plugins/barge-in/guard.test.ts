@@ -48,6 +48,12 @@ function find<T extends SessionEvent["type"]>(events: SessionEvent[], type: T): 
   return events.find((event) => event.type === type) as Extract<SessionEvent, { type: T }> | undefined;
 }
 
+/** A partial or final transcript of the caller's speech that began at media time 1000. */
+const partial = (text: string): EventInput => ({ type: "transcript.partial", utteranceId: "u1", text, startMs: 1000, source: "asr" });
+const final = (text: string, startMs = 1000, endMs = 1500): EventInput => ({
+  type: "transcript", utteranceId: "u1", text, confidence: 0.5, words: [], startMs, endMs, latencyMs: 50, engine: "test", search: "dictation", endpoint: "turn_end", source: "asr",
+});
+
 test("speech over a playback silences it at once, then cuts it off with a barge-in event", async () => {
   await withGuard({}, async ({ session, events, playback }) => {
     speechStart(session);
@@ -83,7 +89,6 @@ test("a cough shorter than minSpeechMs lets the playback go on from where it was
 test("with transcripts, an uh-huh lets the playback go on and other words cut it off", async () => {
   await withGuard({ transcripts: true }, async ({ session, events, playback }) => {
     speechStart(session);
-    const partial = (text: string): EventInput => ({ type: "transcript.partial", utteranceId: "u1", text, startMs: 1000, source: "asr" });
     session.emit(partial("uh huh"));
     session.emit({ type: "vad.speech_end", startMs: 1000, endMs: 1400, durationMs: 400, source: "vad" });
     assert.equal(find(events, "barge-in.ignored")?.reason, "backchannel");
@@ -92,6 +97,56 @@ test("with transcripts, an uh-huh lets the playback go on and other words cut it
     session.emit(partial("uh wait"));
     await waitFor(() => find(events, "barge-in") !== undefined, 2000, "the barge-in event");
     assert.is(find(events, "barge-in")!.callerText, "uh wait");
+  });
+});
+
+test("a word that the next partial takes back (\"okay an\", then \"okay\") does not cut the playback off", async () => {
+  await withGuard({ transcripts: true }, async ({ session, events, playback }) => {
+    speechStart(session);
+    session.emit(partial("okay an"));
+    await sleep(100);
+    session.emit(partial("okay"));
+    await sleep(400);
+    assert.ok(playback.paused, "still held: the content did not hold still");
+    session.emit({ type: "vad.speech_end", startMs: 1000, endMs: 1400, durationMs: 400, source: "vad" });
+    assert.equal(find(events, "barge-in.ignored")?.reason, "backchannel");
+    assert.is(find(events, "barge-in"), undefined);
+  });
+});
+
+test("a final transcript decides at once: with words that are not backchannels, or with no words at all, the playback is cut off", async () => {
+  for (const text of ["billing", ""]) {
+    await withGuard({ transcripts: true, maxHoldMs: 5000 }, async ({ session, events }) => {
+      speechStart(session);
+      session.emit({ type: "vad.speech_end", startMs: 1000, endMs: 1400, durationMs: 400, source: "vad" });
+      await sleep(400);
+      assert.is(find(events, "barge-in"), undefined, "no decision before the words");
+      session.emit(final(text));
+      await waitFor(() => find(events, "barge-in") !== undefined, 1000, `the barge-in event on "${text}"`);
+    });
+  }
+});
+
+test("once the speech has ended, the wait for its words starts afresh: a late final \"okay\" still lets the playback go on", async () => {
+  await withGuard({ transcripts: true, maxHoldMs: 600 }, async ({ session, events, playback }) => {
+    speechStart(session);
+    await sleep(400);
+    session.emit({ type: "vad.speech_end", startMs: 1000, endMs: 1400, durationMs: 400, source: "vad" });
+    await sleep(400);
+    assert.ok(playback.paused, "still held past maxHoldMs from the onset");
+    session.emit(final("okay"));
+    assert.equal(find(events, "barge-in.ignored")?.reason, "backchannel");
+    assert.is(find(events, "barge-in"), undefined);
+  });
+});
+
+test("the late final transcript of an earlier turn is not taken for the words of this speech", async () => {
+  await withGuard({ transcripts: true, maxHoldMs: 5000 }, async ({ session, events, playback }) => {
+    speechStart(session);
+    session.emit(final("billing please", 0, 900));
+    await sleep(500);
+    assert.ok(playback.paused);
+    assert.is(find(events, "barge-in"), undefined);
   });
 });
 

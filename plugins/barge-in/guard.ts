@@ -5,6 +5,8 @@
 // held; anything else cuts it off with `stopPlayback()` (which also sends a WebSocket peer `clear`)
 // and a `barge-in` event. Holding first and deciding after is what lets one guard both stop fast
 // and ignore coughs: a guard that waited for proof before stopping could never react within 100 ms.
+// Words are judged on the recogniser's partial transcripts once they hold still, and on its final
+// transcript: partials often end in a word the next one takes back ("okay an", then "okay").
 import { Observable } from "rxjs";
 import type { EventInput, Playback, Session } from "../../core/mod.ts";
 import { backchannelWords, hasContent, isBackchannel } from "./backchannel.ts";
@@ -18,13 +20,24 @@ export interface BargeInGuardOptions {
   hangoverMs: number;
   /** Words that, alone, are a backchannel and not an interruption (used when partial transcripts come). Empty: no word check. */
   backchannels: readonly string[];
-  /** Longest hold while waiting for words; then the playback is cut off (wall ms from the onset). */
+  /**
+   * Longest hold while waiting for words, wall ms from the onset and again from the end of the
+   * speech (the first turn of a call may only get words in its final transcript); then the
+   * playback is cut off.
+   */
   maxHoldMs: number;
   /** True when an ASR plugin gives partial transcripts to judge words by. */
   transcripts: boolean;
   /** Records one reaction time (onset of speech to the audio stopping), seconds. */
   reaction?(seconds: number): void;
 }
+
+/**
+ * How long a word that is not a backchannel must stay in the partial transcripts before it counts,
+ * wall ms: longer than the recogniser's partial interval (200 ms of audio), so that a trailing
+ * word the next partial takes back never cuts a prompt off.
+ */
+const STABLE_WORDS_MS = 300;
 
 /** A playback held because the caller started speaking over it. */
 interface Hold {
@@ -40,6 +53,14 @@ interface Hold {
   ended: boolean;
   /** Latest words of the recogniser since the hold began. */
   text: string;
+  /** The words have something that is not a backchannel, and it held still (or came in a final transcript). */
+  content: boolean;
+  /** The recogniser's final transcript of the speech has come: no better words will. */
+  final: boolean;
+  /** Pending check that a partial's content held still. */
+  stable?: ReturnType<typeof setTimeout>;
+  /** Cuts the playback off when no words have decided it by then (`maxHoldMs`). */
+  limit?: ReturnType<typeof setTimeout>;
   timers: ReturnType<typeof setTimeout>[];
 }
 
@@ -57,6 +78,8 @@ export function guardPlayback(session: Session, options: BargeInGuardOptions): O
       const current = hold;
       hold = undefined;
       for (const timer of current?.timers ?? []) clearTimeout(timer);
+      clearTimeout(current?.stable);
+      clearTimeout(current?.limit);
       return current;
     }
 
@@ -96,11 +119,39 @@ export function guardPlayback(session: Session, options: BargeInGuardOptions): O
     /** Decides once enough is known; otherwise waits for more speech, words or the hold's limit. */
     function decide(): void {
       if (!hold?.longEnough) return;
-      if (!judgeWords || hasContent(hold.text, words)) {
+      if (!judgeWords || hold.content) {
         void cutOff();
       } else if (hold.ended && isBackchannel(hold.text, words)) {
         letGo("backchannel");
+      } else if (hold.final) {
+        // The recogniser found no words in speech longer than a cough: take it as an interruption.
+        void cutOff();
       }
+    }
+
+    /** New words from the recogniser: content counts at once from a final transcript, from a partial once it held still. */
+    function heard(current: Hold, text: string, final: boolean): void {
+      current.text = text;
+      current.final ||= final;
+      if (!hasContent(text, words)) {
+        clearTimeout(current.stable);
+        current.stable = undefined;
+      } else if (final) {
+        current.content = true;
+      } else if (current.stable === undefined) {
+        current.stable = setTimeout(() => {
+          current.stable = undefined;
+          current.content = hasContent(current.text, words);
+          decide();
+        }, STABLE_WORDS_MS);
+      }
+      decide();
+    }
+
+    /** (Re)starts the wait for words: `ms` from now the playback is cut off, unless decided before. */
+    function limitHold(current: Hold, ms: number): void {
+      clearTimeout(current.limit);
+      current.limit = setTimeout(() => void cutOff(), Math.max(0, ms));
     }
 
     function begin(startMs: number, detectedMs: number, eventTs: number): void {
@@ -111,14 +162,14 @@ export function guardPlayback(session: Session, options: BargeInGuardOptions): O
       const alreadyMs = detectedMs - startMs;
       // The onset in wall time: the event carries the media time of both the onset and the frame
       // that confirmed it, so the detection delay is known; only the frame-to-event processing is not.
-      const current: Hold = { playback, speechStartMs: startMs, onsetAt: eventTs - alreadyMs, heldAt, longEnough: false, ended: false, text: "", timers: [] };
+      const current: Hold = { playback, speechStartMs: startMs, onsetAt: eventTs - alreadyMs, heldAt, longEnough: false, ended: false, text: "", content: false, final: false, timers: [] };
       hold = current;
       // Speech still going `minSpeechMs + hangoverMs` after its onset has lasted at least `minSpeechMs`.
       current.timers.push(setTimeout(() => {
         current.longEnough = true;
         decide();
       }, Math.max(0, options.minSpeechMs + options.hangoverMs - alreadyMs)));
-      current.timers.push(setTimeout(() => void cutOff(), Math.max(0, options.maxHoldMs - alreadyMs)));
+      limitHold(current, options.maxHoldMs - alreadyMs);
       playback.done.then(() => {
         // Cut off or finished by someone else (a new prompt with `interrupt`): nothing left to guard.
         if (hold === current) release();
@@ -138,13 +189,16 @@ export function guardPlayback(session: Session, options: BargeInGuardOptions): O
             hold.longEnough = true;
             hold.ended = true;
             decide();
+            // Still undecided: the words are on their way in the final transcript; wait for them afresh.
+            if (hold) limitHold(hold, options.maxHoldMs);
           }
           break;
         case "transcript.partial":
+          if (hold) heard(hold, event.text, false);
+          break;
         case "transcript":
-          if (!hold) break;
-          hold.text = event.text;
-          decide();
+          // A late final of an earlier turn says nothing of this speech.
+          if (hold && event.endMs > hold.speechStartMs) heard(hold, event.text, true);
           break;
         case "tts.finished":
           lastSpoken = event;

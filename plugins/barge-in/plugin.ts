@@ -11,12 +11,17 @@ export interface BargeInPluginOptions {
   hangoverMs: number;
   /** Words that alone are a backchannel, not an interruption ("uh-huh"); judged on the asr plugin's partial transcripts. `[]` turns the word check off. */
   backchannels: string[];
-  /** Longest hold while the words are still unknown, ms from the onset; then the playback is cut off. Default 1000. */
+  /** Longest hold while the words are still unknown, ms from the onset and again from the end of the speech; then the playback is cut off. Default 2000. */
   maxHoldMs: number;
 }
 
-/** Backchannels of English phone calls: acknowledgements that do not take the floor. */
-export const DEFAULT_BACKCHANNELS = ["uh-huh", "mm-hmm", "mhm", "hmm", "mm", "uh", "um", "ah", "oh", "yeah", "yep", "right", "okay", "ok"];
+/**
+ * Backchannels of English phone calls: acknowledgements that do not take the floor. Their words
+ * (split at hyphens) are all in pocketsphinx's dictionary, so a grammar can list them (see
+ * examples/voicebot), and they cover what it writes for them there: "uh-huh" comes out as "mhm",
+ * "aha" or "uh", "yeah" as "yep" or "yup".
+ */
+export const DEFAULT_BACKCHANNELS = ["uh-huh", "mm-hmm", "mhm", "hmm", "mm", "uh", "um", "ah", "aha", "oh", "yeah", "yep", "yup", "right", "alright", "okay", "ok"];
 
 const OPTIONS_SCHEMA = {
   type: "object",
@@ -26,7 +31,11 @@ const OPTIONS_SCHEMA = {
     minSpeechMs: { type: "number", minimum: 0, maximum: 2000, default: 200 },
     hangoverMs: { type: "number", minimum: 0, maximum: 5000, default: 150 },
     backchannels: { type: "array", items: { type: "string", minLength: 1 }, default: DEFAULT_BACKCHANNELS },
-    maxHoldMs: { type: "number", minimum: 0, maximum: 10000, default: 1000 },
+    // 2000: the words of a call's first turn may only come with its final transcript (pocketsphinx
+    // estimates the line from the first second of audio before it decodes): the endpointing
+    // silence plus recognition after the end of the speech, 0.8-1.4 s measured on a busy 2-core
+    // machine. A real interruption goes on talking and is cut off on its partials long before.
+    maxHoldMs: { type: "number", minimum: 0, maximum: 10000, default: 2000 },
   },
   additionalProperties: false,
 };

@@ -1,0 +1,105 @@
+// What `npm start` runs, as it runs: the server script in its own process (tsx under Node,
+// `deno run` under Deno), one RTP call asking for a person, and its events read by the API's
+// server-sent events, as an ops team or a platform engineer would see them.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { concatFrames, http, requireTool, waitFor } from "../core/testing.ts";
+import { missingPocketsphinx } from "../plugins/asr/mod.ts";
+import { RtpTestPeer, speechClip } from "../plugins/testing.ts";
+import { createFliteEngine } from "../plugins/tts/mod.ts";
+import { synthesizeAll } from "../plugins/tts/testing.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const isDeno = "Deno" in globalThis;
+
+/** Starts examples/server.ts on a free HTTP port; resolves with its base URL once it listens and has named its plugins. */
+function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const args = isDeno ? ["run", "-A", "examples/server.ts"] : ["--import", "tsx", "examples/server.ts"];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start in 30 s:\n${output}`)), 30000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const listening = /listening on http:\/\/[^:]+:(\d+)/.exec(output);
+      if (listening && /parley: plugins .*\n/.test(output)) {
+        clearTimeout(timer);
+        resolve({ child, url: `http://127.0.0.1:${listening[1]}`, output: () => output });
+      }
+    };
+    child.stdout!.on("data", read);
+    child.stderr!.on("data", read);
+    child.on("exit", (code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)));
+  });
+}
+
+/** Collects the server-sent events of `url`'s /v1/events until `signal` aborts. */
+async function collectEvents(url: string, events: { type: string; sessionId: string }[], signal: AbortSignal): Promise<void> {
+  const decoder = new TextDecoder();
+  let pending = "";
+  try {
+    const response = await fetch(`${url}/v1/events`, { signal });
+    const reader = response.body!.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      pending += decoder.decode(chunk.value, { stream: true });
+      for (let end = pending.indexOf("\n\n"); end >= 0; end = pending.indexOf("\n\n")) {
+        const data = pending.slice(0, end).split("\n").find((line) => line.startsWith("data: "));
+        pending = pending.slice(end + 2);
+        if (data) events.push(JSON.parse(data.slice(6)));
+      }
+    }
+  } catch (error) {
+    if (!signal.aborted) throw error;
+  }
+}
+
+test("npm start: a caller who asks for a person is greeted, routed, and analysed (emotion, synthetic voice)", async () => {
+  if (!requireTool("flite") || !requireTool("pocketsphinx_continuous")) return;
+  const unavailable = missingPocketsphinx();
+  if (unavailable) throw new Error(unavailable);
+  const clip = speechClip("cards-001.wav");
+  if (!clip) return;
+  const voiceprints = mkdtempSync(join(tmpdir(), "parley-voiceprints-"));
+  const { child, url, output } = await startServer({ PARLEY_PORT: "0", PARLEY_RTP_PORTS: "46950-46969", PARLEY_VOICEPRINTS: voiceprints });
+  const stopEvents = new AbortController();
+  const events: { type: string; sessionId: string }[] = [];
+  const reading = collectEvents(url, events, stopEvents.signal);
+  const flite = await createFliteEngine();
+  try {
+    assert.match(output(), "voicebot@", "the voice bot is among the plugins");
+    const call = await http(url, "/v1/rtp", { method: "POST", body: JSON.stringify({ codec: "pcmu" }), contentType: "application/json" });
+    assert.is(call.status, 201, call.text);
+    const { id, port } = call.json<{ id: string; port: number }>();
+    const peer = new RtpTestPeer(port);
+    try {
+      // A person's voice first (the analytics need a few seconds of it), then the request.
+      await peer.send(clip.samples, clip.sampleRate, 20);
+      await peer.sendSilence(600, 20);
+      const { frames } = await synthesizeAll(flite, "I want to talk to a person");
+      await peer.send(concatFrames(frames), frames[0]!.sampleRate, 20);
+      await peer.sendSilence(800, 20);
+      const of = (type: string) => events.some((event) => event.type === type && event.sessionId === id);
+      await waitFor(() => of("route.request"), 30000, "route.request");
+      await waitFor(() => of("emotion") && of("deepfake"), 10000, "emotion and deepfake events");
+      assert.ok(of("transcript"), "the caller was transcribed");
+      assert.ok(peer.received.length * 20 > 1000, `the caller heard the bot (${peer.received.length * 20} ms)`);
+    } finally {
+      await peer.close();
+    }
+  } finally {
+    await flite.close();
+    stopEvents.abort();
+    await reading;
+    child.kill("SIGTERM");
+    const code = await new Promise((resolve) => child.exitCode !== null ? resolve(child.exitCode) : child.on("exit", resolve));
+    rmSync(voiceprints, { recursive: true, force: true });
+    assert.is(code, 0, `the server ends cleanly on SIGTERM:\n${output()}`);
+  }
+});
+
+test.run();
