@@ -6,10 +6,14 @@
 // packets already due rather than sending them in a burst. Stream phases are spread evenly over
 // the 20 ms period, as real calls are.
 //
-//   node --import tsx bench/load-generator.ts --url http://127.0.0.1:8080 --sessions 50 --seconds 20 [--webrtc]
+// With `--asr N`, N more calls (stream indexes after the plain ones) carry the speech set instead,
+// marked in their metadata for the server to run speech recognition on them.
+//
+//   node --import tsx bench/load-generator.ts --url http://127.0.0.1:8080 --sessions 50 --seconds 20 [--webrtc] [--asr 20]
 import { parseArgs } from "node:util";
 import { type LoadCall, type LoadMetadata, openRtpCall, openWhipCall } from "./load-calls.ts";
-import { type GeneratorMessage, INDEX_KEY, PACKET_MS, T0_KEY } from "./load-protocol.ts";
+import { speechSetOpusPackets } from "./load-asr.ts";
+import { ASR_KEY, type GeneratorMessage, INDEX_KEY, PACKET_MS, T0_KEY } from "./load-protocol.ts";
 import { bitrateKbps, speechOpusPackets } from "./speech-packets.ts";
 import { absoluteNow, distribution } from "./stats.ts";
 
@@ -35,7 +39,9 @@ interface Stream {
   readonly t0: number;
   /** First packet number sent: those due before the call was open are skipped. */
   readonly first: number;
-  /** Where in the shared packet loop this stream starts, so streams carry different audio. */
+  /** The packets it loops: speech-like audio, or the speech set on a recognition call. */
+  readonly packets: readonly Uint8Array[];
+  /** Where in its packet loop this stream starts, so streams carry different audio. */
   readonly loopOffset: number;
   /** Next packet number. */
   next: number;
@@ -49,15 +55,19 @@ const { values } = parseArgs({
     sessions: { type: "string", default: "50" },
     seconds: { type: "string", default: "20" },
     webrtc: { type: "boolean", default: false },
+    asr: { type: "string", default: "0" },
   },
 });
 const url = values.url;
-const sessionCount = Number(values.sessions);
+const plainCount = Number(values.sessions);
+const asrCount = Number(values.asr);
+const sessionCount = plainCount + asrCount;
 const seconds = Number(values.seconds);
-if (!url || !(sessionCount >= 1) || !(seconds > 0)) throw new Error("usage: load-generator.ts --url http://host:port --sessions N --seconds S [--webrtc]");
+if (!url || !(plainCount >= 1) || !(asrCount >= 0) || !(seconds > 0)) throw new Error("usage: load-generator.ts --url http://host:port --sessions N --seconds S [--webrtc] [--asr N]");
 const opening = values.webrtc ? OPENING.webrtc : OPENING.rtp;
 
 const packets = speechOpusPackets(10);
+const speechPackets = asrCount > 0 ? speechSetOpusPackets() : [];
 const streams: Stream[] = [];
 const openTimes: number[] = [];
 const openErrors: string[] = [];
@@ -69,7 +79,7 @@ let openFailures = 0;
 function send(stream: Stream, due: number): void {
   const n = stream.next++;
   const sentAt = absoluteNow();
-  stream.call.send(n, packets[(stream.loopOffset + n) % packets.length]!);
+  stream.call.send(n, stream.packets[(stream.loopOffset + n) % stream.packets.length]!);
   stream.lateness.push(Math.round((sentAt - due) * 1000) / 1000);
 }
 
@@ -112,11 +122,13 @@ async function open(index: number): Promise<Stream | undefined> {
   const t0 = origin + phase + Math.ceil((absoluteNow() + opening.leadMs - origin - phase) / PACKET_MS) * PACKET_MS;
   const started = absoluteNow();
   try {
-    const call = await openCall(index, { [INDEX_KEY]: String(index), [T0_KEY]: String(t0) });
+    const asr = index >= plainCount;
+    const call = await openCall(index, { [INDEX_KEY]: String(index), [T0_KEY]: String(t0), ...(asr ? { [ASR_KEY]: "1" } : {}) });
     const openedAt = absoluteNow();
     openTimes.push(openedAt - started);
     const first = Math.max(0, Math.ceil((openedAt - t0) / PACKET_MS));
-    return { call, t0, first, loopOffset: (index * 37) % packets.length, next: first, lateness: [] };
+    const own = asr ? speechPackets : packets;
+    return { call, t0, first, packets: own, loopOffset: (index * 37) % own.length, next: first, lateness: [] };
   } catch (error) {
     openFailures++;
     if (openErrors.length < KEPT_ERRORS) openErrors.push(`session ${index}: ${(error as Error).message}`);

@@ -6,6 +6,8 @@ import type { Distribution } from "./stats.ts";
 export const PACKET_MS = 20;
 /** Session metadata key: the stream's index in the generator. */
 export const INDEX_KEY = "loadIndex";
+/** Session metadata key: "1" on a call that carries real speech and runs speech recognition (`--asr`). */
+export const ASR_KEY = "loadAsr";
 /** Session metadata key: the stream's schedule start, absolute ms (performance.timeOrigin + performance.now()). */
 export const T0_KEY = "loadT0";
 
