@@ -56,4 +56,11 @@ test("emit fills the envelope; after hangup only session.ended gets through", as
   assert.equal((await s.closed).reason, "test");
 });
 
+test("what subscribers make of the audio's end (a flushed last utterance) is reported before session.ended", async () => {
+  const { s, events } = session();
+  s.audio$.subscribe({ complete: () => s.emit({ type: "playback.mark", name: "last utterance" }) });
+  await s.hangup("test");
+  assert.equal(events.map((e) => e.type), ["playback.mark", "session.ended"]);
+});
+
 test.run();

@@ -101,6 +101,8 @@ export class CallSession implements Session {
   #transport?: SessionTransport;
   #resolveClosed!: (info: CloseInfo) => void;
   #ending?: Promise<void>;
+  /** False once the session's last event (`session.ended`) is due: later events are dropped. */
+  #acceptingEvents = true;
 
   constructor(readonly info: SessionInfo, readonly fanout: AudioFanout, readonly host: SessionHost, outputRate: number, frameSamples: number) {
     this.events$ = this.#events.asObservable();
@@ -147,7 +149,7 @@ export class CallSession implements Session {
   }
 
   emit(event: EventInput): void {
-    if (this.#ending && event.type !== "session.ended") return;
+    if (!this.#acceptingEvents && event.type !== "session.ended") return;
     const full = { ...event, sessionId: this.id, ts: event.ts ?? Date.now(), source: event.source ?? "app" } as SessionEvent;
     // Server-wide first: a subscriber that answers this event with another one must not have its
     // answer published before the event it answers.
@@ -189,8 +191,11 @@ export class CallSession implements Session {
   async #end(reason: string): Promise<void> {
     const info: CloseInfo = { reason, durationMs: Date.now() - this.info.startedAt };
     this.#player.stopAll();
-    this.emit({ type: "session.ended", ...info, source: "core" });
+    // The audio ends first: stream operators flush what they hold (the caller's last utterance),
+    // and what plugins make of it is reported before session.ended, the session's last event.
     this.fanout.close();
+    this.#acceptingEvents = false;
+    this.emit({ type: "session.ended", ...info, source: "core" });
     this.#events.complete();
     try {
       await this.#transport?.close();
