@@ -3,7 +3,7 @@
 import type { GmmWeights } from "../../media/dsp/gmm.ts";
 import { biometricsTables, evaluateBiometrics, loadBiometricsData } from "./biometrics.ts";
 import { hasSet } from "./dataset.ts";
-import { type DeepfakeDeployedWeights, type DeepfakeFolds, deepfakeTables, evaluateDeepfake, loadDeepfakeSamples } from "./deepfake.ts";
+import { DEEPFAKE_SETS, type DeepfakeDeployedWeights, type DeepfakeFolds, deepfakeTables, evaluateDeepfake, loadDeepfakeSamples } from "./deepfake.ts";
 import { type EmotionDeployedWeights, type EmotionFolds, emotionTables, evaluateEmotion, loadEmotionSamples } from "./emotion.ts";
 import { readModelJson } from "./model-files.ts";
 
@@ -21,7 +21,7 @@ export interface ModelEvaluation {
 /** The data sets each model's evaluation needs. */
 export const MODEL_DATA: Readonly<Record<string, readonly string[]>> = {
   emotion: ["emotion/ravdess"],
-  deepfake: ["antispoof"],
+  deepfake: DEEPFAKE_SETS,
   biometrics: ["speakers", "digits"],
 };
 

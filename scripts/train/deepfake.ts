@@ -8,7 +8,7 @@
 // trained on its band-limited features of each clip both through the channel and as recorded).
 import { LinearClassifier, type LinearClassifierWeights } from "../../media/dsp/linear-classifier.ts";
 import { type DeepfakeChannel, deepfakeFeatures } from "../../plugins/deepfake/features.ts";
-import { clipSpeechFrames, loadSet, telephoneChannel } from "./dataset.ts";
+import { clipSpeechFrames, type LabelRow, loadSet, opusChannel, telephoneChannel } from "./dataset.ts";
 import { trainLogisticRegression } from "./logistic-regression.ts";
 import { equalErrorRate } from "./metrics.ts";
 import { markdownTable, percent } from "./table.ts";
@@ -43,6 +43,8 @@ export interface DeepfakeSample {
   telephone: number[];
   /** Telephone features of the clip as recorded (band-limited features, so a second view of the same speech for training). */
   telephoneOfWideband: number[];
+  /** Wideband features of the clip through an Opus voice-call codec (a WebRTC or Opus SIP leg). */
+  opus: number[];
 }
 
 /** The synthesis family of a system name of antispoof/labels.tsv. */
@@ -68,22 +70,51 @@ function speakerFold(speaker: string): number {
   return (hash >>> 0) % BONAFIDE_FOLDS;
 }
 
-/** Loads the antispoof clips with their features in both channels. */
-export async function loadDeepfakeSamples(): Promise<DeepfakeSample[]> {
-  const clips = await loadSet("antispoof");
-  return clips.map(({ row, pcm }) => {
-    const recorded = clipSpeechFrames(pcm);
-    return {
-      spoof: row.label === "spoof",
-      family: row.label === "spoof" ? synthesisFamily(row.system) : "",
-      corpus: corpusName(row.corpus),
-      speakerFold: speakerFold(row.speaker),
-      wideband: deepfakeFeatures(recorded, "wideband"),
-      telephone: deepfakeFeatures(clipSpeechFrames(telephoneChannel(pcm)), "telephone"),
-      telephoneOfWideband: deepfakeFeatures(recorded, "telephone"),
-    };
-  });
+/**
+ * Bona fide speech of corpora the antispoof set has no synthetic speech of: with the antispoof
+ * set's real speech alone (three corpora), a corpus's recording channel could stand for "real"
+ * and every other channel (a caller's line) look synthetic. LibriSpeech (the speakers set) and
+ * RAVDESS (its neutral clips) add two more studios, microphones and speaking styles.
+ */
+export const EXTRA_BONAFIDE: readonly { set: string; corpus: string; use(row: LabelRow): boolean }[] = [
+  { set: "speakers", corpus: "LibriSpeech", use: () => true },
+  { set: "emotion/ravdess", corpus: "RAVDESS", use: (row) => row.label === "neutral" },
+];
+
+/** The data sets the model is trained and evaluated on. */
+export const DEEPFAKE_SETS: readonly string[] = ["antispoof", ...EXTRA_BONAFIDE.map((extra) => extra.set)];
+
+/** One clip's features in both channels. */
+function sampleOf(pcm: Int16Array, clip: Pick<DeepfakeSample, "spoof" | "family" | "corpus">, speaker: string): DeepfakeSample {
+  const recorded = clipSpeechFrames(pcm);
+  return {
+    ...clip,
+    speakerFold: speakerFold(speaker),
+    wideband: deepfakeFeatures(recorded, "wideband"),
+    telephone: deepfakeFeatures(clipSpeechFrames(telephoneChannel(pcm)), "telephone"),
+    telephoneOfWideband: deepfakeFeatures(recorded, "telephone"),
+    opus: deepfakeFeatures(clipSpeechFrames(opusChannel(pcm)), "wideband"),
+  };
 }
+
+/** Loads the antispoof clips and the extra bona fide speech with their features in both channels. */
+export async function loadDeepfakeSamples(): Promise<DeepfakeSample[]> {
+  const antispoof = (await loadSet("antispoof")).map(({ row, pcm }) =>
+    sampleOf(pcm, { spoof: row.label === "spoof", family: row.label === "spoof" ? synthesisFamily(row.system) : "", corpus: corpusName(row.corpus) }, row.speaker));
+  const extra = await Promise.all(EXTRA_BONAFIDE.map(async ({ set, corpus, use }) =>
+    (await loadSet(set, 16000, use)).map(({ row, pcm }) => sampleOf(pcm, { spoof: false, family: "", corpus }, `${corpus}:${row.speaker}`))));
+  return [...antispoof, ...extra.flat()];
+}
+
+/** Bona fide corpora with enough clips to be left out of training in turn and scored unseen. */
+export function bonafideCorpora(samples: readonly DeepfakeSample[]): string[] {
+  const counts = new Map<string, number>();
+  for (const sample of samples) if (!sample.spoof) counts.set(sample.corpus, (counts.get(sample.corpus) ?? 0) + 1);
+  return [...counts].filter(([, count]) => count >= MIN_UNSEEN_CORPUS_CLIPS).map(([corpus]) => corpus).sort();
+}
+
+/** Fewest bona fide clips of a corpus for its unseen-corpus false-alarm rate to be reported. */
+const MIN_UNSEEN_CORPUS_CLIPS = 10;
 
 /** The synthesis families present, in a stable order. */
 export function families(samples: readonly DeepfakeSample[]): string[] {
@@ -95,22 +126,29 @@ export function families(samples: readonly DeepfakeSample[]): string[] {
  * through the channel and as recorded: twice the examples, and the line itself stops being a cue.
  */
 export function trainDeepfake(samples: readonly DeepfakeSample[], channel: Channel): LinearClassifierWeights {
-  const views = channel === "wideband" ? [samples.map((s) => s.wideband)] : [samples.map((s) => s.telephone), samples.map((s) => s.telephoneOfWideband)];
+  const views = channel === "wideband" ? [samples.map((s) => s.wideband), samples.map((s) => s.opus)] : [samples.map((s) => s.telephone), samples.map((s) => s.telephoneOfWideband)];
   const labels = samples.map((s) => (s.spoof ? 1 : 0));
   return trainLogisticRegression(views.flat(), views.flatMap(() => labels), DEEPFAKE_CLASSES, DEEPFAKE_TRAINING[channel]);
 }
 
-/** Fold models of one channel: `[family][bonafideFold]`, each trained without that family and that bona fide fold. */
-export type DeepfakeFolds = Record<string, LinearClassifierWeights[]>;
+/** Fold models of one channel: each trained without some of the data, to score that data unseen. */
+export interface DeepfakeFolds {
+  /** `[family][bonafideFold]`: trained without that synthesis family and that bona fide speaker fold. */
+  bySystem: Record<string, LinearClassifierWeights[]>;
+  /** `[corpus]`: trained without any bona fide speech of that corpus (every synthetic clip kept). */
+  byBonafideCorpus: Record<string, LinearClassifierWeights>;
+}
 
-/** Trains the leave-one-system-out fold models of one channel. */
+/** Trains the held-out fold models of one channel. */
 export function trainDeepfakeFolds(samples: readonly DeepfakeSample[], channel: Channel): DeepfakeFolds {
-  const folds: DeepfakeFolds = {};
+  const bySystem: DeepfakeFolds["bySystem"] = {};
   for (const family of families(samples)) {
-    folds[family] = Array.from({ length: BONAFIDE_FOLDS }, (_, fold) =>
+    bySystem[family] = Array.from({ length: BONAFIDE_FOLDS }, (_, fold) =>
       trainDeepfake(samples.filter((s) => (s.spoof ? s.family !== family : s.speakerFold !== fold)), channel));
   }
-  return folds;
+  const byBonafideCorpus: DeepfakeFolds["byBonafideCorpus"] = {};
+  for (const corpus of bonafideCorpora(samples)) byBonafideCorpus[corpus] = trainDeepfake(samples.filter((s) => s.spoof || s.corpus !== corpus), channel);
+  return { bySystem, byBonafideCorpus };
 }
 
 /** Log-likelihood ratio spoof over bona fide, from a two-class classifier's scores. */
@@ -126,6 +164,11 @@ export interface DeepfakeChannelFigures {
   pooledThreshold: number;
   byFamily: Record<string, { spoofClips: number; eer: number }>;
   byCorpus: Record<string, { bonafideClips: number; spoofClips: number; eer: number }>;
+  /**
+   * Real speech of a corpus no bona fide clip of which was in training, as a caller's line is:
+   * the share called synthetic at the pooled threshold (the plugin's default operating point).
+   */
+  unseenBonafide: Record<string, { clips: number; falseAlarmRate: number }>;
 }
 
 /** What one channel's deployed classifier makes of its own training clips (in that channel). */
@@ -142,6 +185,8 @@ export interface DeepfakeFigures {
   spoofClips: number;
   wideband: DeepfakeChannelFigures;
   telephone: DeepfakeChannelFigures;
+  /** The wideband models on the clips through an Opus voice-call codec. */
+  opus: DeepfakeChannelFigures;
   /** The deployed weights (weights.json, trained on every clip): a fingerprint that ties them to this data and code, not a quality figure. */
   deployed: Record<Channel, DeployedFingerprint>;
 }
@@ -159,21 +204,22 @@ function fingerprint(samples: readonly DeepfakeSample[], weights: LinearClassifi
 
 /** Scores each held-out family and bona fide fold with the models that never saw them, and fingerprints the deployed weights. */
 export function evaluateDeepfake(samples: readonly DeepfakeSample[], folds: Record<Channel, DeepfakeFolds>, deployed: DeepfakeDeployedWeights): DeepfakeFigures {
-  const channel = (key: Channel): DeepfakeChannelFigures => {
+  /** The held-out figures of one channel's models, scoring the clips as `view` renders them. */
+  const channel = (key: Channel, view: "wideband" | "telephone" | "opus" = key): DeepfakeChannelFigures => {
     const trials: { family: string; spoof: boolean; corpus: string; score: number }[] = [];
-    for (const [family, models] of Object.entries(folds[key])) {
+    for (const [family, models] of Object.entries(folds[key].bySystem)) {
       models.forEach((weights, fold) => {
         const classifier = new LinearClassifier(weights);
         for (const sample of samples) {
           const heldOut = sample.spoof ? sample.family === family : sample.speakerFold === fold;
-          if (heldOut) trials.push({ family, spoof: sample.spoof, corpus: sample.corpus, score: spoofLlr(classifier, sample[key]) });
+          if (heldOut) trials.push({ family, spoof: sample.spoof, corpus: sample.corpus, score: spoofLlr(classifier, sample[view]) });
         }
       });
     }
     const eerOf = (selected: typeof trials) => equalErrorRate(selected.filter((t) => t.spoof).map((t) => t.score), selected.filter((t) => !t.spoof).map((t) => t.score));
     const pooled = eerOf(trials);
     const byFamily: DeepfakeChannelFigures["byFamily"] = {};
-    for (const family of Object.keys(folds[key])) {
+    for (const family of Object.keys(folds[key].bySystem)) {
       const selected = trials.filter((t) => t.family === family);
       byFamily[family] = { spoofClips: samples.filter((s) => s.spoof && s.family === family).length, eer: eerOf(selected).rate };
     }
@@ -184,31 +230,45 @@ export function evaluateDeepfake(samples: readonly DeepfakeSample[], folds: Reco
       const spoofClips = samples.filter((s) => s.spoof && s.corpus === corpus).length;
       if (bonafideClips > 0 && spoofClips > 0) byCorpus[corpus] = { bonafideClips, spoofClips, eer: eerOf(selected).rate };
     }
-    return { pooledEer: pooled.rate, pooledThreshold: pooled.threshold, byFamily, byCorpus };
+    const unseenBonafide: DeepfakeChannelFigures["unseenBonafide"] = {};
+    for (const [corpus, weights] of Object.entries(folds[key].byBonafideCorpus)) {
+      const classifier = new LinearClassifier(weights);
+      const scores = samples.filter((s) => !s.spoof && s.corpus === corpus).map((s) => spoofLlr(classifier, s[view]));
+      unseenBonafide[corpus] = { clips: scores.length, falseAlarmRate: scores.filter((score) => score > pooled.threshold).length / scores.length };
+    }
+    return { pooledEer: pooled.rate, pooledThreshold: pooled.threshold, byFamily, byCorpus, unseenBonafide };
   };
   return {
     bonafideClips: samples.filter((s) => !s.spoof).length,
     spoofClips: samples.filter((s) => s.spoof).length,
     wideband: channel("wideband"),
     telephone: channel("telephone"),
+    opus: channel("wideband", "opus"),
     deployed: { wideband: fingerprint(samples, deployed.wideband.classifier, "wideband"), telephone: fingerprint(samples, deployed.telephone.classifier, "telephone") },
   };
 }
+
+/** The columns of the tables: the clips as recorded, through Opus, and through a telephone line. */
+const CHANNEL_VIEWS = ["wideband", "opus", "telephone"] as const;
 
 /** The figures as Markdown tables. */
 export function deepfakeTables(figures: DeepfakeFigures): string {
   const familyNames = Object.keys(figures.wideband.byFamily);
   const byFamily = markdownTable(
-    ["held-out system family", "spoof clips", "EER 16 kHz", "EER 8 kHz G.711"],
+    ["held-out system family", "spoof clips", "EER 16 kHz", "EER Opus 24 kb/s", "EER 8 kHz G.711"],
     [
-      ...familyNames.map((family) => [family, figures.wideband.byFamily[family]!.spoofClips, percent(figures.wideband.byFamily[family]!.eer), percent(figures.telephone.byFamily[family]?.eer ?? Number.NaN)]),
-      ["pooled (every family unseen)", figures.spoofClips, percent(figures.wideband.pooledEer), percent(figures.telephone.pooledEer)],
+      ...familyNames.map((family) => [family, figures.wideband.byFamily[family]!.spoofClips, ...CHANNEL_VIEWS.map((view) => percent(figures[view].byFamily[family]?.eer ?? Number.NaN))]),
+      ["pooled (every family unseen)", figures.spoofClips, ...CHANNEL_VIEWS.map((view) => percent(figures[view].pooledEer))],
     ],
   );
   const byCorpus = markdownTable(
-    ["corpus (bona fide vs spoof of it only)", "bona fide", "spoof", "EER 16 kHz", "EER 8 kHz G.711"],
-    Object.entries(figures.wideband.byCorpus).map(([corpus, f]) => [corpus, f.bonafideClips, f.spoofClips, percent(f.eer), percent(figures.telephone.byCorpus[corpus]?.eer ?? Number.NaN)]),
+    ["corpus (bona fide vs spoof of it only)", "bona fide", "spoof", "EER 16 kHz", "EER Opus 24 kb/s", "EER 8 kHz G.711"],
+    Object.entries(figures.wideband.byCorpus).map(([corpus, f]) => [corpus, f.bonafideClips, f.spoofClips, ...CHANNEL_VIEWS.map((view) => percent(figures[view].byCorpus[corpus]?.eer ?? Number.NaN))]),
+  );
+  const unseen = markdownTable(
+    ["real speech of a corpus unseen in training", "clips", "called synthetic, 16 kHz", "Opus 24 kb/s", "8 kHz G.711"],
+    Object.entries(figures.wideband.unseenBonafide).map(([corpus, f]) => [corpus, f.clips, ...CHANNEL_VIEWS.map((view) => percent(figures[view].unseenBonafide[corpus]?.falseAlarmRate ?? Number.NaN))]),
   );
   const deployed = `Deployed weights on their own training clips (a fingerprint of weights.json, not a quality figure): EER ${percent(figures.deployed.wideband.trainingEer)} wideband, ${percent(figures.deployed.telephone.trainingEer)} telephone.`;
-  return `${byFamily}\n\n${byCorpus}\n\n${deployed}`;
+  return `${byFamily}\n\n${byCorpus}\n\n${unseen}\n\n${deployed}`;
 }
