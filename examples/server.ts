@@ -39,6 +39,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     stopping = true;
     console.log(`parley: ${signal}, ending ${server.sessions().length} sessions`);
     await server.close();
+    console.log("parley: closed");
     process.exit(0);
   });
 }
