@@ -90,6 +90,11 @@ export class Metrics {
     this.#lag.stop();
   }
 
+  /** A plugin's counter on this registry: created by the first call, the same counter on later calls with that name. */
+  counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
+    return (this.registry.getSingleMetric(name) as Counter<L> | undefined) ?? this.#counter(name, help, labelNames);
+  }
+
   #counter<L extends string>(name: string, help: string, labelNames: L[]) {
     return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
   }

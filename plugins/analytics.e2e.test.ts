@@ -110,6 +110,12 @@ test("over Opus a real caller is bona fide and matches; the last utterance, cut 
   const impostor = await callIn(analytics, "opus", join(dataDir(), IMPOSTOR));
   await analytics.server.session(impostor)!.hangup("done");
   assert.is(scored(analytics.of(impostor), "biometrics").filter((event) => event.scope === "call").at(-1)?.verdict, "no_match");
+
+  // Ops see the verdicts in Prometheus text at /metrics.
+  const metrics = (await http(analytics.base, "/metrics")).text;
+  assert.match(metrics, /^parley_deepfake_verdicts_total\{verdict="bonafide",model="wideband"\} [1-9]/m);
+  assert.match(metrics, /^parley_biometrics_verdicts_total\{verdict="no_match"\} [1-9]/m);
+  assert.match(metrics, /^parley_emotion_utterances_total\{label="[a-z]+"\} [1-9]/m);
 }));
 
 test.run();

@@ -3,7 +3,7 @@
 // voiceprints from sessions (metadata `enrollSpeaker`, or the API) and from WAV files (API).
 // Voiceprints live on disk, AES-256-GCM encrypted when a key is configured.
 import { resolve } from "node:path";
-import { concat, defer, from, mergeMap, Observable, of } from "rxjs";
+import { concat, defer, from, mergeMap, Observable, of, tap } from "rxjs";
 import { definePlugin, type EventInput } from "../../core/mod.ts";
 import { type GmmStatistics, sessionSegments, type SpeechSegment } from "../../media/mod.ts";
 import "./events.ts";
@@ -62,6 +62,7 @@ export const biometrics = definePlugin<BiometricsOptions>({
   setup(server, options) {
     const service = createBiometricsService(options);
     if (options.routes) registerBiometricsRoutes(server, service, options.maxWavBytes);
+    const verdicts = server.metrics.counter("parley_biometrics_verdicts_total", "Utterances verified against a claimed identity, by verdict", ["verdict"]);
     return (session) => {
       const claimKey = options.claimKeys.find((key) => session.info.metadata[key]);
       return biometricsEvents({
@@ -69,7 +70,11 @@ export const biometrics = definePlugin<BiometricsOptions>({
         segments$: sessionSegments(session),
         claimedSpeaker: claimKey ? session.info.metadata[claimKey] : undefined,
         enrollSpeaker: session.info.metadata[options.enrollKey] || undefined,
-      }, service);
+      }, service).pipe(
+        tap((event) => {
+          if (event.type === "biometrics" && event.scope === "utterance") verdicts.inc({ verdict: event.verdict });
+        }),
+      );
     };
   },
 });

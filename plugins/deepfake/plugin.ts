@@ -1,7 +1,7 @@
 // The `deepfake` plugin: per utterance and over the recent call, how likely the caller's voice
 // is synthetic, with a verdict at a configurable operating point. 8 kHz calls are scored by the
 // telephone-band model, whose verdicts are marked unreliable.
-import { filter, merge, mergeMap, type Observable } from "rxjs";
+import { filter, merge, mergeMap, type Observable, tap } from "rxjs";
 import { definePlugin, type EventInput } from "../../core/mod.ts";
 import { activeFrames, checkSpeech, type FeatureFrame, RollingEstimate, sessionFeatures, sessionSegments, type SpeechSegment } from "../../media/mod.ts";
 import "./events.ts";
@@ -36,9 +36,14 @@ export const deepfake = definePlugin<DeepfakeOptions>({
       minRollingSpeechMs: { type: "number", minimum: 0, default: 2000 },
     },
   },
-  setup(_server, options) {
+  setup(server, options) {
     const model = new DeepfakeModel();
-    return (session) => deepfakeEvents({ features$: sessionFeatures(session), segments$: sessionSegments(session), channel: channelFor(session.info.sampleRate) }, model, options);
+    const verdicts = server.metrics.counter("parley_deepfake_verdicts_total", "Utterances scored by the deepfake plugin, by verdict and model", ["verdict", "model"]);
+    return (session) => deepfakeEvents({ features$: sessionFeatures(session), segments$: sessionSegments(session), channel: channelFor(session.info.sampleRate) }, model, options).pipe(
+      tap((event) => {
+        if (event.type === "deepfake" && event.scope === "utterance") verdicts.inc({ verdict: event.verdict, model: event.model });
+      }),
+    );
   },
 });
 

@@ -62,9 +62,16 @@ export const emotion = definePlugin<EmotionOptions>({
       speakerBaselineUtterances: { type: "integer", minimum: 0, default: 0 },
     },
   },
-  setup(_server, options) {
+  setup(server, options) {
     const model = new EmotionModel();
-    return (session) => emotionEvents({ features$: sessionFeatures(session), segments$: sessionSegments(session), events$: session.events$ }, model, options);
+    const utterances = server.metrics.counter("parley_emotion_utterances_total", "Utterances scored by the emotion plugin, by label (unknown: not enough speech)", ["label"]);
+    const escalations = server.metrics.counter("parley_emotion_escalations_total", "Escalation rules that fired, by label", ["label"]);
+    return (session) => emotionEvents({ features$: sessionFeatures(session), segments$: sessionSegments(session), events$: session.events$ }, model, options).pipe(
+      tap((event) => {
+        if (event.type === "emotion" && event.scope === "utterance") utterances.inc({ label: event.label });
+        else if (event.type === "emotion.escalation") escalations.inc({ label: event.label });
+      }),
+    );
   },
 });
 
