@@ -9,7 +9,7 @@
 // three consecutive digits at a time.
 import { DiagonalGmm, type GmmStatistics, type GmmWeights, GmmVerifier } from "../../media/dsp/gmm.ts";
 import { voiceprintFrames } from "../../plugins/biometrics/features.ts";
-import { clipSpeechFrames, loadSet, telephoneChannel } from "./dataset.ts";
+import { clipSpeechFrames, loadSet, opusChannel, telephoneChannel } from "./dataset.ts";
 import { trainGmm } from "./gmm-training.ts";
 import { equalErrorRate } from "./metrics.ts";
 import { markdownTable, percent } from "./table.ts";
@@ -28,6 +28,8 @@ export interface VoiceUtterance {
   frames: Float64Array[];
   /** The frames of the same speech through the telephone channel (wideband recordings only). */
   telephoneFrames: Float64Array[];
+  /** The frames of the same speech through an Opus voice call (wideband recordings only). */
+  opusFrames: Float64Array[];
 }
 
 /** Everything the protocol needs, loaded once. */
@@ -48,6 +50,7 @@ export async function loadBiometricsData(): Promise<BiometricsData> {
     seconds: pcm.length / 16000,
     frames: voiceprintFrames(clipSpeechFrames(pcm)),
     telephoneFrames: wideband ? voiceprintFrames(clipSpeechFrames(telephoneChannel(pcm))) : [],
+    opusFrames: wideband ? voiceprintFrames(clipSpeechFrames(opusChannel(pcm))) : [],
   });
   const orderOf = (file: string) => Number(/(\d+)\.flac$/.exec(file)?.[1] ?? 0);
   const digits = await loadSet("digits", 8000);
@@ -78,6 +81,8 @@ export interface BiometricsFigures {
   backgroundFrames: number;
   speakers: TrialFigures;
   speakersTelephone: TrialFigures;
+  /** The same trials over an Opus voice call (24 kbit/s wideband), enrolled as above. */
+  speakersOpus: TrialFigures;
   digitsSingle: TrialFigures;
   digitsTriple: TrialFigures;
   /**
@@ -92,7 +97,7 @@ export interface BiometricsFigures {
  * Enrolls each speaker from the utterances `enroll` picks (with their telephone renderings, as
  * the API does) and scores the rest in groups of `group`, as recorded or through the telephone.
  */
-function runTrials(ubm: DiagonalGmm, utterances: readonly VoiceUtterance[], enroll: (u: VoiceUtterance) => boolean, group: number, testChannel: "frames" | "telephoneFrames"): TrialFigures {
+function runTrials(ubm: DiagonalGmm, utterances: readonly VoiceUtterance[], enroll: (u: VoiceUtterance) => boolean, group: number, testChannel: "frames" | "telephoneFrames" | "opusFrames"): TrialFigures {
   const scratch = new Float64Array(ubm.components);
   const models = new Map<string, Float64Array>();
   const enrollSeconds: number[] = [];
@@ -143,6 +148,7 @@ export function evaluateBiometrics(data: BiometricsData, ubmWeights: GmmWeights)
     backgroundFrames: data.background.length,
     speakers,
     speakersTelephone,
+    speakersOpus: runTrials(ubm, data.speakers, speakerOrder(data.speakers), 1, "opusFrames"),
     digitsSingle: runTrials(ubm, data.digits, digitEnroll, 1, "frames"),
     digitsTriple: runTrials(ubm, data.digits, digitEnroll, 3, "frames"),
     defaultThreshold: (speakers.threshold + speakersTelephone.threshold) / 2,
@@ -155,6 +161,7 @@ export function biometricsTables(figures: BiometricsFigures): string {
   return markdownTable(["trials", "enrollment s", "target", "non-target", "EER", "threshold at EER"], [
     row("speakers/ 16 kHz, 8 s utterances", figures.speakers),
     row("speakers/ over 8 kHz G.711 (same 16 kHz enrollment)", figures.speakersTelephone),
+    row("speakers/ over Opus 24 kb/s (same enrollment)", figures.speakersOpus),
     row("digits/ 8 kHz, one digit (~0.4 s)", figures.digitsSingle),
     row("digits/ 8 kHz, three digits (~1.3 s)", figures.digitsTriple),
   ]);
