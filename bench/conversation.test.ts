@@ -1,16 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { missingPocketsphinx } from "../plugins/asr/pocketsphinx-engine.ts";
+import { pocketsphinxInstalled } from "../plugins/asr/test-calls.ts";
 import { speechClip } from "../plugins/testing.ts";
 import { LONG_PROMPT, runConversation } from "./conversation-call.ts";
-
-function pocketsphinxInstalled(): boolean {
-  const missing = missingPocketsphinx();
-  if (!missing) return true;
-  if (process.env.PARLEY_STRICT === "1") throw new Error(`PARLEY_STRICT=1 and ${missing}`);
-  console.log(`SKIP: ${missing}`);
-  return false;
-}
 
 test("a scripted call gets an answer to each question and cuts a long prompt off when talked over", async () => {
   if (!pocketsphinxInstalled()) return;

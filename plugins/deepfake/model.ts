@@ -13,6 +13,8 @@ export interface DeepfakeChannelWeights {
   classifier: LinearClassifierWeights;
   /** LLR threshold at the leave-one-system-out equal error rate. */
   threshold: number;
+  /** Thresholds for calls whose codec shifts the scores (Opus on wideband calls), at that codec's own equal error rate. */
+  codecThresholds?: Record<string, number>;
 }
 
 /** The JSON weight file. */
@@ -35,15 +37,20 @@ export function channelFor(sampleRate: number): DeepfakeChannel {
 /** Both classifiers. */
 export class DeepfakeModel {
   readonly #classifiers: Record<DeepfakeChannel, LinearClassifier>;
-  /** Default thresholds, per channel. */
-  readonly thresholds: Readonly<Record<DeepfakeChannel, number>>;
+  readonly #weights: DeepfakeWeights;
 
   /** Loads `weights`; throws when they were trained for other features than this code computes. */
   constructor(weights: DeepfakeWeights = loadDeepfakeWeights()) {
     const matches = (channel: DeepfakeChannel) => weights[channel]?.inputs?.join() === DEEPFAKE_FEATURE_NAMES[channel].join();
     if (weights.format !== 2 || !matches("wideband") || !matches("telephone")) throw new Error("deepfake weights do not match this version's features; run npm run train:deepfake");
     this.#classifiers = { wideband: new LinearClassifier(weights.wideband.classifier), telephone: new LinearClassifier(weights.telephone.classifier) };
-    this.thresholds = { wideband: weights.wideband.threshold, telephone: weights.telephone.threshold };
+    this.#weights = weights;
+  }
+
+  /** The default verdict threshold of a call scored by `channel`'s model over `codec`. */
+  threshold(channel: DeepfakeChannel, codec?: string): number {
+    const weights = this.#weights[channel];
+    return (codec !== undefined ? weights.codecThresholds?.[codec] : undefined) ?? weights.threshold;
   }
 
   /** Log-likelihood ratio synthetic over bona fide of one utterance's active frames. */

@@ -12,9 +12,9 @@ const model = new DeepfakeModel();
 const OPTIONS: DeepfakeOptions = { minVoicedMs: 1000, rollingWindowMs: 30000, rollingIntervalMs: 5000, minRollingSpeechMs: 2000 };
 type DeepfakeEvent = Extract<EventInput, { type: "deepfake" }>;
 
-async function run(samples: Int16Array, options: Partial<DeepfakeOptions> = {}, channel: DeepfakeChannel = "wideband"): Promise<DeepfakeEvent[]> {
+async function run(samples: Int16Array, options: Partial<DeepfakeOptions> = {}, channel: DeepfakeChannel = "wideband", codec?: string): Promise<DeepfakeEvent[]> {
   const streams = analyticsStreams(samples);
-  const collected = firstValueFrom(deepfakeEvents({ ...streams, channel }, model, { ...OPTIONS, ...options }).pipe(toArray()));
+  const collected = firstValueFrom(deepfakeEvents({ ...streams, channel, codec }, model, { ...OPTIONS, ...options }).pipe(toArray()));
   streams.run();
   return (await collected) as DeepfakeEvent[];
 }
@@ -27,7 +27,7 @@ test("each utterance gets a score, an LLR and a verdict at the model's operating
   assert.is(utterances.length, 2);
   for (const event of utterances) {
     assert.is(event.status, "ok");
-    assert.is(event.verdict, event.llr >= model.thresholds.wideband ? "synthetic" : "bonafide");
+    assert.is(event.verdict, event.llr >= model.threshold("wideband") ? "synthetic" : "bonafide");
     assert.ok(event.score > 0 && event.score < 1);
     assert.ok(event.reliable && event.model === "wideband");
   }
@@ -40,10 +40,17 @@ test("the operating point is configurable: a threshold below every score calls e
   assert.ok(scored.length > 0 && scored.every((e) => e.verdict === "synthetic" && e.threshold === -1000));
 });
 
+test("Opus calls are judged at the Opus operating point, which the committed weights set apart from the uncoded one", async () => {
+  assert.not.equal(model.threshold("wideband", "opus"), model.threshold("wideband"));
+  assert.is(model.threshold("wideband", "l16"), model.threshold("wideband"), "a codec without its own threshold uses the model's");
+  const events = await run(speech(), {}, "wideband", "opus");
+  assert.ok(events.some((e) => e.status === "ok" && e.threshold === model.threshold("wideband", "opus")));
+});
+
 test("telephone calls use the telephone model and are marked unreliable", async () => {
   const events = await run(speech(), {}, "telephone");
   assert.ok(events.every((e) => e.model === "telephone" && !e.reliable));
-  assert.ok(events.some((e) => e.status === "ok" && e.threshold === model.thresholds.telephone));
+  assert.ok(events.some((e) => e.status === "ok" && e.threshold === model.threshold("telephone")));
 });
 
 test("silence, a tone, noise, clipping and a 200 ms utterance give insufficient_speech verdicts, wideband and over an 8 kHz line", async () => {

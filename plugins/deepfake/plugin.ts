@@ -9,7 +9,7 @@ import { channelFor, type DeepfakeChannel, DeepfakeModel } from "./model.ts";
 
 /** Options of the deepfake plugin (all optional; defaults in the schema). */
 export interface DeepfakeOptions {
-  /** LLR threshold of the "synthetic" verdict; default: each model's equal-error point. Raise it for fewer false alarms. */
+  /** LLR threshold of the "synthetic" verdict; default: each model's equal-error point (Opus calls: the wideband model's through Opus). Raise it for fewer false alarms. */
   threshold?: number;
   /** Voiced speech an utterance needs to be scored, ms. */
   minVoicedMs: number;
@@ -39,7 +39,7 @@ export const deepfake = definePlugin<DeepfakeOptions>({
   setup(server, options) {
     const model = new DeepfakeModel();
     const verdicts = server.metrics.counter("parley_deepfake_verdicts_total", "Utterances scored by the deepfake plugin, by verdict and model", ["verdict", "model"]);
-    return (session) => deepfakeEvents({ features$: sessionFeatures(session), segments$: sessionSegments(session), channel: channelFor(session.info.sampleRate) }, model, options).pipe(
+    return (session) => deepfakeEvents({ features$: sessionFeatures(session), segments$: sessionSegments(session), channel: channelFor(session.info.sampleRate), codec: session.info.codec }, model, options).pipe(
       tap((event) => {
         if (event.type === "deepfake" && event.scope === "utterance") verdicts.inc({ verdict: event.verdict, model: event.model });
       }),
@@ -53,12 +53,14 @@ export interface DeepfakeInput {
   segments$: Observable<SpeechSegment>;
   /** The model to use (by the call's codec bandwidth). */
   channel: DeepfakeChannel;
+  /** The call's codec: one that shifts the scores (Opus) has an operating point of its own. */
+  codec?: string;
 }
 
 /** The deepfake events of one session's streams (the plugin's per-session work, callable on any streams). */
 export function deepfakeEvents(input: DeepfakeInput, model: DeepfakeModel, options: DeepfakeOptions): Observable<EventInput> {
   const { channel } = input;
-  const threshold = options.threshold ?? model.thresholds[channel];
+  const threshold = options.threshold ?? model.threshold(channel, input.codec);
   const rolling = new RollingEstimate(1, options.rollingWindowMs);
   let lastRollingMs = 0;
   let lastRejection = "silence";

@@ -84,7 +84,7 @@ export const EXTRA_BONAFIDE: readonly { set: string; corpus: string; use(row: La
 /** The data sets the model is trained and evaluated on. */
 export const DEEPFAKE_SETS: readonly string[] = ["antispoof", ...EXTRA_BONAFIDE.map((extra) => extra.set)];
 
-/** One clip's features in both channels. */
+/** One clip's features: as recorded (wideband and telephone-band), through a telephone line, and through Opus. */
 function sampleOf(pcm: Int16Array, clip: Pick<DeepfakeSample, "spoof" | "family" | "corpus">, speaker: string): DeepfakeSample {
   const recorded = clipSpeechFrames(pcm);
   return {
@@ -97,7 +97,7 @@ function sampleOf(pcm: Int16Array, clip: Pick<DeepfakeSample, "spoof" | "family"
   };
 }
 
-/** Loads the antispoof clips and the extra bona fide speech with their features in both channels. */
+/** Loads the antispoof clips and the extra bona fide speech with their features (see `sampleOf`). */
 export async function loadDeepfakeSamples(): Promise<DeepfakeSample[]> {
   const antispoof = (await loadSet("antispoof")).map(({ row, pcm }) =>
     sampleOf(pcm, { spoof: row.label === "spoof", family: row.label === "spoof" ? synthesisFamily(row.system) : "", corpus: corpusName(row.corpus) }, row.speaker));
@@ -204,7 +204,11 @@ function fingerprint(samples: readonly DeepfakeSample[], weights: LinearClassifi
 
 /** Scores each held-out family and bona fide fold with the models that never saw them, and fingerprints the deployed weights. */
 export function evaluateDeepfake(samples: readonly DeepfakeSample[], folds: Record<Channel, DeepfakeFolds>, deployed: DeepfakeDeployedWeights): DeepfakeFigures {
-  /** The held-out figures of one channel's models, scoring the clips as `view` renders them. */
+  /**
+   * The held-out figures of one channel's models, scoring the clips as `view` renders them; real
+   * speech of unseen corpora is judged at this view's pooled equal-error point, the threshold the
+   * plugin deploys for it (Opus calls have their own).
+   */
   const channel = (key: Channel, view: "wideband" | "telephone" | "opus" = key): DeepfakeChannelFigures => {
     const trials: { family: string; spoof: boolean; corpus: string; score: number }[] = [];
     for (const [family, models] of Object.entries(folds[key].bySystem)) {
@@ -234,7 +238,8 @@ export function evaluateDeepfake(samples: readonly DeepfakeSample[], folds: Reco
     for (const [corpus, weights] of Object.entries(folds[key].byBonafideCorpus)) {
       const classifier = new LinearClassifier(weights);
       const scores = samples.filter((s) => !s.spoof && s.corpus === corpus).map((s) => spoofLlr(classifier, s[view]));
-      unseenBonafide[corpus] = { clips: scores.length, falseAlarmRate: scores.filter((score) => score > pooled.threshold).length / scores.length };
+      // As the plugin decides: synthetic at or above the threshold.
+      unseenBonafide[corpus] = { clips: scores.length, falseAlarmRate: scores.filter((score) => score >= pooled.threshold).length / scores.length };
     }
     return { pooledEer: pooled.rate, pooledThreshold: pooled.threshold, byFamily, byCorpus, unseenBonafide };
   };
