@@ -189,6 +189,9 @@ class PluginSessionView implements Session {
   shared<T>(key: string, create: () => Observable<T>): Observable<T> {
     return this.#session.shared(key, create);
   }
+  finishing(work: Promise<unknown>): void {
+    this.#session.finishing(work);
+  }
   emit(event: EventInput): void {
     if (!this.#ended) this.#session.emit({ ...event, source: event.source ?? this.plugin });
   }

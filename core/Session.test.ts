@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { AudioFanout } from "./AudioFanout.ts";
 import type { SessionEvent } from "./events.ts";
-import { CallSession } from "./Session.ts";
+import { CallSession, FINISHING_GRACE_MS } from "./Session.ts";
 
 function session() {
   const events: SessionEvent[] = [];
@@ -61,6 +61,27 @@ test("what subscribers make of the audio's end (a flushed last utterance) is rep
   s.audio$.subscribe({ complete: () => s.emit({ type: "playback.mark", name: "last utterance" }) });
   await s.hangup("test");
   assert.equal(events.map((e) => e.type), ["playback.mark", "session.ended"]);
+});
+
+test("hangup waits for work registered with finishing, and what it reports comes before session.ended", async () => {
+  const { s, events } = session();
+  s.audio$.subscribe({
+    complete: () => s.finishing(new Promise<void>((resolve) => setTimeout(() => resolve(s.emit({ type: "playback.mark", name: "late result" })), 50))),
+  });
+  await s.hangup("test");
+  assert.equal(events.map((e) => e.type), ["playback.mark", "session.ended"]);
+});
+
+test("work that never settles holds the end for FINISHING_GRACE_MS only; what it reports later is dropped", async () => {
+  const { s, events } = session();
+  s.finishing(new Promise(() => {}));
+  s.finishing(Promise.reject(new Error("a failed result does not hold the end")));
+  const started = performance.now();
+  await s.hangup("test");
+  const waited = performance.now() - started;
+  assert.ok(waited >= FINISHING_GRACE_MS - 20 && waited < FINISHING_GRACE_MS + 1000, `${waited} ms`);
+  s.emit({ type: "playback.mark", name: "too late" });
+  assert.equal(events.map((e) => e.type), ["session.ended"]);
 });
 
 test.run();

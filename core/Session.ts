@@ -62,7 +62,16 @@ export interface Session {
    * with its last.
    */
   shared<T>(key: string, create: () => Observable<T>): Observable<T>;
+  /**
+   * Holds back the session's end (its last events and `session.ended`) until `work` settles, for
+   * at most FINISHING_GRACE_MS after hangup: results of the caller's last words still being
+   * computed when the call ends (a transcript) are reported instead of lost.
+   */
+  finishing(work: Promise<unknown>): void;
 }
+
+/** Longest that hangup waits for work registered with `Session.finishing`, ms. */
+export const FINISHING_GRACE_MS = 5000;
 
 /** What a transport provides to its session: the outbound half of the call leg. */
 export interface SessionTransport {
@@ -98,6 +107,7 @@ export class CallSession implements Session {
   readonly #events = new Subject<SessionEvent>();
   readonly #player: Player;
   readonly #shared = new Map<string, Observable<unknown>>();
+  readonly #finishing = new Set<Promise<unknown>>();
   #transport?: SessionTransport;
   #resolveClosed!: (info: CloseInfo) => void;
   #ending?: Promise<void>;
@@ -148,6 +158,11 @@ export class CallSession implements Session {
     return stream;
   }
 
+  finishing(work: Promise<unknown>): void {
+    const settled = work.then(() => {}, () => {}).finally(() => this.#finishing.delete(settled));
+    this.#finishing.add(settled);
+  }
+
   emit(event: EventInput): void {
     if (!this.#acceptingEvents && event.type !== "session.ended") return;
     const full = { ...event, sessionId: this.id, ts: event.ts ?? Date.now(), source: event.source ?? "app" } as SessionEvent;
@@ -194,6 +209,7 @@ export class CallSession implements Session {
     // The audio ends first: stream operators flush what they hold (the caller's last utterance),
     // and what plugins make of it is reported before session.ended, the session's last event.
     this.fanout.close();
+    await this.#finished();
     this.#acceptingEvents = false;
     this.emit({ type: "session.ended", ...info, source: "core" });
     this.#events.complete();
@@ -203,5 +219,15 @@ export class CallSession implements Session {
       this.host.ended(this, info);
       this.#resolveClosed(info);
     }
+  }
+
+  /** Waits for the work registered with `finishing` (including work it starts meanwhile), at most FINISHING_GRACE_MS. */
+  async #finished(): Promise<void> {
+    if (this.#finishing.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timedOut = false;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(() => resolve(void (timedOut = true)), FINISHING_GRACE_MS)));
+    while (this.#finishing.size > 0 && !timedOut) await Promise.race([Promise.all(this.#finishing), deadline]);
+    clearTimeout(timer);
   }
 }

@@ -5,6 +5,7 @@ export { definePlugin, type JsonSchema, type Plugin, type SessionWork } from "./
 export type { PluginServer } from "./PluginHost.ts";
 export { type Closable, holdEngine, type SharedHandle, SharedResources } from "./shared-resources.ts";
 export type { CloseInfo, Session, SessionInfo, SessionTransport } from "./Session.ts";
+export { FINISHING_GRACE_MS } from "./Session.ts";
 export type { AudioSource, Playback, PlaybackResult, PlayOptions } from "./Player.ts";
 export { type EventEnvelope, type EventInput, type EventMap, type EventSchema, eventSchema, registerEventSchema, serializeEvent, type SessionEvent } from "./events.ts";
 export { ParleyError, type ParleyErrorCode } from "./errors.ts";

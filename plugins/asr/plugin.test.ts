@@ -33,6 +33,23 @@ test("a caller's turn over PCMU (8 kHz, resampled for the 16 kHz engine) becomes
   });
 });
 
+test("a caller who hangs up mid-turn still gets the transcript of their last words, before session.ended", async () => {
+  const clip = speechClip("librivox-0880.wav");
+  if (!clip || !pocketsphinxInstalled()) return;
+  await withCall((server) => server.use(vad, { minSilenceMs: 500 }).use(asr), async (call) => {
+    await call.peer.sendSilence(400);
+    await call.peer.send(clip.samples, 16000, 20);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.is(ofType(call.events, "transcript").length, 0, "the turn has not ended before the hangup");
+    await call.session.hangup("caller_hangup");
+    const types = call.events.map((e) => e.type);
+    const [transcript] = ofType(call.events, "transcript");
+    assert.ok(transcript, types.join(" "));
+    assert.ok(wordErrorRate([{ reference: clip.transcript, hypothesis: transcript.text }]) <= 0.5, `"${transcript.text}"`);
+    assert.ok(types.indexOf("transcript") < types.indexOf("session.ended"), types.join(" "));
+  });
+});
+
 test("listenFor switches the next utterance to a grammar (digits: \"five five\")", async () => {
   const clip = speechClip("cards-004.wav");
   if (!clip || !pocketsphinxInstalled()) return;

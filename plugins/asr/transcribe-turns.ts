@@ -32,6 +32,7 @@ const RING_SLACK_MS = 500;
  * Transcribes a session's caller turns: an utterance starts at `vad.speech_start` (with
  * `preRollMs` of earlier audio) and ends at `turn.end`, giving a `transcript` event; partial
  * results give `transcript.partial`; failures give `asr.error` and the next turn starts afresh.
+ * A turn the call's end cuts off is recognised and reported before `session.ended`.
  */
 export function transcribeTurns(session: Session, engine: AsrEngine, options: TranscribeOptions, metrics?: TranscribeMetrics): Observable<EventInput> {
   return new Observable<EventInput>((subscriber) => {
@@ -64,7 +65,8 @@ export function transcribeTurns(session: Session, engine: AsrEngine, options: Tr
       current = undefined;
       const startMs = speechStartMs;
       const endedAt = performance.now();
-      utterance.finish().then(
+      // A turn that ends with the call (the caller's last words at hangup) is still reported.
+      session.finishing(utterance.finish().then(
         (result) => {
           const seconds = (performance.now() - endedAt) / 1000;
           metrics?.finalLatency(seconds);
@@ -83,7 +85,7 @@ export function transcribeTurns(session: Session, engine: AsrEngine, options: Tr
           });
         },
         (error) => reportError(error, utterance.id),
-      );
+      ));
     };
 
     const audio = session.audio(engine.sampleRate).subscribe((frame) => {

@@ -1,3 +1,4 @@
+import { finalize } from "rxjs";
 import { definePlugin, type Plugin } from "../../core/mod.ts";
 import { endpoint } from "./endpoint.ts";
 import type { EndpointerOptions } from "./Endpointer.ts";
@@ -65,7 +66,9 @@ async function engineFor(options: VadPluginOptions): Promise<VoiceActivityDetect
  * detector (or a function that creates one) to use your own engine.
  *
  * Per session it listens to `session.audio(sampleRate)` and emits `vad.speech_start`,
- * `vad.speech_end` and `turn.end` (see events.ts), all stamped in media time.
+ * `vad.speech_end` and `turn.end` (see events.ts), all stamped in media time. At hangup the
+ * session waits for the detector's last decisions (Silero answers from a worker), so a turn the
+ * call's end cuts off still gets its `turn.end`.
  */
 export function createVadPlugin(detector?: VoiceActivityDetector | (() => Promise<VoiceActivityDetector>)): Plugin<VadPluginOptions> {
   return definePlugin<VadPluginOptions>({
@@ -74,7 +77,11 @@ export function createVadPlugin(detector?: VoiceActivityDetector | (() => Promis
     options: OPTIONS_SCHEMA,
     async setup(_server, options) {
       const engine = typeof detector === "function" ? await detector() : detector ?? (await engineFor(options));
-      return (session) => engine.classify(session.audio(options.sampleRate)).pipe(endpoint(options));
+      return (session) => {
+        let decided!: () => void;
+        session.finishing(new Promise<void>((resolve) => (decided = resolve)));
+        return engine.classify(session.audio(options.sampleRate)).pipe(endpoint(options), finalize(() => decided()));
+      };
     },
   });
 }
