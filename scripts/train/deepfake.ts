@@ -6,11 +6,15 @@
 // corpus only: a model that learnt the corpus instead of the synthesis fails there), on the
 // recordings as they are (wideband model) and through a telephone channel (telephone model,
 // trained on its band-limited features of each clip both through the channel and as recorded).
+// The wideband model also trains on copies of every clip through random recording channels
+// (random-channel.ts), so that no studio's colour or noise floor can stand for "real".
 import { LinearClassifier, type LinearClassifierWeights } from "../../media/dsp/linear-classifier.ts";
+import { createRng } from "../../media/signal-test-utils.ts";
 import { type DeepfakeChannel, deepfakeFeatures } from "../../plugins/deepfake/features.ts";
 import { clipSpeechFrames, type LabelRow, loadSet, opusChannel, telephoneChannel } from "./dataset.ts";
 import { trainLogisticRegression } from "./logistic-regression.ts";
 import { equalErrorRate } from "./metrics.ts";
+import { randomChannel } from "./random-channel.ts";
 import { markdownTable, percent } from "./table.ts";
 
 /** Class order of the model. */
@@ -20,11 +24,13 @@ export const DEEPFAKE_CLASSES = ["bonafide", "spoof"] as const;
  * leave-one-system-out cross-validation itself, then fixed: a mild optimism the figures carry).
  */
 export const DEEPFAKE_TRAINING: Readonly<Record<Channel, { l2: number; iterations: number }>> = {
-  wideband: { l2: 0.1, iterations: 300 },
+  wideband: { l2: 0.3, iterations: 300 },
   telephone: { l2: 1, iterations: 300 },
 };
 /** Bona fide speaker folds. */
 export const BONAFIDE_FOLDS = 4;
+/** Copies of each clip through random recording channels in the wideband model's training (L2 and this chosen together on the cross-validation). */
+export const RANDOM_CHANNEL_COPIES = 2;
 
 /** The two channels the model is trained and evaluated for. */
 export type Channel = DeepfakeChannel;
@@ -45,6 +51,8 @@ export interface DeepfakeSample {
   telephoneOfWideband: number[];
   /** Wideband features of the clip through an Opus voice-call codec (a WebRTC or Opus SIP leg). */
   opus: number[];
+  /** Copies of the clip through random recording channels (training only; empty when loaded for evaluation): wideband features, and telephone features through the telephone channel. */
+  randomChannels: Record<Channel, number[]>[];
 }
 
 /** The synthesis family of a system name of antispoof/labels.tsv. */
@@ -63,11 +71,11 @@ export function corpusName(corpus: string): string {
   return corpus.replace(/^English_/, "").replace(/^Portuguese_MLS/, "MLS-PT").replace(/\(unseen speakers\)/, "").trim();
 }
 
-/** A stable fold for a speaker name (FNV-1a hash). */
-function speakerFold(speaker: string): number {
+/** A stable number for a name (FNV-1a hash). */
+function hashOf(name: string): number {
   let hash = 2166136261;
-  for (let i = 0; i < speaker.length; i++) hash = Math.imul(hash ^ speaker.charCodeAt(i), 16777619);
-  return (hash >>> 0) % BONAFIDE_FOLDS;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 16777619);
+  return hash >>> 0;
 }
 
 /**
@@ -84,25 +92,41 @@ export const EXTRA_BONAFIDE: readonly { set: string; corpus: string; use(row: La
 /** The data sets the model is trained and evaluated on. */
 export const DEEPFAKE_SETS: readonly string[] = ["antispoof", ...EXTRA_BONAFIDE.map((extra) => extra.set)];
 
-/** One clip's features: as recorded (wideband and telephone-band), through a telephone line, and through Opus. */
-function sampleOf(pcm: Int16Array, clip: Pick<DeepfakeSample, "spoof" | "family" | "corpus">, speaker: string): DeepfakeSample {
+/** What to load beside the features every evaluation needs. */
+export interface DeepfakeLoadOptions {
+  /** Also the random-channel copies training uses (RANDOM_CHANNEL_COPIES per clip; default false). */
+  forTraining?: boolean;
+}
+
+/**
+ * One clip's features: as recorded (wideband and telephone-band), through a telephone line, through
+ * Opus, and, for training, through random channels (seeded by the clip's file name, so the same on every run).
+ */
+function sampleOf(pcm: Int16Array, clip: Pick<DeepfakeSample, "spoof" | "family" | "corpus">, speaker: string, file: string, options: DeepfakeLoadOptions): DeepfakeSample {
   const recorded = clipSpeechFrames(pcm);
+  const rng = createRng(hashOf(file));
   return {
     ...clip,
-    speakerFold: speakerFold(speaker),
+    speakerFold: hashOf(speaker) % BONAFIDE_FOLDS,
     wideband: deepfakeFeatures(recorded, "wideband"),
     telephone: deepfakeFeatures(clipSpeechFrames(telephoneChannel(pcm)), "telephone"),
     telephoneOfWideband: deepfakeFeatures(recorded, "telephone"),
     opus: deepfakeFeatures(clipSpeechFrames(opusChannel(pcm)), "wideband"),
+    randomChannels: options.forTraining ? Array.from({ length: RANDOM_CHANNEL_COPIES }, () => randomChannelViews(randomChannel(pcm, rng))) : [],
   };
 }
 
+/** The features of a clip through a random channel: as it is, and through the telephone channel. */
+function randomChannelViews(pcm: Int16Array): Record<Channel, number[]> {
+  return { wideband: deepfakeFeatures(clipSpeechFrames(pcm), "wideband"), telephone: deepfakeFeatures(clipSpeechFrames(telephoneChannel(pcm)), "telephone") };
+}
+
 /** Loads the antispoof clips and the extra bona fide speech with their features (see `sampleOf`). */
-export async function loadDeepfakeSamples(): Promise<DeepfakeSample[]> {
+export async function loadDeepfakeSamples(options: DeepfakeLoadOptions = {}): Promise<DeepfakeSample[]> {
   const antispoof = (await loadSet("antispoof")).map(({ row, pcm }) =>
-    sampleOf(pcm, { spoof: row.label === "spoof", family: row.label === "spoof" ? synthesisFamily(row.system) : "", corpus: corpusName(row.corpus) }, row.speaker));
+    sampleOf(pcm, { spoof: row.label === "spoof", family: row.label === "spoof" ? synthesisFamily(row.system) : "", corpus: corpusName(row.corpus) }, row.speaker, `antispoof/${row.file}`, options));
   const extra = await Promise.all(EXTRA_BONAFIDE.map(async ({ set, corpus, use }) =>
-    (await loadSet(set, 16000, use)).map(({ row, pcm }) => sampleOf(pcm, { spoof: false, family: "", corpus }, `${corpus}:${row.speaker}`))));
+    (await loadSet(set, 16000, use)).map(({ row, pcm }) => sampleOf(pcm, { spoof: false, family: "", corpus }, `${corpus}:${row.speaker}`, `${set}/${row.file}`, options))));
   return [...antispoof, ...extra.flat()];
 }
 
@@ -122,13 +146,14 @@ export function families(samples: readonly DeepfakeSample[]): string[] {
 }
 
 /**
- * Trains one channel's classifier on `samples`. The telephone model learns from each clip twice,
- * through the channel and as recorded: twice the examples, and the line itself stops being a cue.
+ * Trains one channel's classifier on `samples`. The wideband model learns from each clip as
+ * recorded, through Opus and through its random channels; the telephone model from each clip
+ * through the telephone channel, as recorded, and through its random channels and then the
+ * telephone channel. More examples, and no channel can become the cue.
  */
 export function trainDeepfake(samples: readonly DeepfakeSample[], channel: Channel): LinearClassifierWeights {
-  const views = channel === "wideband" ? [samples.map((s) => s.wideband), samples.map((s) => s.opus)] : [samples.map((s) => s.telephone), samples.map((s) => s.telephoneOfWideband)];
-  const labels = samples.map((s) => (s.spoof ? 1 : 0));
-  return trainLogisticRegression(views.flat(), views.flatMap(() => labels), DEEPFAKE_CLASSES, DEEPFAKE_TRAINING[channel]);
+  const views = (s: DeepfakeSample) => [...(channel === "wideband" ? [s.wideband, s.opus] : [s.telephone, s.telephoneOfWideband]), ...s.randomChannels.map((copy) => copy[channel])];
+  return trainLogisticRegression(samples.flatMap(views), samples.flatMap((s) => views(s).map(() => (s.spoof ? 1 : 0))), DEEPFAKE_CLASSES, DEEPFAKE_TRAINING[channel]);
 }
 
 /** Fold models of one channel: each trained without some of the data, to score that data unseen. */
