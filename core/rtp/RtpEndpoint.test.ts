@@ -134,8 +134,10 @@ test("a new SSRC restarts the stream and is reported", () =>
   withServer(async (server) => {
     const { session, peer } = await call(server);
     const changed = firstValueFrom(session.events$.pipe(filter((e) => e.type === "media.ssrc_changed")));
+    const firstFrame = firstValueFrom(session.audio$);
     peer.sendAudio(new Int16Array(160));
-    await wait(5);
+    // The first stream must have been taken in before the second starts (a fixed 5 ms wait was too short for a loaded machine).
+    await firstFrame;
     peer.ssrc = 0xabcdef;
     peer.seq = 7;
     peer.sendAudio(new Int16Array(160));
