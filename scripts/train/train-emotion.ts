@@ -82,7 +82,7 @@ ${tables}
   (48.8%, and no gain fused with the regression); gender-dependent models or features standardised per gender
   (61.5 to 64.7%, with the true gender); training on the 4 classes only (58.9 to 61.8%) or calm apart (64.8%); an
   RBF kernel ridge classifier (58.5 to 63.9%); random recording channels in training as the deepfake model has
-  (no gain). With twelve acted voices per fold and utterance statistics, what is left is the speaker, not the
+  (no gain); pitch shifted by 2 to 4 semitones in the features on top of the speed copies (65.3 to 65.6%). With twelve acted voices per fold and utterance statistics, what is left is the speaker, not the
   model: a caller's own baseline is what closes most of the gap.
 - Through the telephone channel the 4-class UA holds (${percent(figures.plain.telephone.unweightedAccuracy)}) but angry recall at the argmax drops
   (${percent(figures.plain.wideband.recalls[3]!)} to ${percent(figures.plain.telephone.recalls[3]!)}: the line's quantisation noise shifts even narrowband features); angry-vs-rest EER holds (${percent(figures.plain.telephone.angryEer)}), so a threshold on the angry score, as escalation uses, is the better detector.
