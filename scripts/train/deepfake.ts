@@ -6,7 +6,7 @@
 // corpus only: a model that learnt the corpus instead of the synthesis fails there), on the
 // recordings as they are (wideband model) and through a telephone channel (telephone model,
 // trained on its band-limited features of each clip both through the channel and as recorded).
-// The wideband model also trains on copies of every clip through random recording channels
+// Both models also train on copies of every clip through random recording channels
 // (random-channel.ts), so that no studio's colour or noise floor can stand for "real".
 import { LinearClassifier, type LinearClassifierWeights } from "../../media/dsp/linear-classifier.ts";
 import { createRng } from "../../media/signal-test-utils.ts";
@@ -29,7 +29,7 @@ export const DEEPFAKE_TRAINING: Readonly<Record<Channel, { l2: number; iteration
 };
 /** Bona fide speaker folds. */
 export const BONAFIDE_FOLDS = 4;
-/** Copies of each clip through random recording channels in the wideband model's training (L2 and this chosen together on the cross-validation). */
+/** Copies of each clip through random recording channels in training (chosen with the wideband L2 on the cross-validation). */
 export const RANDOM_CHANNEL_COPIES = 2;
 
 /** The two channels the model is trained and evaluated for. */
