@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Observable } from "rxjs";
@@ -9,6 +9,7 @@ import type { Metrics } from "../metrics.ts";
 import type { Session } from "../Session.ts";
 import { type Access, type AuthTokens, authorize } from "./auth.ts";
 import { mediaType, parseJsonObject, readBody } from "./body.ts";
+import { requestUrl } from "./request-url.ts";
 
 /** An answer to an API request: a JSON object, text or bytes. */
 export interface ApiResponse {
@@ -54,6 +55,8 @@ export interface HttpApiOptions {
 }
 
 const SSE_HEARTBEAT_MS = 15000;
+/** Bytes of events that may wait for one slow event-stream client before it is dropped. */
+const SSE_MAX_BUFFERED_BYTES = 1 << 20;
 
 /** The JSON shape of a session in API answers. */
 export function sessionJson(session: Session): object {
@@ -85,10 +88,16 @@ export class HttpApi {
     this.#server = createServer((request, response) => this.#handle(request, response));
     this.#webSockets = new WebSocketServer({ noServer: true, maxPayload: options.maxWebSocketMessageBytes });
     this.#server.on("upgrade", (request, socket, head) => this.#upgrade(request, socket, head));
+    // Liveness for load balancers says only whether the server takes calls; the details are for
+    // holders of a token (/v1/health), since the number of calls is no one else's business.
     this.route("GET", "/healthz", "healthz", async () => ({
       status: backend.shuttingDown ? 503 : 200,
-      body: { status: backend.shuttingDown ? "shutting_down" : "ok", sessions: backend.sessions().length },
+      body: { status: backend.shuttingDown ? "shutting_down" : "ok" },
     }), "public");
+    this.route("GET", "/v1/health", "health", async () => ({
+      status: backend.shuttingDown ? 503 : 200,
+      body: { status: backend.shuttingDown ? "shutting_down" : "ok", sessions: backend.sessions().length, uptimeSeconds: Math.round(process.uptime()) },
+    }));
     this.route("GET", "/metrics", "metrics", async () => ({
       status: 200,
       headers: { "content-type": backend.metrics.registry.contentType },
@@ -141,78 +150,112 @@ export class HttpApi {
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? "/", "http://localhost");
     const method = request.method ?? "GET";
     let routeName = "unknown";
     let answer: ApiResponse;
     let allow: string | undefined;
     try {
-      if (method === "GET" && url.pathname === "/v1/events") {
+      const url = requestUrl(request);
+      // HEAD is GET without the body (RFC 9110 9.3.2).
+      const lookup = method === "HEAD" ? "GET" : method;
+      if (lookup === "GET" && url.pathname === "/v1/events") {
         authorize(request, "api", this.options.tokens);
-        this.#streamEvents(url, response);
+        this.#streamEvents(url, response, method === "HEAD");
         this.backend.metrics.httpRequests.inc({ route: "events", status: "200" });
         return;
       }
       const matches = this.#routes.filter((route) => route.pattern.test(url.pathname));
-      const route = matches.find((candidate) => candidate.method === method);
+      const route = matches.find((candidate) => candidate.method === lookup);
+      // Every path but the public ones needs a token, existing or not, so the route list cannot be
+      // mapped without one.
+      authorize(request, route?.access ?? "api", this.options.tokens);
       if (!route) {
         if (matches.length === 0) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `Route ${url.pathname}`);
         // RFC 9110 15.5.6: a 405 names the methods the resource has.
-        allow = [...new Set(matches.map((candidate) => candidate.method))].join(", ");
+        const methods = [...new Set(matches.map((candidate) => candidate.method))];
+        allow = methods.flatMap((name) => (name === "GET" ? ["GET", "HEAD"] : [name])).join(", ");
         throw new ParleyError("PARLEY_ERR_METHOD_NOT_ALLOWED", method, url.pathname);
       }
       routeName = route.name;
-      authorize(request, route.access, this.options.tokens);
-      if (this.backend.shuttingDown && method !== "GET") throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
+      if (this.backend.shuttingDown && lookup !== "GET") throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
       const params = route.pattern.exec(url.pathname)?.groups ?? {};
       answer = await route.handler(request, params, () => readBody(request, this.options.maxBodyBytes));
     } catch (error) {
       answer = errorResponse(error);
+      if (answer.status >= 500 && !(error instanceof ParleyError)) this.#logFailure(request, error);
       if (answer.status === 413) answer.headers = { connection: "close" };
       if (allow) answer.headers = { allow };
     }
     this.backend.metrics.httpRequests.inc({ route: routeName, status: String(answer.status) });
+    if (response.destroyed) return;
     const json = typeof answer.body === "object" && !(answer.body instanceof Uint8Array);
     const body = answer.body === undefined ? "" : json ? JSON.stringify(answer.body) : answer.body as string | Uint8Array;
     const headers = { ...(json ? { "content-type": "application/json" } : {}), ...answer.headers };
+    if (method === "HEAD") {
+      response.writeHead(answer.status, { ...headers, "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength) });
+      response.end();
+      return;
+    }
     response.writeHead(answer.status, headers);
     response.end(body);
   }
 
+  /** A 500 the handlers did not foresee: logged with the request it answered, never shown to the client. */
+  #logFailure(request: IncomingMessage, error: unknown): void {
+    this.backend.metrics.unhandledErrors.inc();
+    console.error(`parley: 500 on ${request.method} ${String(request.url).slice(0, 200)}:`, error);
+  }
+
   /** Authorises and hands an upgrade request to its WebSocket route, or answers it with an HTTP error. */
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    const route = this.#webSocketRoutes.find((candidate) => candidate.path === path);
+    socket.on("error", () => socket.destroy());
+    let route: WebSocketRoute | undefined;
     let failure: ApiResponse | undefined;
     try {
-      if (!route) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `WebSocket route ${path}`);
+      const path = requestUrl(request).pathname;
+      route = this.#webSocketRoutes.find((candidate) => candidate.path === path);
       authorize(request, "api", this.options.tokens);
+      if (!route) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `WebSocket route ${path}`);
       if (this.backend.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
     } catch (error) {
       failure = errorResponse(error);
     }
     this.backend.metrics.httpRequests.inc({ route: route?.name ?? "unknown", status: String(failure?.status ?? 101) });
-    socket.on("error", () => socket.destroy());
     if (failure || !route) {
       const body = JSON.stringify(failure!.body);
       const headers = Object.entries({ ...failure!.headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close" })
         .map(([key, value]) => `${key}: ${value}\r\n`).join("");
-      socket.end(`HTTP/1.1 ${failure!.status} ${failure!.status === 401 ? "Unauthorized" : "Error"}\r\n${headers}\r\n${body}`);
+      socket.end(`HTTP/1.1 ${failure!.status} ${STATUS_CODES[failure!.status] ?? "Error"}\r\n${headers}\r\n${body}`);
       return;
     }
     this.#webSockets.handleUpgrade(request, socket, head, (webSocket) => route.handler(webSocket, request));
   }
 
-  /** Server-sent events of every session (or one, with `?session=id`). */
-  #streamEvents(url: URL, response: ServerResponse): void {
+  /**
+   * Server-sent events of every session (or one, with `?session=id`). A client that stops reading
+   * is dropped once SSE_MAX_BUFFERED_BYTES wait for it, and counted: its events are not kept.
+   */
+  #streamEvents(url: URL, response: ServerResponse, headOnly: boolean): void {
     const only = url.searchParams.get("session");
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    if (headOnly) {
+      response.end();
+      return;
+    }
     response.write(": parley events\n\n");
     this.#streams.add(response);
+    const send = (text: string) => {
+      if (response.writableLength > SSE_MAX_BUFFERED_BYTES) {
+        this.backend.metrics.slowClientsDropped.inc({ channel: "sse" });
+        response.destroy();
+        return;
+      }
+      response.write(text);
+    };
     const subscription = this.backend.events$.subscribe((event) => {
-      if (!only || event.sessionId === only) response.write(`event: ${event.type}\ndata: ${serializeEvent(event)}\n\n`);
+      if (!only || event.sessionId === only) send(`event: ${event.type}\ndata: ${serializeEvent(event)}\n\n`);
     });
-    const heartbeat = setInterval(() => response.write(": heartbeat\n\n"), SSE_HEARTBEAT_MS);
+    const heartbeat = setInterval(() => send(": heartbeat\n\n"), SSE_HEARTBEAT_MS);
     response.on("close", () => {
       clearInterval(heartbeat);
       subscription.unsubscribe();

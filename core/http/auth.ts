@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { ParleyError } from "../errors.ts";
+import { requestUrl } from "./request-url.ts";
 
 /** Who may call a route: anyone, holders of an API token, or holders of a metrics (or API) token. */
 export type Access = "public" | "api" | "metrics";
@@ -34,7 +35,7 @@ export function requestToken(request: IncomingMessage): string | undefined {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     return match?.[1] ?? "";
   }
-  return new URL(request.url ?? "/", "http://localhost").searchParams.get("access_token") ?? undefined;
+  return requestUrl(request).searchParams.get("access_token") ?? undefined;
 }
 
 /** Throws PARLEY_ERR_UNAUTHORIZED (401) unless the request may use a route of this access kind. */
