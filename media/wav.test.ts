@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { MediaParseError } from "./errors.ts";
 import { decodeMulaw, encodeMulaw } from "./g711.ts";
 import { createRng, randomBytes, sine, whiteNoise } from "./signal-test-utils.ts";
-import { downmixToMono, readWav, writeWav } from "./wav.ts";
+import { downmixToMono, readWav, readWavHeader, writeWav } from "./wav.ts";
 
 const wav = suite("wav");
 
@@ -208,6 +208,17 @@ wav("refuses lengths that are not whole frames, and impossible formats to write"
   assert.throws(() => writeWav(new Int16Array(3), 8000, 2), RangeError);
   assert.throws(() => writeWav(new Int16Array(2), 0), RangeError);
   assert.throws(() => writeWav(new Int16Array(2), 8000, 0), RangeError);
+});
+
+wav("reads the header from the first bytes alone, waiting while they end before the data chunk", () => {
+  const file = riff([chunk("LIST", ascii("INFOISFT")), fmt({ channels: 2, rate: 1000, bits: 24 }), chunk("data", new Uint8Array(600))]);
+  const dataOffset = file.length - 600;
+  for (const length of [0, 11, 20, dataOffset - 1]) assert.is(readWavHeader(file.subarray(0, length)), undefined, `${length} bytes`);
+  const header = readWavHeader(file.subarray(0, dataOffset))!;
+  assert.equal(header, { encoding: "pcm", channels: 2, sampleRate: 1000, bitsPerSample: 24, blockAlign: 6, dataOffset, dataBytes: 600 });
+  assert.is(readWavHeader(riff([fmt(), chunk("data", new Uint8Array(0))]))!.dataBytes, undefined, "streamed: the data runs to the end");
+  assert.throws(() => readWavHeader(ascii("RIFF\0\0\0\0AVI LIST")), (error: unknown) => error instanceof MediaParseError && error.reason === "not_wave");
+  assert.throws(() => readWavHeader(riff([fmt({ tag: 2 })])), (error: unknown) => error instanceof MediaParseError && error.reason === "unsupported_format");
 });
 
 wav.run();

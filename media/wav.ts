@@ -45,52 +45,100 @@ const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 const SUBFORMAT_GUID_TAIL = [0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71];
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/**
+ * What a WAV file's header says, read without touching a sample: enough to refuse a file for its
+ * rate, format or length before paying for decoding it.
+ */
+export interface WavHeader {
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** Bits per sample as stored in the file. */
+  readonly bitsPerSample: number;
+  readonly encoding: WavEncoding;
+  /** Bytes per sample frame (all channels). */
+  readonly blockAlign: number;
+  /** Offset of the first sample byte. */
+  readonly dataOffset: number;
+  /** Sample bytes the data chunk declares; undefined for a streamed file (the data runs to the end of the file). */
+  readonly dataBytes: number | undefined;
+}
+
+/**
+ * Reads the header of a WAV file from its first bytes (as they arrive from a socket): the format
+ * and where the data chunk starts. Undefined while `bytes` end before both are known; throws
+ * MediaParseError as soon as they show the file is malformed or in a format `readWav` cannot read.
+ */
+export function readWavHeader(bytes: Uint8Array): WavHeader | undefined {
+  return scanWav(bytes, false);
+}
+
 /** Parses a WAV file to 16-bit PCM; throws MediaParseError (with a `reason` code) if it is malformed. */
 export function readWav(bytes: Uint8Array): WavAudio {
-  if (bytes.length < 12) throw new MediaParseError("too_short", `WAV needs at least 12 bytes, got ${bytes.length}`);
+  const header = scanWav(bytes, true)!;
+  const { blockAlign, channels, dataOffset } = header;
+  const dataBytes = header.dataBytes ?? bytes.length - dataOffset;
+  if (header.dataBytes !== undefined && dataBytes % blockAlign !== 0) {
+    throw new MediaParseError("bad_data_size", `data chunk of ${dataBytes} bytes is not a whole number of ${blockAlign}-byte frames`);
+  }
+  // A streamed file may end mid-frame when its writer was stopped: keep the whole frames.
+  const count = Math.floor(dataBytes / blockAlign) * channels;
+  const samples = convertSamples(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), dataOffset, count, header);
+  return { sampleRate: header.sampleRate, channels, bitsPerSample: header.bitsPerSample, encoding: header.encoding, samples };
+}
+
+/**
+ * Walks the chunks of a whole file (`complete`) or of its first bytes. A prefix yields undefined
+ * where a whole file would be truncated or lack a chunk, since the missing bytes may still come.
+ */
+function scanWav(bytes: Uint8Array, complete: boolean): WavHeader | undefined {
+  if (bytes.length < 12) {
+    if (!complete) return undefined;
+    throw new MediaParseError("too_short", `WAV needs at least 12 bytes, got ${bytes.length}`);
+  }
   if (fourcc(bytes, 0) !== "RIFF") throw new MediaParseError("not_riff", `not a RIFF file (starts with "${fourcc(bytes, 0)}")`);
   if (fourcc(bytes, 8) !== "WAVE") throw new MediaParseError("not_wave", `RIFF file of type "${fourcc(bytes, 8)}", not WAVE`);
 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let format: WavFormat | undefined;
-  let dataStart = -1;
-  let dataEnd = -1;
+  let dataOffset = -1;
+  let dataBytes: number | undefined;
   let streamed = false;
-  for (let offset = 12; offset + 8 <= bytes.length; ) {
+  for (let offset = 12; !(format && dataOffset >= 0); ) {
+    if (offset + 8 > bytes.length) {
+      if (!complete) return undefined;
+      break;
+    }
     const id = fourcc(bytes, offset);
     const size = view.getUint32(offset + 4, true);
     const body = offset + 8;
-    if (id === "data" && dataStart < 0 && STREAMING_SIZES.has(size)) {
-      dataStart = body;
-      dataEnd = bytes.length;
+    if (id === "data" && dataOffset < 0 && STREAMING_SIZES.has(size)) {
+      dataOffset = body;
       streamed = true;
       break;
     }
     const overruns = body + size > bytes.length;
-    if (id === "data" && dataStart < 0) {
-      if (overruns) throw truncated("data", size, bytes.length - body);
-      dataStart = body;
-      dataEnd = body + size;
+    if (id === "data" && dataOffset < 0) {
+      if (overruns && complete) throw truncated("data", size, bytes.length - body);
+      dataOffset = body;
+      dataBytes = size;
     } else if (id === "fmt " && !format) {
-      if (overruns) throw truncated("fmt", size, bytes.length - body);
+      if (overruns) {
+        if (!complete) return undefined;
+        throw truncated("fmt", size, bytes.length - body);
+      }
       format = parseFormat(bytes, view, body, size);
     } else if (overruns) {
+      if (!complete) return undefined;
       break; // a damaged chunk we do not need, such as trailing metadata
     }
     offset = body + size + (size & 1);
   }
-  if (!format) throw new MediaParseError("missing_fmt", streamed ? "WAV has no fmt chunk before its open-ended data chunk" : "WAV has no fmt chunk");
-  if (dataStart < 0) throw new MediaParseError("missing_data", "WAV has no data chunk");
-
-  const { blockAlign, channels } = format;
-  const dataBytes = dataEnd - dataStart;
-  if (!streamed && dataBytes % blockAlign !== 0) {
-    throw new MediaParseError("bad_data_size", `data chunk of ${dataBytes} bytes is not a whole number of ${blockAlign}-byte frames`);
+  if (!format) {
+    if (!complete && !streamed) return undefined;
+    throw new MediaParseError("missing_fmt", streamed ? "WAV has no fmt chunk before its open-ended data chunk" : "WAV has no fmt chunk");
   }
-  // A streamed file may end mid-frame when its writer was stopped: keep the whole frames.
-  const count = Math.floor(dataBytes / blockAlign) * channels;
-  const samples = convertSamples(bytes, view, dataStart, count, format);
-  return { sampleRate: format.sampleRate, channels, bitsPerSample: format.bitsPerSample, encoding: format.encoding, samples };
+  if (dataOffset < 0) throw new MediaParseError("missing_data", "WAV has no data chunk");
+  return { ...format, dataOffset, dataBytes };
 }
 
 /** Builds a 16-bit PCM WAV file; throws RangeError on a rate, channel count or length that cannot be written. */
