@@ -203,7 +203,9 @@ export class HttpApi {
   /** A 500 the handlers did not foresee: logged with the request it answered, never shown to the client. */
   #logFailure(request: IncomingMessage, error: unknown): void {
     this.backend.metrics.unhandledErrors.inc();
-    console.error(`parley: 500 on ${request.method} ${String(request.url).slice(0, 200)}:`, error);
+    // The URL may carry a token (access_token, for EventSource): logs must not.
+    const target = String(request.url).slice(0, 200).replace(/access_token=[^&]*/g, "access_token=REDACTED");
+    console.error(`parley: 500 on ${request.method} ${target}:`, error);
   }
 
   /** Authorises and hands an upgrade request to its WebSocket route, or answers it with an HTTP error. */

@@ -7,10 +7,16 @@ export async function readBytes(request: IncomingMessage, limit: number): Promis
   if (declared > limit) throw new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limit);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > limit) throw new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limit);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of request as AsyncIterable<Uint8Array>) {
+      size += chunk.length;
+      if (size > limit) throw new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limit);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof ParleyError) throw error;
+    // The client went away mid-body: its request, not the server, is at fault.
+    throw new ParleyError("PARLEY_ERR_BAD_REQUEST", "the request body ended before it was complete");
   }
   return new Uint8Array(Buffer.concat(chunks));
 }

@@ -97,7 +97,7 @@ test("an event-stream client that stops reading is dropped and counted; its even
       session.emit({ type: "plugin.error", plugin: "test", message: text, source: "test" });
       if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    await waitFor(async () => (await metricTotal(server.metrics.registry, "parley_slow_clients_dropped_total", { channel: "sse" })) === 1, 5000);
+    await waitFor(async () => (await metricTotal(server.metrics.registry, "parley_slow_clients_dropped_total", { channel: "sse" })) === 1, 5000, "the slow client dropped");
     socket.destroy();
     await closed;
   }));

@@ -1,0 +1,190 @@
+// The abuse and fuzz suite against a live server (`npm run fuzz`, and a quick run in the tests):
+// start the default server in a child process, place a live call, run the named attacks, then
+// deliver hostile HTTP requests, WebSocket messages and RTP/RTCP datagrams side by side; finally
+// check that the server never exited, no error escaped its handlers, the live call lost nothing,
+// and its memory, descriptors and UDP sockets came back to where they were.
+import { createRng } from "../../media/signal-test-utils.ts";
+import { ABUSES, startLingeringAbuse } from "./abuse.ts";
+import { type LiveCallReport, startLiveCall } from "./live-call.ts";
+import { fuzzHttp, fuzzRtp, fuzzWebSocket, type SurfaceStats } from "./surfaces.ts";
+import { type ProcessSample, startTarget, type Target } from "./target.ts";
+
+/** How a run is made. */
+export interface FuzzOptions {
+  /** Hostile inputs in all (HTTP requests, WebSocket messages and datagrams). */
+  count: number;
+  seed: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/** What a run saw. */
+export interface FuzzReport {
+  seconds: number;
+  surfaces: Record<"http" | "websocket" | "rtp", SurfaceStats>;
+  abuses: { name: string; result: string; failed: boolean }[];
+  liveCall: LiveCallReport;
+  before: ProcessSample;
+  after: ProcessSample;
+  /** How the server exited during the run, if it did. */
+  exit?: { code: number | null; signal: string | null };
+  /** Errors the server caught only at its last resort, and its 500 answers. */
+  unhandledErrors: number;
+  serverErrors: number;
+  /** Sessions left once the attackers had gone, besides the live call. */
+  leftoverSessions: number;
+  /** Whether the live call's session was still up at the end. */
+  liveCallUp: boolean;
+  /** The last lines the server wrote to stderr (its errors). */
+  serverLog: string[];
+}
+
+/** Shares of the inputs per surface. */
+const SHARES = { http: 0.35, websocket: 0.15, rtp: 0.5 };
+/** Growth of RSS allowed between the sample after warm-up and the one after the run. */
+const RSS_MARGIN = { ratio: 0.25, bytes: 96 * 1024 * 1024 };
+const FD_MARGIN = 4;
+const WHIP_CONNECT_SECONDS = 3;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function metricSum(target: Target, name: string, filter: RegExp = /.*/): Promise<number> {
+  const text = await (await fetch(`${target.baseUrl}/metrics`, { headers: { authorization: `Bearer ${target.token}` } })).text();
+  return text.split("\n").filter((line) => line.startsWith(name) && filter.test(line)).reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
+}
+
+async function sessionIds(target: Target): Promise<string[]> {
+  const response = await fetch(`${target.baseUrl}/v1/sessions`, { headers: { authorization: `Bearer ${target.token}` } });
+  return ((await response.json()) as { sessions: { id: string }[] }).sessions.map((session) => session.id);
+}
+
+/** Waits until only `keep` is left of the sessions, or `timeoutMs` passes; resolves with what is left besides it. */
+async function settle(target: Target, keep: string, timeoutMs: number): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  let others = 0;
+  do {
+    others = (await sessionIds(target)).filter((id) => id !== keep).length;
+    if (others === 0) break;
+    await sleep(250);
+  } while (performance.now() < deadline);
+  return others;
+}
+
+/** Runs the whole suite once. */
+export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const target = await startTarget({ config: { webrtc: { interfaces: ["127.0.0.1"] } } });
+  try {
+    return await attack(target, options, log, started);
+  } catch (error) {
+    // A server that died mid-run makes every later request fail: the exit is the finding.
+    if (!target.exit) throw error;
+    const none = { rssBytes: 0, fds: 0, udpSockets: 0, fdKinds: {} };
+    const empty = { inputs: 0, outcomes: {} };
+    return {
+      seconds: (performance.now() - started) / 1000,
+      surfaces: { http: empty, websocket: empty, rtp: empty },
+      abuses: [],
+      liveCall: { sent: 0, highestSeq: 0, cumulativeLost: 0, reports: 0 },
+      before: none,
+      after: none,
+      exit: target.exit,
+      unhandledErrors: 0,
+      serverErrors: 0,
+      leftoverSessions: 0,
+      liveCallUp: false,
+      serverLog: target.stderr.slice(-50),
+    };
+  } finally {
+    if (target.exit) log(`the server exited: ${JSON.stringify(target.exit)}\n${target.stderr.slice(-30).join("\n")}`);
+    await target.stop();
+  }
+}
+
+/** The run's steps against a started server. */
+async function attack(target: Target, options: FuzzOptions, log: (line: string) => void, started: number): Promise<FuzzReport> {
+  const live = await startLiveCall(target.baseUrl, target.token);
+  log(`server on ${target.baseUrl}; live call ${live.sessionId}`);
+  const rng = createRng(options.seed);
+  // Sessions the HTTP fuzz may name: the ones the fuzz opened, never the live call (a DELETE of it with the token is no attack).
+  const knownIds: string[] = [];
+  const warm = Math.min(300, Math.ceil(options.count / 20));
+  await Promise.all([fuzzHttp(rng, target, warm, () => knownIds), fuzzWebSocket(rng, target, warm / 2), fuzzRtp(rng, target, warm, live.serverPort, () => {})]);
+  await settle(target, live.sessionId, 10000);
+  await sleep(1000);
+  const before = target.sample();
+  log(`after warm-up: RSS ${(before.rssBytes / 2 ** 20).toFixed(0)} MB, ${before.fds} fds, ${before.udpSockets} UDP sockets`);
+
+  const lingering = await startLingeringAbuse(target);
+  const abuses: FuzzReport["abuses"] = [];
+  for (const abuse of ABUSES) {
+    if (target.exit) break;
+    try {
+      abuses.push({ name: abuse.name, result: await abuse.run(target), failed: false });
+    } catch (error) {
+      abuses.push({ name: abuse.name, result: (error as Error).message, failed: true });
+    }
+    log(`abuse: ${abuse.name}: ${abuses.at(-1)!.failed ? "FAILED " : ""}${abuses.at(-1)!.result}`);
+  }
+
+  const fuzzStarted = performance.now();
+  // Every 10 s: the server's memory and descriptors, and its event-loop lag (p99 since the last scrape).
+  const trace = setInterval(async () => {
+    if (target.exit) return;
+    const now = target.sample();
+    const lag = await metricSum(target, "parley_event_loop_lag_seconds").catch(() => NaN);
+    log(`  ${((performance.now() - fuzzStarted) / 1000).toFixed(0)} s: RSS ${(now.rssBytes / 2 ** 20).toFixed(0)} MB, ${now.fds} fds, ${now.udpSockets} UDP sockets, event-loop lag p99 ${(lag * 1000).toFixed(0)} ms`);
+  }, 10000);
+  const [http, websocket, rtp] = await Promise.all([
+    fuzzHttp(rng, target, Math.round(options.count * SHARES.http), () => knownIds),
+    fuzzWebSocket(rng, target, Math.round(options.count * SHARES.websocket)),
+    fuzzRtp(rng, target, Math.round(options.count * SHARES.rtp), live.serverPort, (id) => knownIds.push(id)),
+  ]);
+  log(`fuzz: ${http.inputs + websocket.inputs + rtp.inputs} inputs in ${((performance.now() - fuzzStarted) / 1000).toFixed(1)} s`);
+  clearInterval(trace);
+  lingering.close();
+
+  const leftoverSessions = await settle(target, live.sessionId, (WHIP_CONNECT_SECONDS + 10) * 1000);
+  const liveCallUp = (await sessionIds(target)).includes(live.sessionId);
+  await sleep(1000);
+  const after = target.sample();
+  const unhandledErrors = await metricSum(target, "parley_unhandled_errors_total");
+  const serverErrors = await metricSum(target, "parley_http_requests_total", /status="5\d\d"/) - await metricSum(target, "parley_http_requests_total", /status="503"/);
+  const liveCall = await live.finish();
+  return { seconds: (performance.now() - started) / 1000, surfaces: { http, websocket, rtp }, abuses, liveCall, before, after, exit: target.exit, unhandledErrors, serverErrors, leftoverSessions, liveCallUp, serverLog: target.stderr.slice(-50) };
+}
+
+/** What a run got wrong, in words (empty when the server held). */
+export function problemsOf(report: FuzzReport): string[] {
+  const problems: string[] = [];
+  if (report.exit) problems.push(`the server exited (${JSON.stringify(report.exit)})`);
+  if (report.unhandledErrors > 0) problems.push(`${report.unhandledErrors} errors reached the server's last resort`);
+  if (report.serverErrors > 0) problems.push(`${report.serverErrors} answers were 5xx other than 503`);
+  for (const abuse of report.abuses) if (abuse.failed) problems.push(`abuse "${abuse.name}": ${abuse.result}`);
+  if (report.leftoverSessions > 0) problems.push(`${report.leftoverSessions} sessions outlived their attackers`);
+  const { liveCall, before, after } = report;
+  if (!report.liveCallUp) problems.push("the live call ended during the run");
+  if (liveCall.reports === 0) problems.push("the live call got no receiver report");
+  if (liveCall.cumulativeLost !== 0) problems.push(`the live call lost ${liveCall.cumulativeLost} packets`);
+  const rssLimit = Math.max(before.rssBytes * (1 + RSS_MARGIN.ratio), before.rssBytes + RSS_MARGIN.bytes);
+  if (after.rssBytes > rssLimit) problems.push(`RSS grew from ${(before.rssBytes / 2 ** 20).toFixed(0)} to ${(after.rssBytes / 2 ** 20).toFixed(0)} MB`);
+  if (after.fds > before.fds + FD_MARGIN) problems.push(`open descriptors grew from ${before.fds} to ${after.fds}`);
+  if (after.udpSockets > before.udpSockets) problems.push(`UDP sockets grew from ${before.udpSockets} to ${after.udpSockets}`);
+  return problems;
+}
+
+/** A report as lines for a person. */
+export function describe(report: FuzzReport): string[] {
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+  const { surfaces, before, after, liveCall } = report;
+  return [
+    `inputs: ${surfaces.http.inputs} HTTP requests, ${surfaces.websocket.inputs} WebSocket messages, ${surfaces.rtp.inputs} RTP/RTCP datagrams (${surfaces.http.inputs + surfaces.websocket.inputs + surfaces.rtp.inputs} in all) in ${report.seconds.toFixed(0)} s`,
+    `HTTP answers: ${JSON.stringify(surfaces.http.outcomes)}`,
+    `WebSocket outcomes: ${JSON.stringify(surfaces.websocket.outcomes)}`,
+    `server: ${report.exit ? `EXITED ${JSON.stringify(report.exit)}` : "never exited"}; ${report.unhandledErrors} last-resort errors; ${report.serverErrors} 5xx answers (503 aside); ${report.leftoverSessions} sessions left over`,
+    `live call: ${liveCall.sent} packets sent, ${liveCall.cumulativeLost} lost by the server's own count (${liveCall.reports} receiver reports)`,
+    `process: RSS ${mb(before.rssBytes)} -> ${mb(after.rssBytes)}, fds ${before.fds} ${JSON.stringify(before.fdKinds)} -> ${after.fds} ${JSON.stringify(after.fdKinds)}, UDP sockets ${before.udpSockets} -> ${after.udpSockets}`,
+    ...report.serverLog.map((line) => `server stderr: ${line}`),
+  ];
+}

@@ -1,0 +1,133 @@
+// The server under attack: `npm start`'s program (examples/server.ts, every default plugin) in a
+// child process of the same runtime, so that a crash shows as an exit and its memory, descriptors
+// and sockets can be read from /proc without the attacker's own counted in.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname ?? ".", "../..");
+const isDeno = "Deno" in globalThis;
+
+/** What the process holds at one moment. */
+export interface ProcessSample {
+  rssBytes: number;
+  fds: number;
+  udpSockets: number;
+  /** Open descriptors by kind (socket, pipe, anon_inode, file), to say what grew. */
+  fdKinds: Record<string, number>;
+}
+
+/** A running server under test. */
+export interface Target {
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly token: string;
+  readonly rtpPorts: { min: number; max: number };
+  /** Set once the process has exited: by itself, that is the crash the fuzz looks for. */
+  readonly exit: { code: number | null; signal: string | null } | undefined;
+  /** Lines the server wrote to stderr. */
+  readonly stderr: string[];
+  sample(): ProcessSample;
+  /** Ends the server (SIGTERM, then SIGKILL) and removes its files. */
+  stop(): Promise<void>;
+}
+
+/** Inodes of the UDP sockets in the system's tables. */
+function udpInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ["udp", "udp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const inode = line.trim().split(/\s+/)[9];
+      if (inode) inodes.add(inode);
+    }
+  }
+  return inodes;
+}
+
+/** RSS, open descriptors and UDP sockets of process `pid` (Linux /proc). */
+export function sampleProcess(pid: number): ProcessSample {
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  const udp = udpInodes(pid);
+  let fds = 0;
+  let udpSockets = 0;
+  const fdKinds: Record<string, number> = {};
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    fds++;
+    try {
+      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const kind = /^(\w+):/.exec(link)?.[1] ?? "file";
+      fdKinds[kind] = (fdKinds[kind] ?? 0) + 1;
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode && udp.has(inode)) udpSockets++;
+    } catch {
+      // Closed while we looked.
+    }
+  }
+  return { rssBytes: rssKb * 1024, fds, udpSockets, fdKinds };
+}
+
+/** Starts the default server on loopback with a token and a small RTP port range, and waits until it listens. */
+export async function startTarget(options: { rtpPorts?: string; config?: object; timeoutMs?: number } = {}): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), "parley-fuzz-"));
+  const token = `fuzz-${crypto.randomUUID()}`;
+  const rtpPorts = options.rtpPorts ?? "46000-46199";
+  const configPath = join(dir, "config.json");
+  writeFileSync(configPath, JSON.stringify({ http: { host: "127.0.0.1" }, webrtc: { interfaces: ["127.0.0.1"] }, ...options.config }));
+  const script = join(ROOT, "examples/server.ts");
+  const args = isDeno ? ["run", "-A", script] : ["--import", "tsx", script];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PARLEY_PORT: "0", PARLEY_TOKEN: token, PARLEY_RTP_PORTS: rtpPorts, PARLEY_CONFIG: configPath, PARLEY_VOICEPRINTS: join(dir, "voiceprints") },
+  });
+  const stderr: string[] = [];
+  let exit: Target["exit"];
+  const exited = new Promise<void>((resolveExit) => child.on("exit", (code, signal) => {
+    exit = { code, signal };
+    resolveExit();
+  }));
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => stderr.push(...chunk.split("\n").filter(Boolean)));
+  child.stdout!.setEncoding("utf8");
+  let stdout = "";
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start in time: ${stdout} ${stderr.join("\n")}`)), options.timeoutMs ?? 60000);
+    child.stdout!.on("data", (chunk: string) => {
+      stdout += chunk;
+      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolvePort(Number(match[1]));
+      }
+    });
+    exited.then(() => reject(new Error(`the server exited at start (${JSON.stringify(exit)}): ${stderr.join("\n")}`)));
+  });
+  const [min, max] = rtpPorts.split("-").map(Number);
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    token,
+    rtpPorts: { min: min!, max: max! },
+    get exit() {
+      return exit;
+    },
+    stderr,
+    sample: () => sampleProcess(child.pid!),
+    async stop() {
+      if (!exit) {
+        process.kill(child.pid!, "SIGTERM");
+        const killer = setTimeout(() => exit || process.kill(child.pid!, "SIGKILL"), 10000);
+        await exited;
+        clearTimeout(killer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
