@@ -41,19 +41,21 @@ export async function openRtpCall(url: string, ssrc: number, metadata: LoadMetad
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ codec: "opus", metadata }),
   });
-  const body = await response.json() as { host?: string; port?: number; error?: { code: string; message: string } };
-  if (response.status !== 201 || !body.host || !body.port) {
+  const body = await response.json() as { id?: string; host?: string; port?: number; error?: { code: string; message: string } };
+  if (response.status !== 201 || !body.id || !body.host || !body.port) {
     socket.close();
     throw new Error(`HTTP ${response.status} ${JSON.stringify(body.error ?? body)}`);
   }
-  const { host, port } = body;
+  const { id, host, port } = body;
   return {
     send(n, payload) {
       const bytes = serializeRtpPacket({ payloadType: OPUS_PAYLOAD_TYPE, marker: n === 0, sequenceNumber: n & 0xffff, timestamp: (n * SAMPLES_PER_PACKET) >>> 0, ssrc, payload });
       socket.send(bytes, port, host);
     },
+    // Hangs up as a SIP gateway does at a BYE, so the session ends now and by the API, not by RTP timeout.
     async close() {
       socket.close();
+      await fetch(`${url}/v1/sessions/${id}`, { method: "DELETE" }).then((response) => response.body?.cancel());
     },
   };
 }

@@ -7,7 +7,8 @@
 // the 20 ms period, as real calls are.
 //
 // With `--asr N`, N more calls (stream indexes after the plain ones) carry the speech set instead,
-// marked in their metadata for the server to run speech recognition on them.
+// marked in their metadata for the server to run speech recognition on them; `--sessions 0 --asr N`
+// places only those (bench/soak.ts).
 //
 //   node --import tsx bench/load-generator.ts --url http://127.0.0.1:8080 --sessions 50 --seconds 20 [--webrtc] [--asr 20]
 import { parseArgs } from "node:util";
@@ -63,7 +64,7 @@ const plainCount = Number(values.sessions);
 const asrCount = Number(values.asr);
 const sessionCount = plainCount + asrCount;
 const seconds = Number(values.seconds);
-if (!url || !(plainCount >= 1) || !(asrCount >= 0) || !(seconds > 0)) throw new Error("usage: load-generator.ts --url http://host:port --sessions N --seconds S [--webrtc] [--asr N]");
+if (!url || !(plainCount >= 0) || !(asrCount >= 0) || !(sessionCount >= 1) || !(seconds > 0)) throw new Error("usage: load-generator.ts --url http://host:port --sessions N --seconds S [--webrtc] [--asr N]");
 const opening = values.webrtc ? OPENING.webrtc : OPENING.rtp;
 
 const packets = speechOpusPackets(10);

@@ -10,7 +10,6 @@
 // plugins (pocketsphinx dictation, in worker threads) while the N plain calls are measured: the
 // latency figures are then the plain calls' alone, and the recognition calls' transcripts, errors
 // and final latency are reported beside them (bench/load-asr-results.json).
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -22,7 +21,8 @@ import { vad } from "../plugins/vad/mod.ts";
 import { isAsrCall, onlyWhere } from "./load-asr.ts";
 import { EventLoopLagProbe } from "./event-loop-lag.ts";
 import { latencyProbe, type StreamArrivals } from "./latency-probe.ts";
-import { type DoneMessage, type GeneratorMessage, type GeneratorReport, PACKET_MS, type StreamingMessage } from "./load-protocol.ts";
+import { runLoadGenerator } from "./generator-process.ts";
+import { type GeneratorReport, PACKET_MS, type StreamingMessage } from "./load-protocol.ts";
 import { absoluteNow, distribution } from "./stats.ts";
 
 /**
@@ -35,8 +35,6 @@ const RTP_PORT_BASE = 20000;
 const IDLE_MS = 2000;
 /** Time for the last packets to arrive after the generator stops. */
 const DRAIN_MS = 300;
-const GENERATOR = fileURLToPath(new URL("./load-generator.ts", import.meta.url));
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 const { values } = parseArgs({
   options: {
@@ -111,27 +109,10 @@ async function startRecognition() {
   return recognizer;
 }
 
-/** Starts the generator as its own process (tsx's loader under Node, `deno run` under Deno) and collects its messages. */
+/** Runs the generator for this run's calls. */
 function runGenerator(url: string, onStreaming: (message: StreamingMessage) => void): Promise<GeneratorReport> {
-  const script = ["--url", url, "--sessions", String(sessions), "--asr", String(asrCalls), "--seconds", String(seconds), ...(values.webrtc ? ["--webrtc"] : [])];
-  const args = isDeno ? ["run", "-A", GENERATOR, ...script] : ["--import", "tsx", GENERATOR, ...script];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  let pending = "";
-  let done: DoneMessage | undefined;
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk: string) => {
-    pending += chunk;
-    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
-      const message = JSON.parse(pending.slice(0, end)) as GeneratorMessage;
-      pending = pending.slice(end + 1);
-      if (message.type === "streaming") onStreaming(message);
-      else done = message;
-    }
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => (done && code === 0 ? resolve(done.report) : reject(new Error(`the load generator exited with ${code}`))));
-  });
+  const args = ["--url", url, "--sessions", String(sessions), "--asr", String(asrCalls), "--seconds", String(seconds), ...(values.webrtc ? ["--webrtc"] : [])];
+  return runLoadGenerator(args, onStreaming);
 }
 
 const streams = new Map<number, StreamArrivals>();

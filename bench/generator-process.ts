@@ -1,0 +1,30 @@
+// Runs bench/load-generator.ts as a process of its own (tsx's loader under Node, `deno run` under
+// Deno), so the calls it places cost the measured server nothing, and collects what it prints.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { DoneMessage, GeneratorMessage, GeneratorReport, StreamingMessage } from "./load-protocol.ts";
+
+const GENERATOR = fileURLToPath(new URL("./load-generator.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** Runs the load generator with `args` (its command line); `onStreaming` hears when all its streams run; resolves with its report. */
+export function runLoadGenerator(args: readonly string[], onStreaming: (message: StreamingMessage) => void = () => {}): Promise<GeneratorReport> {
+  const command = "Deno" in globalThis ? ["run", "-A", GENERATOR, ...args] : ["--import", "tsx", GENERATOR, ...args];
+  const child = spawn(process.execPath, command, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  let pending = "";
+  let done: DoneMessage | undefined;
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    pending += chunk;
+    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
+      const message = JSON.parse(pending.slice(0, end)) as GeneratorMessage;
+      pending = pending.slice(end + 1);
+      if (message.type === "streaming") onStreaming(message);
+      else done = message;
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => (done && code === 0 ? resolve(done.report) : reject(new Error(`the load generator exited with ${code}`))));
+  });
+}

@@ -1,0 +1,45 @@
+// Counts the objects of a kind that are still alive: each one is known by a WeakRef only, so
+// after a garbage collection a count above zero names something that still holds it.
+
+/** Tracked and still-alive objects of each kind. */
+export class LiveCensus {
+  readonly #refs = new Map<string, WeakRef<object>[]>();
+  readonly #tracked = new Map<string, number>();
+
+  /** Starts following `object` as one of `kind`. */
+  track(kind: string, object: object): void {
+    const refs = this.#refs.get(kind) ?? [];
+    refs.push(new WeakRef(object));
+    this.#refs.set(kind, refs);
+    this.#tracked.set(kind, (this.#tracked.get(kind) ?? 0) + 1);
+  }
+
+  /** How many of each kind are alive now (forgetting the collected ones, so the census keeps nothing per object either). */
+  alive(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [kind, refs] of this.#refs) {
+      const live = refs.filter((ref) => ref.deref() !== undefined);
+      this.#refs.set(kind, live);
+      counts[kind] = live.length;
+    }
+    return counts;
+  }
+
+  /** How many of each kind were ever tracked. */
+  tracked(): Record<string, number> {
+    return Object.fromEntries(this.#tracked);
+  }
+}
+
+/** The runtime's `gc()`: Node with --expose-gc, Deno with --v8-flags=--expose-gc; undefined otherwise. */
+export const exposedGc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
+
+/** Collects garbage thoroughly (a few full collections, with turns of the event loop between for finalizers and weak callbacks); false when gc is not exposed. */
+export async function collectGarbage(): Promise<boolean> {
+  if (!exposedGc) return false;
+  for (let round = 0; round < 3; round++) {
+    exposedGc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}
