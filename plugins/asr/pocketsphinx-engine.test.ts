@@ -71,6 +71,22 @@ test("a call's next turn, opened while its previous turn is finishing, starts af
   }
 });
 
+test("a call that ends while its last turn is being recognised is forgotten for good: that late final does not teach its line back", async () => {
+  const clip = speechClip("librivox-0880.wav");
+  if (!clip || !installed()) return;
+  const engine = await createPocketsphinxEngine({ workers: 1 });
+  try {
+    const stream = await engine.open({ search: { type: "dictation" }, channel: "call-2" });
+    stream.write(clip.samples);
+    const final = stream.finish();
+    engine.endChannel("call-2");
+    assert.ok((await final).text.length > 0, "the final has words, so it would have been learnt");
+    assert.is(engine.stats().channels, 0);
+  } finally {
+    await engine.close();
+  }
+});
+
 test("recognition workers run at a lower CPU priority than the main thread (Linux), so the media path wins a busy CPU", async () => {
   if (process.platform !== "linux" || !installed()) return;
   const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);

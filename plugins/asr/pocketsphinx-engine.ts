@@ -94,7 +94,7 @@ export async function createPocketsphinxEngine(options: PocketsphinxOptions = {}
 export interface PocketsphinxControl {
   /** Stops every worker abruptly, as a crash would: their streams fail with "engine_crashed"; new streams start new workers. */
   terminateWorkers(): Promise<void>;
-  /** Forgets what was learnt of a call's line (the plugin calls it when the call ends). */
+  /** Forgets what was learnt of a call's line, and what its streams still finishing would teach (the plugin calls it when the call ends). */
   endChannel(channel: string): void;
   /** Workers running, streams open, and calls whose line estimate is remembered (until `endChannel`; at most 10,000, least recently used forgotten). */
   stats(): { workers: number; streams: number; channels: number };
@@ -207,6 +207,8 @@ class PocketsphinxEngine implements AsrEngine, PocketsphinxControl {
 
   endChannel(channel: string): void {
     this.#channels.delete(channel);
+    // A call that ends while its last turn is still being recognised: that final must not learn the line back.
+    this.#lastInChannel.delete(channel);
   }
 
   stats(): { workers: number; streams: number; channels: number } {
@@ -310,8 +312,9 @@ class PocketsphinxEngine implements AsrEngine, PocketsphinxControl {
     return channel !== undefined ? this.#channels.get(channel) : undefined;
   }
 
+  /** Remembers a channel's line estimate, unless the channel has ended (its streams are gone from #lastInChannel). */
   #learnChannel(channel: string | undefined, mean: Float32Array): void {
-    if (channel === undefined) return;
+    if (channel === undefined || !this.#lastInChannel.has(channel)) return;
     this.#channels.delete(channel);
     this.#channels.set(channel, mean);
     if (this.#channels.size > MAX_CHANNELS) this.#channels.delete(this.#channels.keys().next().value!);

@@ -3,13 +3,20 @@
 // loop; messages are handled one at a time, in order. Protocol: pocketsphinx-protocol.ts.
 import { parentPort, workerData } from "node:worker_threads";
 import { AsrError } from "./AsrEngine.ts";
+import { DecoderPool } from "./decoder-pool.ts";
 import { PocketsphinxDecoder } from "./pocketsphinx-decoder.ts";
 import { loadPocketsphinx, type PocketsphinxLibrary } from "./pocketsphinx-library.ts";
 import type { DecoderKind, PocketsphinxWorkerConfig, WorkerReply, WorkerRequest } from "./pocketsphinx-protocol.ts";
 import { lowerThreadPriority } from "./thread-priority.ts";
 
-/** Idle decoders kept per kind; more are freed (each holds tens of MB). */
-const MAX_IDLE_DECODERS = 4;
+/**
+ * An idle decoder beyond the warm ones is freed after this long unused, ms: long enough that a
+ * worker under steady load keeps the decoders it needs instead of rebuilding one per call (see
+ * decoder-pool.ts), short enough that a burst's extra decoders (tens of MB each) go after it.
+ */
+const IDLE_DECODER_MS = 60_000;
+/** How often idle decoders are looked at, ms. */
+const TRIM_INTERVAL_MS = 5_000;
 
 /** Audio of a new line's first utterance held back to estimate the line (see pocketsphinx-cmn.ts). */
 const ESTIMATE_SAMPLES = 16000;
@@ -27,7 +34,6 @@ interface Utterance {
 
 const port = parentPort!;
 const config = workerData as PocketsphinxWorkerConfig;
-const idle: Record<DecoderKind, PocketsphinxDecoder[]> = { dictation: [], plain: [] };
 const utterances = new Map<number, Utterance>();
 const partialSamples = (16000 * config.partialIntervalMs) / 1000;
 
@@ -36,25 +42,22 @@ function reply(message: WorkerReply): void {
 }
 
 let lib: PocketsphinxLibrary;
+/** Grammars and keywords run on plain decoders, tuned for them; dictation needs the language model. */
+const pool = new DecoderPool<DecoderKind, PocketsphinxDecoder>((kind) => new PocketsphinxDecoder(lib, config, kind), {
+  idleMs: IDLE_DECODER_MS,
+  keep: { dictation: config.warmDecoders.filter((kind) => kind === "dictation").length, plain: config.warmDecoders.filter((kind) => kind === "plain").length },
+});
 try {
   lowerThreadPriority(config.niceness);
   lib = loadPocketsphinx(config.libraries);
-  for (const kind of config.warmDecoders) idle[kind].push(new PocketsphinxDecoder(lib, config, kind));
+  const warm = config.warmDecoders.map((kind) => pool.acquire(kind));
+  for (const decoder of warm) pool.release(decoder);
+  // The worker's life is the engine's to decide (it unrefs and terminates it), so this timer may stay referenced.
+  setInterval(() => pool.trim(), TRIM_INTERVAL_MS);
   reply({ type: "ready" });
 } catch (error) {
   const reason = error instanceof AsrError ? error.reason : "engine_unavailable";
   reply({ type: "failed", reason, message: error instanceof Error ? error.message : String(error) });
-}
-
-/** An idle decoder of the kind the search needs, else a new one (grammars and keywords run on plain decoders, tuned for them). */
-function acquire(dictation: boolean): PocketsphinxDecoder {
-  const kind: DecoderKind = dictation ? "dictation" : "plain";
-  return idle[kind].pop() ?? new PocketsphinxDecoder(lib, config, kind);
-}
-
-function release(decoder: PocketsphinxDecoder): void {
-  if (idle[decoder.kind].length < MAX_IDLE_DECODERS) idle[decoder.kind].push(decoder);
-  else decoder.free();
 }
 
 /** Decodes audio and, every `partialIntervalMs`, reports a changed hypothesis. */
@@ -83,7 +86,7 @@ function startHeld(id: number, utterance: Utterance): void {
 function handle(message: WorkerRequest): void {
   switch (message.type) {
     case "open": {
-      const decoder = acquire(message.search.type === "dictation");
+      const decoder = pool.acquire(message.search.type === "dictation" ? "dictation" : "plain");
       const estimate = !message.cmnMean && decoder.canEstimateLine;
       try {
         decoder.use(message.search);
@@ -92,7 +95,7 @@ function handle(message: WorkerRequest): void {
           decoder.start();
         }
       } catch (error) {
-        release(decoder);
+        pool.release(decoder);
         throw error;
       }
       utterances.set(message.stream, { decoder, held: estimate ? [] : undefined, heldSamples: 0, samplesSinceLook: 0, lastHypothesis: "", decodeMs: 0 });
@@ -124,7 +127,7 @@ function handle(message: WorkerRequest): void {
         const decodeMs = utterance.decodeMs + performance.now() - started;
         reply({ type: "final", stream: message.stream, result, decodeMs, cmnMean: utterance.decoder.cmnMean() });
       } finally {
-        release(utterance.decoder);
+        pool.release(utterance.decoder);
       }
       return;
     }
@@ -133,7 +136,7 @@ function handle(message: WorkerRequest): void {
       if (!utterance) return;
       utterances.delete(message.stream);
       if (!utterance.held) utterance.decoder.abandon();
-      release(utterance.decoder);
+      pool.release(utterance.decoder);
       return;
     }
   }
@@ -157,7 +160,7 @@ port.on("message", (message: WorkerRequest) => {
     if (utterance) {
       utterances.delete(message.stream);
       if (!utterance.held) utterance.decoder.abandon();
-      release(utterance.decoder);
+      pool.release(utterance.decoder);
     }
     const reason = error instanceof AsrError ? error.reason : "decoder_failed";
     reply({ type: "error", stream: message.stream, reason, message: error instanceof Error ? error.message : String(error) });
