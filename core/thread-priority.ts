@@ -1,7 +1,9 @@
-// Lowers the calling thread's CPU priority, so that recognition workers yield the CPU to the
-// media path (the main thread's event loop) when the machine is busy. Linux only: there a thread
-// has a nice value of its own, and setpriority(PRIO_PROCESS, 0, n) changes the calling thread's
-// alone; elsewhere the same call would slow the whole process, so it is not made.
+// Lowers the calling thread's CPU priority, so that worker threads doing heavy work (speech
+// recognition, voice analysis) yield the CPU to the media path (the main thread's event loop)
+// when the machine is busy. Linux only: there a thread has a nice value of its own, and
+// setpriority(PRIO_PROCESS, 0, n) changes the calling thread's alone; elsewhere the same call
+// would slow the whole process, so it is not made. Workers import this file directly rather than
+// core/mod.ts, which would load the whole server into every worker.
 import koffi from "koffi";
 
 const PRIO_PROCESS = 0;

@@ -31,6 +31,8 @@ export interface VoiceUtterance {
 
 /** The background model and the operations on voiceprints. */
 export class VoiceprintModel {
+  /** The weights it was made from (the analysis worker builds its own copy from them). */
+  readonly weights: BiometricsWeights;
   readonly ubm: DiagonalGmm;
   readonly threshold: number;
   readonly #relevance: number;
@@ -40,6 +42,7 @@ export class VoiceprintModel {
   /** Loads `weights`; throws when they were trained for other features than this code computes. */
   constructor(weights: BiometricsWeights = loadBiometricsWeights().weights) {
     if (weights.ubm.means[0]?.length !== VOICEPRINT_DIMENSIONS) throw new Error("biometrics weights do not match this version's features; run npm run train:biometrics");
+    this.weights = weights;
     this.ubm = new DiagonalGmm(weights.ubm);
     this.threshold = weights.threshold;
     this.#relevance = weights.relevance;

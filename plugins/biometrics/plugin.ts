@@ -4,12 +4,12 @@
 // Voiceprints live on disk, AES-256-GCM encrypted when a key is configured.
 import { resolve } from "node:path";
 import { concat, defer, from, mergeMap, Observable, of, tap } from "rxjs";
-import { definePlugin, type EventInput } from "../../core/mod.ts";
+import { definePlugin, type EventInput, type PluginServer } from "../../core/mod.ts";
 import { type GmmStatistics, sessionSegments, type SpeechSegment } from "../../media/mod.ts";
 import "./events.ts";
 import { loadBiometricsWeights, VoiceprintModel } from "./model.ts";
-import { registerBiometricsRoutes } from "./routes.ts";
-import { BiometricsService } from "./service.ts";
+import { DEFAULT_ROUTE_LIMITS, registerBiometricsRoutes } from "./routes.ts";
+import { BiometricsService, DEFAULT_MAX_WAITING_ANALYSES } from "./service.ts";
 import { type Voiceprint, VoiceprintStore } from "./voiceprint-store.ts";
 
 /** Options of the biometrics plugin (all optional; defaults in the schema). */
@@ -36,7 +36,22 @@ export interface BiometricsOptions {
   routes: boolean;
   /** Largest WAV the API accepts, bytes. */
   maxWavBytes: number;
+  /** Lowest sample rate of a WAV the API accepts, Hz (default 8000). */
+  minSampleRate?: number;
+  /** Highest sample rate of a WAV the API accepts, Hz (default 48000). */
+  maxSampleRate?: number;
+  /** Most channels of a WAV the API accepts (default 2). */
+  maxChannels?: number;
+  /** Longest WAV the API verifies, ms (default 60 s). */
+  maxVerifyAudioMs?: number;
+  /** Longest WAV the API enrolls from in one request, ms (default 3 minutes). */
+  maxEnrollAudioMs?: number;
+  /** WAV requests that may wait while the analysis worker works on one; more are refused with 503 (default 2). */
+  maxWaitingAnalyses?: number;
 }
+
+/** Each server's service, so its analysis worker stops when that server closes. */
+const services = new WeakMap<PluginServer, BiometricsService>();
 
 /** The biometrics plugin. `server.use(biometrics, { directory: "/var/lib/parley/voiceprints" })`. */
 export const biometrics = definePlugin<BiometricsOptions>({
@@ -56,12 +71,23 @@ export const biometrics = definePlugin<BiometricsOptions>({
       minEnrollMs: { type: "number", minimum: 0, default: 8000 },
       maxEnrollMs: { type: "number", minimum: 1000, default: 30000 },
       routes: { type: "boolean", default: true },
-      maxWavBytes: { type: "number", minimum: 1024, default: 10485760 },
+      maxWavBytes: { type: "number", minimum: 1024, default: DEFAULT_ROUTE_LIMITS.maxWavBytes },
+      minSampleRate: { type: "integer", minimum: 1000, default: DEFAULT_ROUTE_LIMITS.minSampleRate },
+      maxSampleRate: { type: "integer", minimum: 1000, maximum: 384000, default: DEFAULT_ROUTE_LIMITS.maxSampleRate },
+      maxChannels: { type: "integer", minimum: 1, maximum: 64, default: DEFAULT_ROUTE_LIMITS.maxChannels },
+      maxVerifyAudioMs: { type: "number", minimum: 1000, default: DEFAULT_ROUTE_LIMITS.maxVerifyAudioMs },
+      maxEnrollAudioMs: { type: "number", minimum: 1000, default: DEFAULT_ROUTE_LIMITS.maxEnrollAudioMs },
+      maxWaitingAnalyses: { type: "integer", minimum: 0, default: DEFAULT_MAX_WAITING_ANALYSES },
     },
   },
   setup(server, options) {
     const service = createBiometricsService(options);
-    if (options.routes) registerBiometricsRoutes(server, service, options.maxWavBytes);
+    services.set(server, service);
+    if (options.routes) {
+      const refused = server.metrics.counter("parley_biometrics_requests_refused_total", "Biometrics API requests refused for their audio or because the analysis queue was full, by reason", ["reason"]);
+      registerBiometricsRoutes(server, service, options, (reason) => refused.inc({ reason }));
+      service.analysis.start();
+    }
     const verdicts = server.metrics.counter("parley_biometrics_verdicts_total", "Utterances verified against a claimed identity, by verdict", ["verdict"]);
     return (session) => {
       const claimKey = options.claimKeys.find((key) => session.info.metadata[key]);
@@ -77,6 +103,11 @@ export const biometrics = definePlugin<BiometricsOptions>({
       );
     };
   },
+  async close(server) {
+    const service = services.get(server);
+    services.delete(server);
+    await service?.close();
+  },
 });
 
 /** The service behind the plugin, from its options (embedding code can build one to mount the routes itself). */
@@ -90,7 +121,7 @@ export function createBiometricsService(options: BiometricsOptions): BiometricsS
     minEnrollMs: options.minEnrollMs,
     maxEnrollMs: options.maxEnrollMs,
     threshold: options.threshold ?? model.threshold,
-  });
+  }, options.maxWaitingAnalyses ?? DEFAULT_MAX_WAITING_ANALYSES);
 }
 
 /** What the plugin reads of a session. */

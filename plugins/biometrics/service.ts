@@ -1,8 +1,12 @@
 // Enrollment and verification behind the plugin and its HTTP routes: voiceprints from WAV files
 // or from live sessions, kept in a VoiceprintStore, scored with the VoiceprintModel.
-import { createResampler, downmixToMono, extractFeatureFrames, type GmmStatistics, readWav, type SpeechSegment, SpeechSegmenter, telephoneChannel } from "../../media/mod.ts";
+import { AnalysisQueue } from "./AnalysisQueue.ts";
+import { addEnrollment, decodeWavTo16k, scoreVerification, utterancesOf, type WavEnrollment, wavEnrollment } from "./audio-analysis.ts";
+import { BiometricsError } from "./BiometricsError.ts";
 import type { VoiceprintModel, VoiceUtterance } from "./model.ts";
 import type { Voiceprint, VoiceprintStore } from "./voiceprint-store.ts";
+
+export { BiometricsError, type BiometricsErrorReason } from "./BiometricsError.ts";
 
 /** Limits of enrollment and verification. */
 export interface BiometricsLimits {
@@ -18,15 +22,6 @@ export interface BiometricsLimits {
   threshold: number;
 }
 
-/** Why a request cannot be served: a stable code and a message. */
-export class BiometricsError extends Error {
-  override readonly name = "BiometricsError";
-  /** `insufficient_speech`, `not_enrolled`, `bad_audio` or `model_mismatch`. */
-  constructor(readonly reason: "insufficient_speech" | "not_enrolled" | "bad_audio" | "model_mismatch", message: string) {
-    super(message);
-  }
-}
-
 /** A verification result. */
 export interface Verification {
   verdict: "match" | "no_match";
@@ -40,42 +35,33 @@ export interface EnrollableSession {
   enroll(speakerId: string): void;
 }
 
+/** Requests the analysis worker takes beyond the one it is working on, unless told otherwise. */
+export const DEFAULT_MAX_WAITING_ANALYSES = 2;
+
 /** Voiceprints: enrollment from audio or sessions, verification, and the store behind them. */
 export class BiometricsService {
   /** Sessions in progress, by id, that the API can ask to enroll. */
   readonly sessions = new Map<string, EnrollableSession>();
+  /** Where WAV files from the API are analysed: a worker thread, with a bounded queue. */
+  readonly analysis: AnalysisQueue;
 
-  constructor(readonly model: VoiceprintModel, readonly store: VoiceprintStore, readonly fingerprint: string, readonly limits: BiometricsLimits) {}
+  constructor(readonly model: VoiceprintModel, readonly store: VoiceprintStore, readonly fingerprint: string, readonly limits: BiometricsLimits, maxWaitingAnalyses = DEFAULT_MAX_WAITING_ANALYSES) {
+    this.analysis = new AnalysisQueue(model.weights, maxWaitingAnalyses);
+  }
 
-  /** The utterances of a 16 kHz clip that hold enough speech, as the model sees them. */
+  /** The utterances of a 16 kHz clip that hold enough speech, as the model sees them (on this thread). */
   utterancesOf(pcm16k: Int16Array): VoiceUtterance[] {
-    const segments: SpeechSegment[] = [];
-    const segmenter = new SpeechSegmenter();
-    for (const frame of extractFeatureFrames(pcm16k)) segmenter.push(frame, (segment) => segments.push(segment));
-    segmenter.flush((segment) => segments.push(segment));
-    return segments.map((segment) => this.model.utterance(segment.frames, this.limits.minUtteranceVoicedMs)).filter((u) => u.check.sufficient);
+    return utterancesOf(this.model, pcm16k, this.limits.minUtteranceVoicedMs);
   }
 
-  /** Decodes a WAV file (any rate, any channel count) to 16 kHz mono, with its original rate. */
+  /** Decodes a WAV file (any rate, any channel count) to 16 kHz mono, with its original rate (on this thread). */
   decodeWav(bytes: Uint8Array): { samples: Int16Array; sampleRate: number } {
-    let wav;
-    try {
-      wav = readWav(bytes);
-    } catch (error) {
-      throw new BiometricsError("bad_audio", `not a WAV file this server reads: ${(error as Error).message}`);
-    }
-    const mono = wav.channels > 1 ? downmixToMono(wav.samples, wav.channels) : wav.samples;
-    return { samples: wav.sampleRate === 16000 ? mono : createResampler(wav.sampleRate, 16000).process(mono), sampleRate: wav.sampleRate };
+    return decodeWavTo16k(bytes);
   }
 
-  /**
-   * The utterances of a WAV file for enrollment, and (for wideband audio) the same speech through
-   * a simulated telephone channel as companions: a voiceprint enrolled from both recognises the
-   * voice on wideband and on 8 kHz calls (see the model card's cross-channel figure).
-   */
-  wavEnrollment(bytes: Uint8Array): { utterances: VoiceUtterance[]; companions: VoiceUtterance[] } {
-    const { samples, sampleRate } = this.decodeWav(bytes);
-    return { utterances: this.utterancesOf(samples), companions: sampleRate > 8000 ? this.utterancesOf(telephoneChannel(samples)) : [] };
+  /** The utterances of a WAV file for enrollment, with telephone-channel companions for wideband audio (on this thread; see `wavEnrollment`). */
+  wavEnrollment(bytes: Uint8Array): WavEnrollment {
+    return wavEnrollment(this.model, bytes, this.limits.minUtteranceVoicedMs);
   }
 
   /** A speaker's voiceprint, checked against the current model; undefined when not enrolled. */
@@ -94,46 +80,42 @@ export class BiometricsService {
    */
   async enroll(speakerId: string, utterances: readonly VoiceUtterance[], replace: boolean, companions: readonly VoiceUtterance[] = []): Promise<{ speechMs: number; totalSpeechMs: number }> {
     const existing = replace ? undefined : await this.voiceprint(speakerId);
-    const statistics: GmmStatistics = existing?.statistics ?? this.model.ubm.createStatistics();
-    let total = existing?.speechMs ?? 0;
-    let added = 0;
-    for (const utterance of utterances) {
-      if (total >= this.limits.maxEnrollMs) break;
-      this.model.enroll(utterance, statistics);
-      added += utterance.check.activeMs;
-      total += utterance.check.activeMs;
-    }
-    if (total < this.limits.minEnrollMs) {
-      throw new BiometricsError("insufficient_speech", `enrollment needs ${this.limits.minEnrollMs} ms of speech; this gives ${total} ms`);
-    }
-    let companionMs = 0;
-    for (const utterance of companions) {
-      if (companionMs >= added) break;
-      this.model.enroll(utterance, statistics);
-      companionMs += utterance.check.activeMs;
-    }
-    const now = new Date().toISOString();
-    await this.store.save({ speakerId, model: this.fingerprint, createdAt: existing?.createdAt ?? now, updatedAt: now, speechMs: total, statistics });
-    return { speechMs: added, totalSpeechMs: total };
+    const enrollment = addEnrollment(this.model, existing, { utterances: [...utterances], companions: [...companions] }, this.limits);
+    return this.#save(speakerId, existing, enrollment);
+  }
+
+  /** Enrolls a WAV file's speech (see `enroll`), analysed in the worker. */
+  async enrollWav(speakerId: string, wav: Uint8Array, replace: boolean): Promise<{ speechMs: number; totalSpeechMs: number }> {
+    const existing = replace ? undefined : await this.voiceprint(speakerId);
+    const enrollment = await this.analysis.enroll(wav, existing, this.limits);
+    return this.#save(speakerId, existing, enrollment);
   }
 
   /** Verifies `utterances` against a speaker's voiceprint. */
   async verify(speakerId: string, utterances: readonly VoiceUtterance[]): Promise<Verification> {
+    return scoreVerification(this.model, (await this.#enrolled(speakerId)).statistics, utterances, this.limits);
+  }
+
+  /** Verifies a WAV file against a voiceprint already loaded, analysed in the worker. */
+  verifyWav(voiceprint: Voiceprint, wav: Uint8Array): Promise<Verification> {
+    return this.analysis.verify(wav, voiceprint.statistics, this.limits);
+  }
+
+  /** Stops the analysis worker. */
+  close(): Promise<void> {
+    return this.analysis.close();
+  }
+
+  /** A speaker's voiceprint; throws not_enrolled when there is none. */
+  async #enrolled(speakerId: string): Promise<Voiceprint> {
     const voiceprint = await this.voiceprint(speakerId);
     if (!voiceprint) throw new BiometricsError("not_enrolled", `no voiceprint for ${speakerId}`);
-    const means = this.model.speakerMeans(voiceprint.statistics);
-    let sum = 0;
-    let frames = 0;
-    let speechMs = 0;
-    for (const utterance of utterances) {
-      sum += this.model.scoreSum(utterance, means);
-      frames += utterance.frames.length;
-      speechMs += utterance.check.voicedMs;
-    }
-    if (speechMs < this.limits.minVoicedMs || frames === 0) {
-      throw new BiometricsError("insufficient_speech", `verification needs ${this.limits.minVoicedMs} ms of voiced speech; this gives ${speechMs} ms`);
-    }
-    const score = sum / frames;
-    return { verdict: score >= this.limits.threshold ? "match" : "no_match", score: Math.round(score * 1e4) / 1e4, threshold: this.limits.threshold, speechMs };
+    return voiceprint;
+  }
+
+  async #save(speakerId: string, existing: Voiceprint | undefined, enrollment: { statistics: Voiceprint["statistics"]; speechMs: number; totalSpeechMs: number }): Promise<{ speechMs: number; totalSpeechMs: number }> {
+    const now = new Date().toISOString();
+    await this.store.save({ speakerId, model: this.fingerprint, createdAt: existing?.createdAt ?? now, updatedAt: now, speechMs: enrollment.totalSpeechMs, statistics: enrollment.statistics });
+    return { speechMs: enrollment.speechMs, totalSpeechMs: enrollment.totalSpeechMs };
   }
 }
