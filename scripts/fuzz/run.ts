@@ -33,6 +33,8 @@ export interface FuzzReport {
   serverErrors: number;
   /** Sessions left once the attackers had gone, besides the live call. */
   leftoverSessions: number;
+  /** Datagrams of the live call's port that the kernel dropped because the server did not read them in time. */
+  liveCallKernelDrops: number;
   /** Whether the live call's session was still up at the end. */
   liveCallUp: boolean;
   /** The last lines the server wrote to stderr (its errors). */
@@ -94,6 +96,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       serverErrors: 0,
       leftoverSessions: 0,
       liveCallUp: false,
+      liveCallKernelDrops: 0,
       serverLog: target.stderr.slice(-50),
     };
   } finally {
@@ -109,7 +112,8 @@ async function attack(target: Target, options: FuzzOptions, log: (line: string) 
   const rng = createRng(options.seed);
   // Sessions the HTTP fuzz may name: the ones the fuzz opened, never the live call (a DELETE of it with the token is no attack).
   const knownIds: string[] = [];
-  const warm = Math.min(300, Math.ceil(options.count / 20));
+  // Enough of every surface that the engines the server loads once (recognizer workers, models) are loaded before the baseline.
+  const warm = Math.max(2000, Math.ceil(options.count / 20));
   await Promise.all([fuzzHttp(rng, target, warm, () => knownIds), fuzzWebSocket(rng, target, warm / 2), fuzzRtp(rng, target, warm, live.serverPort, () => {})]);
   await settle(target, live.sessionId, 10000);
   await sleep(1000);
@@ -151,8 +155,9 @@ async function attack(target: Target, options: FuzzOptions, log: (line: string) 
   const after = target.sample();
   const unhandledErrors = await metricSum(target, "parley_unhandled_errors_total");
   const serverErrors = await metricSum(target, "parley_http_requests_total", /status="5\d\d"/) - await metricSum(target, "parley_http_requests_total", /status="503"/);
+  const liveCallKernelDrops = target.udpDrops(live.serverPort);
   const liveCall = await live.finish();
-  return { seconds: (performance.now() - started) / 1000, surfaces: { http, websocket, rtp }, abuses, liveCall, before, after, exit: target.exit, unhandledErrors, serverErrors, leftoverSessions, liveCallUp, serverLog: target.stderr.slice(-50) };
+  return { seconds: (performance.now() - started) / 1000, surfaces: { http, websocket, rtp }, abuses, liveCall, before, after, exit: target.exit, unhandledErrors, serverErrors, leftoverSessions, liveCallUp, liveCallKernelDrops, serverLog: target.stderr.slice(-50) };
 }
 
 /** What a run got wrong, in words (empty when the server held). */
@@ -183,7 +188,7 @@ export function describe(report: FuzzReport): string[] {
     `HTTP answers: ${JSON.stringify(surfaces.http.outcomes)}`,
     `WebSocket outcomes: ${JSON.stringify(surfaces.websocket.outcomes)}`,
     `server: ${report.exit ? `EXITED ${JSON.stringify(report.exit)}` : "never exited"}; ${report.unhandledErrors} last-resort errors; ${report.serverErrors} 5xx answers (503 aside); ${report.leftoverSessions} sessions left over`,
-    `live call: ${liveCall.sent} packets sent, ${liveCall.cumulativeLost} lost by the server's own count (${liveCall.reports} receiver reports)`,
+    `live call: ${liveCall.sent} packets sent, ${liveCall.cumulativeLost} lost by the server's own count (${liveCall.reports} receiver reports), ${report.liveCallKernelDrops} dropped by the kernel for want of reading`,
     `process: RSS ${mb(before.rssBytes)} -> ${mb(after.rssBytes)}, fds ${before.fds} ${JSON.stringify(before.fdKinds)} -> ${after.fds} ${JSON.stringify(after.fdKinds)}, UDP sockets ${before.udpSockets} -> ${after.udpSockets}`,
     ...report.serverLog.map((line) => `server stderr: ${line}`),
   ];

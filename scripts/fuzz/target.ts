@@ -29,6 +29,8 @@ export interface Target {
   /** Lines the server wrote to stderr. */
   readonly stderr: string[];
   sample(): ProcessSample;
+  /** Datagrams the kernel dropped on the server's UDP socket bound to `port` because the server did not read them in time. */
+  udpDrops(port: number): number;
   /** Ends the server (SIGTERM, then SIGKILL) and removes its files. */
   stop(): Promise<void>;
 }
@@ -49,6 +51,13 @@ function udpInodes(pid: number): Set<string> {
     }
   }
   return inodes;
+}
+
+/** The kernel's drop count of the UDP socket on local `port` of process `pid`'s network namespace (0 if none is bound). */
+export function udpDrops(pid: number, port: number): number {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const line = readFileSync(`/proc/${pid}/net/udp`, "utf8").split("\n").find((entry) => entry.trim().split(/\s+/)[1]?.endsWith(`:${hexPort}`));
+  return Number(line?.trim().split(/\s+/).at(-1) ?? 0);
 }
 
 /** RSS, open descriptors and UDP sockets of process `pid` (Linux /proc). */
@@ -120,6 +129,7 @@ export async function startTarget(options: { rtpPorts?: string; config?: object;
     },
     stderr,
     sample: () => sampleProcess(child.pid!),
+    udpDrops: (port) => udpDrops(child.pid!, port),
     async stop() {
       if (!exit) {
         process.kill(child.pid!, "SIGTERM");
