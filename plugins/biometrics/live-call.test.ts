@@ -15,9 +15,13 @@ import { DEFAULT_ROUTE_LIMITS } from "./routes.ts";
 import type { RtpCallerData } from "./rtp-caller-worker.ts";
 import { LagProbe, speechWav, ThreadedHttpClient } from "./testing.ts";
 
-/** Worst event-loop lag and gap between frames allowed while the analysis runs, ms: a blocked loop shows as a second or more. */
-const MAX_LAG_MS = 100;
-const MAX_FRAME_GAP_MS = 150;
+/**
+ * Worst event-loop lag and gap between frames allowed while the analysis runs, ms. On the main
+ * thread the enrollment alone blocked the loop for over a second; the bounds leave room for a
+ * machine shared with other work, where an idle server already sees spikes of 50-70 ms.
+ */
+const MAX_LAG_MS = 150;
+const MAX_FRAME_GAP_MS = 200;
 
 function nextMessage<T>(worker: Worker): Promise<T> {
   return new Promise((resolve) => worker.once("message", resolve));

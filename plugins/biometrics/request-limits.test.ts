@@ -40,6 +40,13 @@ function streamedWav(sampleRate: number, bytes: number): Uint8Array<ArrayBuffer>
   return wav;
 }
 
+/** A 16 kHz WAV whose data chunk holds 16001 bytes: half a sample too many. */
+function oddDataWav(): Uint8Array<ArrayBuffer> {
+  const wav = new Uint8Array(writeWav(new Int16Array(8001), 16000).subarray(0, 44 + 16001));
+  new DataView(wav.buffer).setUint32(40, 16001, true);
+  return wav;
+}
+
 test("the 10 MB WAV at 1 kHz of issue 10 is refused from its header in a fraction of a second, and the event loop stays free", () => withApi(async (base) => {
   assert.is((await http(base, PATH, { method: "PUT", contentType: WAV, body: speechWav(16000, 12) })).status, 201);
   const defect = new Uint8Array(writeWav(new Int16Array(5_000_000 - 22), 1000));
@@ -78,6 +85,8 @@ test("audio over the length, rate or channel limits, or not WAV at all, is refus
     { path: `${PATH}/verify`, method: "POST", body: new Uint8Array(writeWav(new Int16Array(96000), 96000)), status: 422, code: "UNSUPPORTED_AUDIO", message: /96000 Hz/ },
     { path: PATH, method: "POST", body: new Uint8Array(writeWav(new Int16Array(16000 * 6), 16000, 6)), status: 422, code: "UNSUPPORTED_AUDIO", message: /6 channels; enrollment takes at most 2/ },
     { path: `${PATH}/verify`, method: "POST", body: new TextEncoder().encode("RIFF\0\0\0\0AVI LIST"), status: 422, code: "BAD_AUDIO", message: /not WAVE/ },
+    // A header the API takes over samples the decoder cannot: the worker's error reaches the client as well.
+    { path: `${PATH}/verify`, method: "POST", body: oddDataWav(), status: 422, code: "BAD_AUDIO", message: /not a whole number of 2-byte frames/ },
   ];
   for (const { path, method, body, status, code, message } of cases) {
     const answer = await http(base, path, { method, contentType: WAV, body });
@@ -85,7 +94,7 @@ test("audio over the length, rate or channel limits, or not WAV at all, is refus
     assert.is(errorCode(answer), `PARLEY_ERR_BIOMETRICS_${code}`);
     assert.match(answer.text, message);
   }
-  assert.equal(await metricByLabel(server.metrics.registry, "parley_biometrics_requests_refused_total", "reason"), { audio_too_long: 3, unsupported_audio: 2, bad_audio: 1 });
+  assert.equal(await metricByLabel(server.metrics.registry, "parley_biometrics_requests_refused_total", "reason"), { audio_too_long: 3, unsupported_audio: 2, bad_audio: 2 });
   assert.is((await http(base, PATH)).json().speakerId, "alice", "the voiceprint is untouched");
 }));
 

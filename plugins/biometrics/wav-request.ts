@@ -58,16 +58,18 @@ export async function readWavRequest(request: IncomingMessage, limits: WavLimits
   let size = 0;
   let header: WavHeader | undefined;
   let limit = limits.maxBytes;
+  /** Past the byte limit: too large a body, or (within it, for a streamed file) too long a recording. */
+  const overLimit = () => size > limits.maxBytes ? new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limits.maxBytes) : tooLong(`more than ${seconds(limits.maxDurationMs)} of audio`, limits);
   await eachChunk(request, (chunk) => {
     size += chunk.length;
     chunks.push(chunk);
-    if (size > limit) throw header ? tooLong(`more than ${seconds(limits.maxDurationMs)} of audio`, limits) : new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limits.maxBytes);
+    if (size > limit) throw overLimit();
     if (header) return;
     header = parseHeader(Buffer.concat(chunks), size);
     if (!header) return;
     checkWavHeader(header, limits);
     limit = byteLimit(header, limits);
-    if (size > limit) throw tooLong(`more than ${seconds(limits.maxDurationMs)} of audio`, limits);
+    if (size > limit) throw overLimit();
   });
   const body = new Uint8Array(size);
   chunks.reduce((offset, chunk) => (body.set(chunk, offset), offset + chunk.length), 0);
