@@ -6,8 +6,10 @@
 // garbage collection, it samples RSS, heap, external and ArrayBuffer memory, open descriptors and
 // UDP sockets, and how many of the ended sessions are still alive (WeakRefs): the curve. It writes
 // bench/soak-results.json and fails unless RSS after the last wave is within 5% of RSS after the
-// first, and no ended session is still alive. `--heap-snapshots` also diffs V8 heap snapshots of
-// the first and last wave by constructor (slow; for finding what a call leaves behind).
+// first, and no ended session is still alive. A last sample, `--idle-seconds` (75) after the last
+// call, shows what stays once the load is gone. `--heap-snapshots` also diffs V8 heap snapshots of
+// the first and last wave by constructor (for finding what a call leaves behind; writing a
+// snapshot grows RSS by about 90 MB that glibc keeps, so the RSS check means little then).
 //
 // Node needs --expose-gc (the npm script passes it); under Deno pass --v8-flags=--expose-gc, or
 // the samples are taken without forcing a collection and the session census is reported skipped.
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     callers: { type: "string", default: "20" },
     "call-seconds": { type: "string", default: "60" },
     "pause-seconds": { type: "string", default: "5" },
+    "idle-seconds": { type: "string", default: "75" },
     "heap-snapshots": { type: "boolean", default: false },
     "rtp-ports": { type: "string" },
   },
@@ -49,8 +52,9 @@ const minutes = Number(values.minutes);
 const callers = Number(values.callers);
 const callSeconds = Number(values["call-seconds"]);
 const pauseSeconds = Number(values["pause-seconds"]);
-if (!(minutes > 0) || !Number.isInteger(callers) || callers < 1 || !(callSeconds > GENERATOR_WARMUP_SECONDS) || !(pauseSeconds >= 0)) {
-  throw new Error("usage: soak.ts [--minutes 30] [--callers 20] [--call-seconds 60] [--pause-seconds 5] [--heap-snapshots] [--rtp-ports min-max]");
+const idleSeconds = Number(values["idle-seconds"]);
+if (!(minutes > 0) || !Number.isInteger(callers) || callers < 1 || !(callSeconds > GENERATOR_WARMUP_SECONDS) || !(pauseSeconds >= 0) || !(idleSeconds >= 0)) {
+  throw new Error("usage: soak.ts [--minutes 30] [--callers 20] [--call-seconds 60] [--pause-seconds 5] [--idle-seconds 75] [--heap-snapshots] [--rtp-ports min-max]");
 }
 const ports = values["rtp-ports"] ?? `${RTP_PORT_BASE}-${RTP_PORT_BASE + 2 * callers + 99}`;
 const isDeno = "Deno" in globalThis;
@@ -186,6 +190,10 @@ for (let wave = 1; wave <= 2 || elapsedMinutes() + waveMinutes <= minutes; wave+
     if (lastSnapshot) snapshotGrowth = growth(firstSnapshot, lastSnapshot);
   }
 }
+// What stays once the calls are over for good: pools sized to the load (the recognition workers'
+// decoders, freed after 60 s idle) give back what the waves needed.
+await sleep(idleSeconds * 1000);
+const idle = await sample(samples.length, samples.length * callers);
 await server.close();
 rmSync(voiceprints, { recursive: true, force: true });
 
@@ -193,6 +201,15 @@ const first = samples[0]!;
 const last = samples[samples.length - 1]!;
 const rssChange = (last.rssMb - first.rssMb) / first.rssMb;
 const callsBetween = last.calls - first.calls;
+/** Least-squares slope of RSS over calls, KB per call, from the first wave on: the trend, beside the two end points the check compares. */
+function rssSlopeKbPerCall(rows: readonly WaveSample[]): number | null {
+  if (rows.length < 2) return null;
+  const meanCalls = rows.reduce((sum, row) => sum + row.calls, 0) / rows.length;
+  const meanRss = rows.reduce((sum, row) => sum + row.rssMb, 0) / rows.length;
+  const covariance = rows.reduce((sum, row) => sum + (row.calls - meanCalls) * (row.rssMb - meanRss), 0);
+  const variance = rows.reduce((sum, row) => sum + (row.calls - meanCalls) ** 2, 0);
+  return Math.round((covariance / variance) * 1024);
+}
 const checks = {
   rssWithinTolerance: Math.abs(rssChange) <= RSS_TOLERANCE,
   // Skipped (null), not passed, when gc is not exposed: without a collection a live count means nothing.
@@ -208,6 +225,8 @@ const results = {
   gcExposed: exposedGc !== undefined,
   baseline,
   waves: samples,
+  afterIdle: { seconds: idleSeconds, ...idle },
+  rssSlopeKbPerCall: rssSlopeKbPerCall(samples),
   rssChangeFirstToLast: Math.round(rssChange * 10000) / 10000,
   rssPerCallKb: callsBetween > 0 ? Math.round(((last.rssMb - first.rssMb) * 1024) / callsBetween) : null,
   heapPerCallKb: callsBetween > 0 ? Math.round(((last.heapUsedMb - first.heapUsedMb) * 1024) / callsBetween) : null,
@@ -218,7 +237,8 @@ writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
 
 const verdict = (ok: boolean | null) => (ok === null ? "SKIPPED" : ok ? "ok" : "FAILED");
 console.log(`
-RSS ${first.rssMb} MB after wave 1, ${last.rssMb} MB after wave ${last.wave}: ${rssChange >= 0 ? "+" : ""}${Math.round(rssChange * 1000) / 10}% (limit ±${RSS_TOLERANCE * 100}%), ${results.rssPerCallKb} KB per call; heap ${results.heapPerCallKb} KB per call   ${verdict(checks.rssWithinTolerance)}
+RSS ${first.rssMb} MB after wave 1, ${last.rssMb} MB after wave ${last.wave}: ${rssChange >= 0 ? "+" : ""}${Math.round(rssChange * 1000) / 10}% (limit ±${RSS_TOLERANCE * 100}%), ${results.rssPerCallKb} KB per call (trend over all waves ${results.rssSlopeKbPerCall} KB per call); heap ${results.heapPerCallKb} KB per call   ${verdict(checks.rssWithinTolerance)}
+${idleSeconds} s after the last call: RSS ${idle.rssMb} MB, heap ${idle.heapUsedMb} MB, ${idle.fds} fds, ${idle.udpSockets} UDP sockets (before the first call: RSS ${baseline.rssMb} MB, ${baseline.fds} fds, ${baseline.udpSockets} UDP sockets)
 ended sessions still alive after GC: ${last.liveSessions ?? "not counted (gc not exposed)"} of ${census.tracked().session ?? 0}   ${verdict(checks.noSessionKept)}
 waves that failed to run: ${failedWaves}   ${verdict(checks.allWavesRan)}`);
 if (snapshotGrowth) {
