@@ -1,5 +1,7 @@
 // Counts the objects of a kind that are still alive: each one is known by a WeakRef only, so
 // after a garbage collection a count above zero names something that still holds it.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 /** Tracked and still-alive objects of each kind. */
 export class LiveCensus {
@@ -31,8 +33,22 @@ export class LiveCensus {
   }
 }
 
-/** The runtime's `gc()`: Node with --expose-gc, Deno with --v8-flags=--expose-gc; undefined otherwise. */
-export const exposedGc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
+/**
+ * V8's `gc()` turned on while running (Node): a fresh context made after the flag is set has it.
+ * Undefined where the runtime does not take V8 flags at run time (Deno).
+ */
+function gcFromV8Flags(): (() => void) | undefined {
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc: unknown = runInNewContext("gc");
+    return typeof gc === "function" ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runtime's `gc()`: Node with --expose-gc (or turned on here), Deno with --v8-flags=--expose-gc; undefined otherwise. */
+export const exposedGc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc ?? gcFromV8Flags();
 
 /** Collects garbage thoroughly (a few full collections, with turns of the event loop between for finalizers and weak callbacks); false when gc is not exposed. */
 export async function collectGarbage(): Promise<boolean> {
