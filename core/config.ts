@@ -21,6 +21,12 @@ export interface ParleyConfig {
     announcedAddress?: string;
     /** Send to wherever the media comes from (NAT-friendly), not only to the signalled address (default true). */
     symmetric?: boolean;
+    /**
+     * With a signalled remote (SDP or JSON `remote`), latch to the first source from any address,
+     * for peers behind NAT whose media comes from elsewhere (default false: only the signalled
+     * address is heard, so a third party's packet cannot take the call over).
+     */
+    latchAnySource?: boolean;
     /** End a session when no RTP arrives for this long (default 60). */
     timeoutSeconds?: number;
     /** Upper bound of the adaptive jitter buffer's delay (default 40). */
@@ -55,6 +61,7 @@ export interface ResolvedConfig {
     bindAddress: string;
     announcedAddress?: string;
     symmetric: boolean;
+    latchAnySource: boolean;
     timeoutSeconds: number;
     maxJitterDelayMs: number;
   };
@@ -86,6 +93,7 @@ const SCHEMA = {
         bindAddress: { type: "string", minLength: 1 },
         announcedAddress: { type: "string", minLength: 1 },
         symmetric: { type: "boolean" },
+        latchAnySource: { type: "boolean" },
         timeoutSeconds: { type: "number", exclusiveMinimum: 0 },
         maxJitterDelayMs: { type: "number", minimum: 0, maximum: 1000 },
       },
@@ -179,6 +187,7 @@ export function resolveConfig(config: ParleyConfig = {}, env: Record<string, str
       bindAddress: merged.rtp.bindAddress ?? "0.0.0.0",
       announcedAddress: merged.rtp.announcedAddress,
       symmetric: merged.rtp.symmetric ?? true,
+      latchAnySource: merged.rtp.latchAnySource ?? false,
       timeoutSeconds: merged.rtp.timeoutSeconds ?? 60,
       maxJitterDelayMs: merged.rtp.maxJitterDelayMs ?? 40,
     },

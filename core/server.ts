@@ -159,7 +159,7 @@ export class ParleyServer implements PluginServer, SessionHost {
     const session = new CallSession(info, fanout, this, spec.outputRate, spec.frameSamples);
     session.attach(createTransport(session));
     this.#sessions.set(info.id, session);
-    this.#sessionTicks.set(info.id, this.#pacer.add((tick) => session.tick(tick)));
+    this.#sessionTicks.set(info.id, this.#pacer.add((tick) => this.#tickSession(session, tick)));
     this.metrics.sessionsActive.inc({ transport: spec.transport, codec: spec.codec });
     this.metrics.sessionsTotal.inc({ transport: spec.transport, codec: spec.codec });
     session.emit({ type: "session.started", transport: spec.transport, codec: spec.codec, remote: spec.remote, source: "core" });
@@ -183,6 +183,16 @@ export class ParleyServer implements PluginServer, SessionHost {
 
   sourceError(session: CallSession, error: unknown): void {
     session.emit({ type: "plugin.error", plugin: "playback", message: error instanceof Error ? error.message : String(error), source: "core" });
+  }
+
+  /** A session's clock tick: what fails in it ends that session (counted), never the others or the process. */
+  #tickSession(session: CallSession, tick: number): void {
+    try {
+      session.tick(tick);
+    } catch (error) {
+      this.#unhandled(error);
+      session.hangup("internal_error");
+    }
   }
 
   #unhandled(error: unknown): void {

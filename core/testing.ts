@@ -3,7 +3,7 @@
 // reading metrics, waiting for conditions, and aligning two recordings. Test code only.
 import { spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import type { Registry } from "prom-client";
 import { normalizedCrossCorrelation } from "../media/signal-test-utils.ts";
@@ -282,4 +282,60 @@ export function concatFrames(frames: readonly { samples: Int16Array }[]): Int16A
     at += frame.samples.length;
   }
   return out;
+}
+
+/** What the process holds at one moment. */
+export interface ProcessSample {
+  rssBytes: number;
+  fds: number;
+  udpSockets: number;
+  /** Open descriptors by kind (socket, pipe, anon_inode, file), to say what grew. */
+  fdKinds: Record<string, number>;
+}
+
+/** Inodes of the UDP sockets in the system's tables. */
+function udpInodes(pid: number | "self"): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ["udp", "udp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const inode = line.trim().split(/\s+/)[9];
+      if (inode) inodes.add(inode);
+    }
+  }
+  return inodes;
+}
+
+/** The kernel's drop count of the UDP socket on local `port` of process `pid`'s network namespace (0 if none is bound). */
+export function udpDrops(pid: number | "self", port: number): number {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const line = readFileSync(`/proc/${pid}/net/udp`, "utf8").split("\n").find((entry) => entry.trim().split(/\s+/)[1]?.endsWith(`:${hexPort}`));
+  return Number(line?.trim().split(/\s+/).at(-1) ?? 0);
+}
+
+/** RSS, open descriptors and UDP sockets of process `pid` (Linux /proc). */
+export function sampleProcess(pid: number | "self" = "self"): ProcessSample {
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  const udp = udpInodes(pid);
+  let fds = 0;
+  let udpSockets = 0;
+  const fdKinds: Record<string, number> = {};
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    fds++;
+    try {
+      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const kind = /^(\w+):/.exec(link)?.[1] ?? "file";
+      fdKinds[kind] = (fdKinds[kind] ?? 0) + 1;
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode && udp.has(inode)) udpSockets++;
+    } catch {
+      // Closed while we looked.
+    }
+  }
+  return { rssBytes: rssKb * 1024, fds, udpSockets, fdKinds };
 }

@@ -43,6 +43,7 @@ function ingestCase(name: string, codec: CodecSpec, payloads: readonly Uint8Arra
     encoder: bench.encoder,
     rtcpMux: false,
     symmetric: true,
+    latchAnySource: false,
     timeoutMs: 60_000,
     maxJitterDelayMs: 40,
     metrics,

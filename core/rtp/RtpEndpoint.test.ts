@@ -155,6 +155,11 @@ test("RTCP BYE from the peer ends the session; hangup sends SR/RR, SDES and BYE 
     peer.sendAudio(new Int16Array(160));
     await wait(20);
     const second = await server.rtp.answer(offer);
+    // The second session must hear the peer before it sends it anything, its BYE included.
+    (peer as { port: number }).port = second.created.port;
+    peer.sendAudio(new Int16Array(160));
+    await wait(20);
+    (peer as { port: number }).port = created.port;
     await second.created.session.hangup("test");
     await wait(20);
     const types = peer.rtcp.flatMap((bytes) => parseRtcpCompound(bytes).map((p) => p.type));

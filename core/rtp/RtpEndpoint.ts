@@ -1,4 +1,4 @@
-import type { RemoteInfo } from "node:dgram";
+import type { RemoteInfo, Socket } from "node:dgram";
 import type { AudioEncoder } from "../../media/codec.ts";
 import { MediaParseError } from "../../media/errors.ts";
 import { isRtcpPacket, middle32, msToNtp, parseRtcpCompound, type RtcpPacket, SdesItemType, serializeRtcpCompound } from "../../media/rtcp.ts";
@@ -9,11 +9,16 @@ import type { CallSession, SessionTransport } from "../Session.ts";
 import type { SocketPair } from "./PortPool.ts";
 import { RtpMediaStream } from "./RtpMediaStream.ts";
 
-/** Where the peer receives RTP and RTCP. */
+/** Where the peer receives RTP and RTCP (no RTCP when its port would lie past 65535). */
 export interface RemoteAddress {
   address: string;
   port: number;
-  rtcpPort: number;
+  rtcpPort?: number;
+}
+
+/** The RTCP port beside RTP port `port` (RFC 3550: the next one), if there is one. */
+export function rtcpPortBeside(port: number): number | undefined {
+  return port + 1 <= 65535 ? port + 1 : undefined;
 }
 
 /** Everything an endpoint needs, decided by negotiation and configuration. */
@@ -24,7 +29,10 @@ export interface RtpEndpointOptions {
   telephoneEvent?: { payloadType: number; clockRate: number };
   remote?: RemoteAddress;
   rtcpMux: boolean;
+  /** Send to wherever the latched media comes from, not to the signalled address. */
   symmetric: boolean;
+  /** Latch to the first source from any address even when a remote is signalled (NAT); else only the signalled address is heard. */
+  latchAnySource: boolean;
   timeoutMs: number;
   maxJitterDelayMs: number;
   metrics: Metrics;
@@ -55,6 +63,11 @@ export class RtpEndpoint implements SessionTransport {
   #lastPacketAt = performance.now();
   #nextRtcpAt = performance.now() + RTCP_INTERVAL_MS * (0.5 + Math.random());
   #sentAtLastReport = 0;
+  /**
+   * True once the peer has sent valid RTP from where it was expected: until then nothing is sent,
+   * so a request naming someone else's address cannot make Parley stream to it (reflection).
+   */
+  #confirmed = false;
   #closed = false;
 
   constructor(session: CallSession, options: RtpEndpointOptions) {
@@ -102,14 +115,18 @@ export class RtpEndpoint implements SessionTransport {
     }
   }
 
-  /** Sends the final report with BYE, then releases the ports once the socket has sent it. */
+  /** Sends the final report with BYE, then releases the ports once the socket has sent it (or failed to). */
   async close(): Promise<void> {
     if (this.#closed) return;
-    const sent = this.#sendReport(true);
-    this.#closed = true;
-    this.#media.ingest.buffer.flush();
-    await sent;
-    this.#options.pair.release();
+    try {
+      const sent = this.#sendReport(true);
+      this.#closed = true;
+      this.#media.ingest.buffer.flush();
+      await sent;
+    } finally {
+      this.#closed = true;
+      this.#options.pair.release();
+    }
   }
 
   #onRtp(message: Uint8Array, from: RemoteInfo): void {
@@ -130,6 +147,11 @@ export class RtpEndpoint implements SessionTransport {
         this.#discard("unlatched_source");
         return;
       }
+      const signalled = this.#options.remote;
+      if (signalled && !this.#options.latchAnySource && from.address !== signalled.address) {
+        this.#discard("unsignalled_source");
+        return;
+      }
       this.#latch(from);
     }
     this.#lastPacketAt = start;
@@ -140,8 +162,9 @@ export class RtpEndpoint implements SessionTransport {
     const source = `${from.address}:${from.port}`;
     this.#latchedAddress = from.address;
     this.#latchedPort = from.port;
+    this.#confirmed = true;
     if (this.#options.symmetric || !this.#remote) {
-      const rtcpPort = this.#options.rtcpMux ? from.port : from.port + 1;
+      const rtcpPort = this.#options.rtcpMux ? from.port : rtcpPortBeside(from.port);
       this.#remote = { address: from.address, port: from.port, rtcpPort };
       this.#session.info.remote = source;
     }
@@ -172,7 +195,8 @@ export class RtpEndpoint implements SessionTransport {
 
   /** Sends SR (if we sent media since the last report) or RR, with SDES, and BYE when closing; resolves once sent. */
   #sendReport(bye: boolean): Promise<void> {
-    if (this.#closed || !this.#remote) return Promise.resolve();
+    const port = this.#options.rtcpMux ? this.#remote?.port : this.#remote?.rtcpPort;
+    if (this.#closed || !this.#confirmed || !this.#remote || port === undefined) return Promise.resolve();
     const { metrics } = this.#options;
     const block = this.#media.reportBlock(performance.now());
     const reports = block ? [block] : [];
@@ -195,13 +219,30 @@ export class RtpEndpoint implements SessionTransport {
     this.#sentAtLastReport = sender.stats.packets;
     const bytes = serializeRtcpCompound(packets);
     const socket = this.#options.rtcpMux ? this.#options.pair.rtp : this.#options.pair.rtcp;
-    const port = this.#options.rtcpMux ? this.#remote.port : this.#remote.rtcpPort;
     metrics.rtcpSent.inc();
-    return new Promise((resolve) => socket.send(bytes, port, this.#remote!.address, () => resolve()));
+    return this.#send(socket, bytes, port, this.#remote.address);
   }
 
   #sendRtp(bytes: Uint8Array): void {
-    if (this.#closed || !this.#remote) return;
-    this.#options.pair.rtp.send(bytes, this.#remote.port, this.#remote.address);
+    if (this.#closed || !this.#confirmed || !this.#remote) return;
+    this.#send(this.#options.pair.rtp, bytes, this.#remote.port, this.#remote.address);
+  }
+
+  /**
+   * Every datagram leaves through here: a send that fails, at once (a port dgram refuses) or later
+   * (ICMP unreachable), is counted and never rejects, so it can reach neither the call nor the process.
+   */
+  #send(socket: Socket, bytes: Uint8Array, port: number, address: string): Promise<void> {
+    return new Promise((resolve) => {
+      try {
+        socket.send(bytes, port, address, (error) => {
+          if (error) this.#discard("send_failed");
+          resolve();
+        });
+      } catch {
+        this.#discard("send_failed");
+        resolve();
+      }
+    });
   }
 }

@@ -8,7 +8,7 @@ import { parseSdpOffer, type SdpFormat, writeSdpAnswer } from "../sdp.ts";
 import type { ParleyServer } from "../server.ts";
 import type { Session } from "../Session.ts";
 import { PortPool } from "./PortPool.ts";
-import { RtpEndpoint, type RemoteAddress } from "./RtpEndpoint.ts";
+import { type RemoteAddress, RtpEndpoint, rtcpPortBeside } from "./RtpEndpoint.ts";
 
 /** Options of a plain RTP session opened from code (what the JSON API takes). */
 export interface RtpSessionRequest {
@@ -49,7 +49,7 @@ function parseHostPort(text: unknown): RemoteAddress {
   const match = typeof text === "string" ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(text) : null;
   const port = Number(match?.[2]);
   if (!match || port < 1 || port > 65535) throw new ParleyError("PARLEY_ERR_BAD_REQUEST", `"remote" must be "host:port", not ${JSON.stringify(text)}`);
-  return { address: match[1], port, rtcpPort: port + 1 };
+  return { address: match[1], port, rtcpPort: rtcpPortBeside(port) };
 }
 
 function parseMetadata(value: unknown): Record<string, string> {
@@ -97,7 +97,7 @@ export class RtpTransport {
     if (!chosen) throw new ParleyError("PARLEY_ERR_NO_COMMON_CODEC", offer.formats.map((f) => `${f.name}/${f.clockRate}`).join(", ") || "none");
     const event = offer.formats.find((f) => f.name === "telephone-event" && f.clockRate === chosen.codec.clockRate) ??
       offer.formats.find((f) => f.name === "telephone-event");
-    const remote: RemoteAddress = { address: offer.address, port: offer.port, rtcpPort: offer.rtcpMux ? offer.port : offer.rtcpPort ?? offer.port + 1 };
+    const remote: RemoteAddress = { address: offer.address, port: offer.port, rtcpPort: offer.rtcpMux ? offer.port : offer.rtcpPort ?? rtcpPortBeside(offer.port) };
     const created = await this.#create(chosen.codec, event && { payloadType: event.payloadType, clockRate: event.clockRate }, offer.port === 0 ? undefined : remote, offer.rtcpMux, metadata, symmetric);
     const answer = writeSdpAnswer({
       address: created.host,
@@ -148,6 +148,7 @@ export class RtpTransport {
             remote,
             rtcpMux,
             symmetric,
+            latchAnySource: this.server.config.rtp.latchAnySource,
             timeoutMs: this.server.config.rtp.timeoutSeconds * 1000,
             maxJitterDelayMs: this.server.config.rtp.maxJitterDelayMs,
             metrics: this.server.metrics,

@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer, type ParleyServer, type Session, type SessionEvent } from "../../core/mod.ts";
 import { waitFor } from "../../core/testing.ts";
-import { type AudioFrame, decodeMulaw, parseRtpPacket } from "../../media/mod.ts";
+import { type AudioFrame, decodeMulaw, parseRtpPacket, serializeRtpPacket } from "../../media/mod.ts";
 import { rms } from "../../media/signal-test-utils.ts";
 import { createEspeakEngine } from "./espeak-engine.ts";
 import { createTtsPlugin, tts } from "./plugin.ts";
@@ -32,7 +32,9 @@ async function withCall(use: (server: ParleyServer) => void, run: (session: Sess
   try {
     await server.listen();
     const port = await listener.bind();
-    const { session } = await server.rtp.open({ codec: "pcmu", remote: `127.0.0.1:${port}`, symmetric: false });
+    const { session, port: serverPort } = await server.rtp.open({ codec: "pcmu", remote: `127.0.0.1:${port}`, symmetric: false });
+    // A caller's first packet confirms it: Parley sends nothing to a named address before that.
+    listener.socket.send(serializeRtpPacket({ payloadType: 0, sequenceNumber: 1, timestamp: 0, ssrc: 1, payload: new Uint8Array(160).fill(0xff) }), serverPort, "127.0.0.1");
     const events: SessionEvent[] = [];
     session.events$.subscribe((event) => events.push(event));
     await run(session, events, listener, server);

@@ -7,7 +7,8 @@ import { createRng } from "../../media/signal-test-utils.ts";
 import { ABUSES, startLingeringAbuse } from "./abuse.ts";
 import { type LiveCallReport, startLiveCall } from "./live-call.ts";
 import { fuzzHttp, fuzzRtp, fuzzWebSocket, type SurfaceStats } from "./surfaces.ts";
-import { type ProcessSample, startTarget, type Target } from "./target.ts";
+import type { ProcessSample } from "../../core/testing.ts";
+import { startTarget, type Target } from "./target.ts";
 
 /** How a run is made. */
 export interface FuzzOptions {

@@ -2,21 +2,13 @@
 // child process of the same runtime, so that a crash shows as an exit and its memory, descriptors
 // and sockets can be read from /proc without the attacker's own counted in.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { type ProcessSample, sampleProcess, udpDrops } from "../../core/testing.ts";
 
 const ROOT = resolve(import.meta.dirname ?? ".", "../..");
 const isDeno = "Deno" in globalThis;
-
-/** What the process holds at one moment. */
-export interface ProcessSample {
-  rssBytes: number;
-  fds: number;
-  udpSockets: number;
-  /** Open descriptors by kind (socket, pipe, anon_inode, file), to say what grew. */
-  fdKinds: Record<string, number>;
-}
 
 /** A running server under test. */
 export interface Target {
@@ -33,53 +25,6 @@ export interface Target {
   udpDrops(port: number): number;
   /** Ends the server (SIGTERM, then SIGKILL) and removes its files. */
   stop(): Promise<void>;
-}
-
-/** Inodes of the UDP sockets in the system's tables. */
-function udpInodes(pid: number): Set<string> {
-  const inodes = new Set<string>();
-  for (const table of ["udp", "udp6"]) {
-    let text = "";
-    try {
-      text = readFileSync(`/proc/${pid}/net/${table}`, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const inode = line.trim().split(/\s+/)[9];
-      if (inode) inodes.add(inode);
-    }
-  }
-  return inodes;
-}
-
-/** The kernel's drop count of the UDP socket on local `port` of process `pid`'s network namespace (0 if none is bound). */
-export function udpDrops(pid: number, port: number): number {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
-  const line = readFileSync(`/proc/${pid}/net/udp`, "utf8").split("\n").find((entry) => entry.trim().split(/\s+/)[1]?.endsWith(`:${hexPort}`));
-  return Number(line?.trim().split(/\s+/).at(-1) ?? 0);
-}
-
-/** RSS, open descriptors and UDP sockets of process `pid` (Linux /proc). */
-export function sampleProcess(pid: number): ProcessSample {
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-  const udp = udpInodes(pid);
-  let fds = 0;
-  let udpSockets = 0;
-  const fdKinds: Record<string, number> = {};
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    fds++;
-    try {
-      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      const kind = /^(\w+):/.exec(link)?.[1] ?? "file";
-      fdKinds[kind] = (fdKinds[kind] ?? 0) + 1;
-      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
-      if (inode && udp.has(inode)) udpSockets++;
-    } catch {
-      // Closed while we looked.
-    }
-  }
-  return { rssBytes: rssKb * 1024, fds, udpSockets, fdKinds };
 }
 
 /** Starts the default server on loopback with a token and a small RTP port range, and waits until it listens. */
