@@ -45,6 +45,8 @@ export interface ParleyConfig {
     announcedAddress?: string;
     /** Only gather candidates on these interface addresses (e.g. ["127.0.0.1"] for tests). */
     interfaces?: string[];
+    /** A WHIP session whose ICE and DTLS have not connected in this time ends with `webrtc_timeout` (default 15). */
+    connectTimeoutSeconds?: number;
   };
   websocket?: {
     /** Largest WebSocket message accepted, in bytes (default 65536). */
@@ -66,7 +68,7 @@ export interface ResolvedConfig {
     maxJitterDelayMs: number;
   };
   auth: { tokens: string[]; metricsTokens: string[] };
-  webrtc: { icePortMin?: number; icePortMax?: number; announcedAddress?: string; interfaces?: string[] };
+  webrtc: { icePortMin?: number; icePortMax?: number; announcedAddress?: string; interfaces?: string[]; connectTimeoutSeconds: number };
   websocket: { maxMessageBytes: number };
 }
 
@@ -110,6 +112,7 @@ const SCHEMA = {
         icePorts: { type: "string", pattern: "^\\d+-\\d+$" },
         announcedAddress: { type: "string", minLength: 1 },
         interfaces: { type: "array", items: { type: "string", minLength: 1 } },
+        connectTimeoutSeconds: { type: "number", exclusiveMinimum: 0, maximum: 600 },
       },
     },
     websocket: {
@@ -192,7 +195,13 @@ export function resolveConfig(config: ParleyConfig = {}, env: Record<string, str
       maxJitterDelayMs: merged.rtp.maxJitterDelayMs ?? 40,
     },
     auth: { tokens: merged.auth.tokens ?? [], metricsTokens: merged.auth.metricsTokens ?? [] },
-    webrtc: { icePortMin, icePortMax, announcedAddress: merged.webrtc.announcedAddress, interfaces: merged.webrtc.interfaces },
+    webrtc: {
+      icePortMin,
+      icePortMax,
+      announcedAddress: merged.webrtc.announcedAddress,
+      interfaces: merged.webrtc.interfaces,
+      connectTimeoutSeconds: merged.webrtc.connectTimeoutSeconds ?? 15,
+    },
     websocket: { maxMessageBytes: merged.websocket.maxMessageBytes ?? 65536 },
   };
 }

@@ -6,6 +6,7 @@ import { mediaType } from "../http/body.ts";
 import type { ApiResponse, HttpApi } from "../http/HttpApi.ts";
 import type { ParleyServer } from "../server.ts";
 import type { Session } from "../Session.ts";
+import { candidateAddress, isForbiddenCandidateAddress, MAX_CANDIDATES_PER_REQUEST, MAX_CANDIDATES_PER_SESSION, withoutForbiddenCandidates } from "./candidate-policy.ts";
 import { WebRtcEndpoint } from "./WebRtcEndpoint.ts";
 
 const SDP_TYPE = "application/sdp";
@@ -48,6 +49,8 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
  */
 export class WhipTransport {
   readonly #peers = new Map<string, RTCPeerConnection>();
+  /** Candidates each session's peer has trickled so far. */
+  readonly #trickled = new Map<string, number>();
 
   constructor(readonly server: ParleyServer, http: HttpApi) {
     http.route("POST", "/whip", "whip", (request, _params, body) => this.#offer(request, body));
@@ -75,11 +78,14 @@ export class WhipTransport {
       iceAdditionalHostAddresses: [...(webrtc.interfaces ?? []), ...(webrtc.announcedAddress ? [webrtc.announcedAddress] : [])],
       ...(webrtc.interfaces?.length ? { iceInterfaceAddresses: { udp4: webrtc.interfaces[0] } } : {}),
     });
+    const filtered = withoutForbiddenCandidates(offer);
+    if (filtered.dropped > 0) this.server.metrics.iceCandidatesRefused.inc({ reason: "address" }, filtered.dropped);
     try {
-      await pc.setRemoteDescription({ type: "offer", sdp: offer });
-    } catch (error) {
+      await pc.setRemoteDescription({ type: "offer", sdp: filtered.sdp });
+    } catch {
       await pc.close();
-      throw new ParleyError("PARLEY_ERR_BAD_SDP", (error as Error).message);
+      // werift's own message describes its code ("Cannot read properties of ..."), not the offer.
+      throw new ParleyError("PARLEY_ERR_BAD_SDP", "the offer is not a WebRTC session description this server can apply");
     }
     const transceiver = pc.getTransceivers().find((t: RTCRtpTransceiver) => t.kind === "audio");
     const negotiated = transceiver?.codecs ?? [];
@@ -119,13 +125,22 @@ export class WhipTransport {
         }),
     );
     this.#peers.set(session.id, pc);
-    session.closed.then(() => this.#peers.delete(session.id));
+    this.#trickled.set(session.id, 0);
+    // A peer that never completes ICE and DTLS would hold its socket for ever.
+    const deadline = setTimeout(() => {
+      if (pc.connectionState !== "connected") session.hangup("webrtc_timeout");
+    }, webrtc.connectTimeoutSeconds * 1000);
+    session.closed.then(() => {
+      clearTimeout(deadline);
+      this.#peers.delete(session.id);
+      this.#trickled.delete(session.id);
+    });
     try {
       await pc.setLocalDescription(await pc.createAnswer());
       await gathered(pc);
-    } catch (error) {
+    } catch {
       await session.hangup("webrtc_failed");
-      throw new ParleyError("PARLEY_ERR_BAD_SDP", (error as Error).message);
+      throw new ParleyError("PARLEY_ERR_BAD_SDP", "no answer could be made to the offer");
     }
     return { session, answer: pc.localDescription!.sdp };
   }
@@ -153,11 +168,23 @@ export class WhipTransport {
     if (type !== TRICKLE_TYPE) throw new ParleyError("PARLEY_ERR_UNSUPPORTED_MEDIA_TYPE", type || "(none)", TRICKLE_TYPE);
     const fragment = await body();
     const mid = /^a=mid:(\S+)/m.exec(fragment)?.[1] ?? "0";
-    for (const [, candidate] of fragment.matchAll(/^a=(candidate:[^\r\n]+)/gm)) {
+    const candidates = [...fragment.matchAll(/^a=(candidate:[^\r\n]+)/gm)].map((match) => match[1]!);
+    const total = (this.#trickled.get(id) ?? 0) + candidates.length;
+    if (candidates.length > MAX_CANDIDATES_PER_REQUEST || total > MAX_CANDIDATES_PER_SESSION) {
+      this.server.metrics.iceCandidatesRefused.inc({ reason: "too_many" }, candidates.length);
+      throw new ParleyError("PARLEY_ERR_BAD_REQUEST", `at most ${MAX_CANDIDATES_PER_REQUEST} candidates a request and ${MAX_CANDIDATES_PER_SESSION} a session`);
+    }
+    this.#trickled.set(id, total);
+    for (const candidate of candidates) {
+      const address = candidateAddress(candidate);
+      if (address === undefined || isForbiddenCandidateAddress(address)) {
+        this.server.metrics.iceCandidatesRefused.inc({ reason: "address" });
+        continue;
+      }
       try {
         await pc.addIceCandidate({ candidate, sdpMid: mid });
-      } catch (error) {
-        throw new ParleyError("PARLEY_ERR_BAD_REQUEST", `bad ICE candidate: ${(error as Error).message}`);
+      } catch {
+        throw new ParleyError("PARLEY_ERR_BAD_REQUEST", `bad ICE candidate: ${candidate.slice(0, 100)}`);
       }
     }
     return { status: 204 };

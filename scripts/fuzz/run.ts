@@ -77,7 +77,7 @@ async function settle(target: Target, keep: string, timeoutMs: number): Promise<
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const log = options.log ?? (() => {});
   const started = performance.now();
-  const target = await startTarget({ config: { webrtc: { interfaces: ["127.0.0.1"] } } });
+  const target = await startTarget({ config: { webrtc: { interfaces: ["127.0.0.1"], connectTimeoutSeconds: WHIP_CONNECT_SECONDS } } });
   try {
     return await attack(target, options, log, started);
   } catch (error) {
