@@ -16,6 +16,8 @@ class Rejection extends Error {
 const TEXT = new TextDecoder();
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const L16_RATES = [8000, 16000];
+/** How often a quiet peer is pinged; two intervals without an answer end its call. */
+const PING_INTERVAL_MS = 20_000;
 
 function parseJson(text: string): Record<string, unknown> {
   let value: unknown;
@@ -97,7 +99,24 @@ export class WebSocketTransport {
       const reason = error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ? "too_large" : "protocol_error";
       this.server.metrics.webSocketRejected.inc({ transport: label, reason });
     });
-    socket.on("close", () => connection.session?.hangup("websocket_closed"));
+    // A peer that neither answers pings nor sends anything for two intervals is gone: end its call.
+    let alive = true;
+    const markAlive = () => (alive = true);
+    socket.on("pong", markAlive);
+    socket.on("message", markAlive);
+    const keepalive = setInterval(() => {
+      if (!alive) {
+        connection.session?.hangup("websocket_idle");
+        socket.terminate();
+        return;
+      }
+      alive = false;
+      socket.ping();
+    }, PING_INTERVAL_MS);
+    socket.on("close", () => {
+      clearInterval(keepalive);
+      connection.session?.hangup("websocket_closed");
+    });
   }
 
   #open(connection: Connection, framing: WebSocketFraming, codec: string, metadata: Record<string, string>): void {
@@ -105,7 +124,7 @@ export class WebSocketTransport {
     if (this.server.shuttingDown) throw new Rejection("shutting_down", "server is shutting down");
     connection.session = this.server.openSession(
       { transport: "websocket", codec, sampleRate: framing.sampleRate, decodableRates: [framing.sampleRate], outputRate: framing.sampleRate, frameSamples: framing.sampleRate / 50, metadata },
-      (session) => (connection.endpoint = new WebSocketEndpoint(connection.socket, framing, session.fanout)),
+      (session) => (connection.endpoint = new WebSocketEndpoint(connection.socket, framing, session.fanout, () => this.server.metrics.slowClientsDropped.inc({ channel: "websocket" }))),
     );
   }
 
@@ -131,7 +150,7 @@ export class WebSocketTransport {
         if (!session || !endpoint) throw new Rejection("before_start", `"media" arrived before "start"`);
         const payload = (message.media as { payload?: unknown } | undefined)?.payload;
         if (typeof payload !== "string" || payload.length % 4 !== 0 || !BASE64.test(payload)) throw new Rejection("bad_base64", "media.payload must be base64");
-        endpoint.receive(decodeMulaw(Buffer.from(payload, "base64")));
+        if (!endpoint.receive(decodeMulaw(Buffer.from(payload, "base64")))) this.server.metrics.webSocketRejected.inc({ transport: "media-stream", reason: "faster_than_real_time" });
         return;
       }
       case "mark": {
@@ -177,6 +196,6 @@ export class WebSocketTransport {
     if (bytes.length % 2 !== 0) throw new Rejection("odd_length", "L16 frames hold whole 16-bit samples");
     const samples = new Int16Array(bytes.length / 2);
     new Uint8Array(samples.buffer).set(bytes);
-    connection.endpoint.receive(samples);
+    if (!connection.endpoint.receive(samples)) this.server.metrics.webSocketRejected.inc({ transport: "audio-fork", reason: "faster_than_real_time" });
   }
 }
