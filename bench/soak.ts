@@ -72,6 +72,8 @@ interface WaveSample {
   udpSockets: number | null;
   /** Ended sessions still reachable after the collection; null when gc is not exposed. */
   liveSessions: number | null;
+  /** Recognition decoders built so far (parley_asr_decoders_built): it stops growing once the workers hold what the load needs. */
+  decodersBuilt: number | null;
   /** Sessions still open when sampled (a wave's sessions that did not end in time). */
   openSessions: number;
   /** What the wave's calls produced: a sign that the plugins really worked on them. */
@@ -116,6 +118,12 @@ async function sessionsEnded(): Promise<boolean> {
   return true;
 }
 
+/** The value of a gauge the plugins registered, or null when it is not there. */
+async function gauge(name: string): Promise<number | null> {
+  const metric = server.metrics.registry.getSingleMetric(name);
+  return metric ? (await metric.get()).values[0]?.value ?? null : null;
+}
+
 /** Collects garbage and samples the process. */
 async function sample(wave: number, calls: number): Promise<WaveSample> {
   const collected = await collectGarbage();
@@ -132,6 +140,7 @@ async function sample(wave: number, calls: number): Promise<WaveSample> {
     fds: descriptors?.fds ?? null,
     udpSockets: descriptors?.udpSockets ?? null,
     liveSessions: collected ? census.alive().session ?? 0 : null,
+    decodersBuilt: await gauge("parley_asr_decoders_built"),
     openSessions: server.sessions().length,
     transcripts: produced.transcripts,
     events: produced.events,
@@ -143,7 +152,7 @@ async function sample(wave: number, calls: number): Promise<WaveSample> {
 
 const COLUMNS: [keyof WaveSample, string][] = [
   ["wave", "wave"], ["minutes", "min"], ["calls", "calls"], ["rssMb", "RSS MB"], ["heapUsedMb", "heap MB"], ["externalMb", "external MB"],
-  ["arrayBuffersMb", "buffers MB"], ["fds", "fds"], ["udpSockets", "UDP"], ["liveSessions", "live sessions"], ["transcripts", "transcripts"], ["events", "events"],
+  ["arrayBuffersMb", "buffers MB"], ["fds", "fds"], ["udpSockets", "UDP"], ["liveSessions", "live sessions"], ["decodersBuilt", "decoders built"], ["transcripts", "transcripts"], ["events", "events"],
 ];
 
 function formatRow(row: WaveSample): string {

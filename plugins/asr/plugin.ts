@@ -1,8 +1,8 @@
-import { Histogram } from "prom-client";
+import { Gauge, Histogram } from "prom-client";
 import { definePlugin, type Plugin, type PluginServer, type Session, SharedResources, holdEngine } from "../../core/mod.ts";
 import type { AsrEngine, AsrSearch } from "./AsrEngine.ts";
 import "./events.ts";
-import { createPocketsphinxEngine } from "./pocketsphinx-engine.ts";
+import { createPocketsphinxEngine, type PocketsphinxStats } from "./pocketsphinx-engine.ts";
 import { type TranscribeMetrics, transcribeTurns } from "./transcribe-turns.ts";
 
 /** Options of the `asr` plugin. */
@@ -84,6 +84,32 @@ function asrMetrics(server: PluginServer, engine: string): TranscribeMetrics {
 }
 
 /**
+ * `parley_asr_decoders_built` and `_freed`, read from the engine when scraped, for engines that
+ * count them (pocketsphinx): a decoder costs up to a second of CPU and tens of MB, so one built per
+ * call under steady load is a churn to see.
+ */
+function decoderGauges(server: PluginServer, recognizer: AsrEngine): void {
+  const stats = (recognizer as Partial<{ stats(): Partial<PocketsphinxStats> }>).stats;
+  const registry = server.metrics.registry;
+  if (typeof stats !== "function" || registry.getSingleMetric("parley_asr_decoders_built")) return;
+  const read = (field: "decodersBuilt" | "decodersFreed") => stats.call(recognizer)[field];
+  for (const [field, name, help] of [
+    ["decodersBuilt", "parley_asr_decoders_built", "Recognition decoders the running workers have built"],
+    ["decodersFreed", "parley_asr_decoders_freed", "Recognition decoders the running workers have freed after they stayed idle"],
+  ] as const) {
+    if (read(field) === undefined) continue;
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(field) ?? 0);
+      },
+    });
+  }
+}
+
+/**
  * Builds an `asr` plugin around an engine (or a function that creates one). Without an argument it
  * starts pocketsphinx; when that cannot run (not installed), setup says why, once, and the plugin
  * does nothing, so the rest of the server works. When the server closes, engines the plugin made
@@ -112,6 +138,7 @@ export function createAsrPlugin(engine?: AsrEngine | (() => Promise<AsrEngine>))
         return;
       }
       const metrics = asrMetrics(server, recognizer.name);
+      decoderGauges(server, recognizer);
       return (session) => transcribeTurns(session, recognizer, options, metrics);
     },
     async close(server) {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { waitFor } from "../../core/testing.ts";
 import { speechClip } from "../testing.ts";
 import { asrConformance, recognize } from "./conformance.ts";
 import { AsrError } from "./AsrEngine.ts";
@@ -82,6 +83,19 @@ test("a call that ends while its last turn is being recognised is forgotten for 
     engine.endChannel("call-2");
     assert.ok((await final).text.length > 0, "the final has words, so it would have been learnt");
     assert.is(engine.stats().channels, 0);
+  } finally {
+    await engine.close();
+  }
+});
+
+test("a worker builds its warm decoders, then reuses them turn after turn: the engine counts what its workers built", async () => {
+  const clip = speechClip("goforward.wav");
+  if (!clip || !installed()) return;
+  const engine = await createPocketsphinxEngine({ workers: 1 });
+  try {
+    await waitFor(() => engine.stats().decodersBuilt === 2, 5000, "the warm dictation and plain decoders counted");
+    for (let turn = 0; turn < 3; turn++) assert.ok((await recognize(engine, clip.samples)).result.text.length > 0);
+    assert.equal({ built: engine.stats().decodersBuilt, freed: engine.stats().decodersFreed }, { built: 2, freed: 0 });
   } finally {
     await engine.close();
   }

@@ -96,8 +96,21 @@ export interface PocketsphinxControl {
   terminateWorkers(): Promise<void>;
   /** Forgets what was learnt of a call's line, and what its streams still finishing would teach (the plugin calls it when the call ends). */
   endChannel(channel: string): void;
-  /** Workers running, streams open, and calls whose line estimate is remembered (until `endChannel`; at most 10,000, least recently used forgotten). */
-  stats(): { workers: number; streams: number; channels: number };
+  /**
+   * Workers running, streams open, calls whose line estimate is remembered (until `endChannel`; at
+   * most 10,000, least recently used forgotten), and decoders the workers running now have built
+   * and freed: under steady load the count built stops growing.
+   */
+  stats(): PocketsphinxStats;
+}
+
+/** What the pocketsphinx engine holds (see PocketsphinxControl.stats). */
+export interface PocketsphinxStats {
+  workers: number;
+  streams: number;
+  channels: number;
+  decodersBuilt: number;
+  decodersFreed: number;
 }
 
 /** Channels whose cepstral mean is remembered (the least recently used are forgotten). */
@@ -118,6 +131,8 @@ interface WorkerSlot {
   worker: Worker;
   streams: Map<number, StreamState>;
   ready: Promise<void>;
+  /** Its decoders built and freed, as it last said. */
+  decoders: { built: number; freed: number };
 }
 
 class PocketsphinxEngine implements AsrEngine, PocketsphinxControl {
@@ -211,8 +226,16 @@ class PocketsphinxEngine implements AsrEngine, PocketsphinxControl {
     this.#lastInChannel.delete(channel);
   }
 
-  stats(): { workers: number; streams: number; channels: number } {
-    return { workers: this.#slots.length, streams: this.#slots.reduce((sum, slot) => sum + slot.streams.size, 0), channels: this.#channels.size };
+  stats(): PocketsphinxStats {
+    let streams = 0;
+    let decodersBuilt = 0;
+    let decodersFreed = 0;
+    for (const slot of this.#slots) {
+      streams += slot.streams.size;
+      decodersBuilt += slot.decoders.built;
+      decodersFreed += slot.decoders.freed;
+    }
+    return { workers: this.#slots.length, streams, channels: this.#channels.size, decodersBuilt, decodersFreed };
   }
 
   async #stopAll(error: AsrError): Promise<void> {
@@ -240,13 +263,15 @@ class PocketsphinxEngine implements AsrEngine, PocketsphinxControl {
   #spawn(): WorkerSlot {
     const worker = startWorker(new URL("./pocketsphinx-worker.ts", import.meta.url), { workerData: this.#config, name: "parley-pocketsphinx" });
     const ready = deferred<void>();
-    const slot: WorkerSlot = { worker, streams: new Map(), ready: ready.promise };
+    const slot: WorkerSlot = { worker, streams: new Map(), ready: ready.promise, decoders: { built: 0, freed: 0 } };
     ready.promise.catch(() => {});
     this.#slots.push(slot);
     worker.on("message", (message: WorkerReply) => {
       if (message.type === "ready") {
         ready.resolve();
         if (slot.streams.size === 0) worker.unref();
+      } else if (message.type === "decoders") {
+        slot.decoders = { built: message.built, freed: message.freed };
       } else if (message.type === "failed") {
         const hint = message.reason === "engine_unavailable" ? `; ${INSTALL_HINT}` : "";
         const error = new AsrError(message.reason, `pocketsphinx cannot start: ${message.message}${hint}`);
@@ -267,7 +292,7 @@ class PocketsphinxEngine implements AsrEngine, PocketsphinxControl {
     return slot;
   }
 
-  #onStreamReply(slot: WorkerSlot, message: Exclude<WorkerReply, { type: "ready" | "failed" }>): void {
+  #onStreamReply(slot: WorkerSlot, message: Exclude<WorkerReply, { type: "ready" | "failed" | "decoders" }>): void {
     const state = slot.streams.get(message.stream);
     if (!state) return;
     switch (message.type) {

@@ -40,4 +40,6 @@ export type WorkerReply =
   | { type: "partial"; stream: number; result: AsrResult }
   /** `cmnMean`: the channel estimate after the utterance, for the next utterance of the same channel. */
   | { type: "final"; stream: number; result: AsrResult; decodeMs: number; cmnMean?: Float32Array }
-  | { type: "error"; stream: number; reason: AsrErrorReason; message: string };
+  | { type: "error"; stream: number; reason: AsrErrorReason; message: string }
+  /** The worker's decoders built and freed since it started, sent when either changes. */
+  | { type: "decoders"; built: number; freed: number };

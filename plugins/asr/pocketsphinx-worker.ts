@@ -41,6 +41,12 @@ function reply(message: WorkerReply): void {
   port.postMessage(message);
 }
 
+/** Tells the engine how many decoders this worker has built and freed (a decoder built per call shows there). */
+function reportDecoders(): void {
+  const { built, freed } = pool.stats();
+  reply({ type: "decoders", built, freed });
+}
+
 let lib: PocketsphinxLibrary;
 /** Grammars and keywords run on plain decoders, tuned for them; dictation needs the language model. */
 const pool = new DecoderPool<DecoderKind, PocketsphinxDecoder>((kind) => new PocketsphinxDecoder(lib, config, kind), {
@@ -53,8 +59,11 @@ try {
   const warm = config.warmDecoders.map((kind) => pool.acquire(kind));
   for (const decoder of warm) pool.release(decoder);
   // The worker's life is the engine's to decide (it unrefs and terminates it), so this timer may stay referenced.
-  setInterval(() => pool.trim(), TRIM_INTERVAL_MS);
+  setInterval(() => {
+    if (pool.trim() > 0) reportDecoders();
+  }, TRIM_INTERVAL_MS);
   reply({ type: "ready" });
+  reportDecoders();
 } catch (error) {
   const reason = error instanceof AsrError ? error.reason : "engine_unavailable";
   reply({ type: "failed", reason, message: error instanceof Error ? error.message : String(error) });
@@ -86,7 +95,9 @@ function startHeld(id: number, utterance: Utterance): void {
 function handle(message: WorkerRequest): void {
   switch (message.type) {
     case "open": {
+      const built = pool.stats().built;
       const decoder = pool.acquire(message.search.type === "dictation" ? "dictation" : "plain");
+      if (pool.stats().built > built) reportDecoders();
       const estimate = !message.cmnMean && decoder.canEstimateLine;
       try {
         decoder.use(message.search);
