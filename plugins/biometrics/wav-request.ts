@@ -100,7 +100,8 @@ function eachChunk(request: IncomingMessage, take: (chunk: Uint8Array) => void):
       stop();
       resolve();
     };
-    const onFailure = (error: Error) => fail(error);
+    // A stream error is the client going away mid-body ("aborted"): its request, not the server, failed.
+    const onFailure = () => fail(new BiometricsError("bad_audio", "the connection broke before the whole WAV file arrived"));
     const onClose = () => fail(new BiometricsError("bad_audio", "the connection closed before the whole WAV file arrived"));
     request.on("data", onData).on("end", onEnd).on("error", onFailure).on("close", onClose);
   });

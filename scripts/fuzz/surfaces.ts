@@ -169,8 +169,8 @@ export async function fuzzRtp(rng: Rng, target: Target, inputs: number, liveCall
       const roll = rng();
       if (session && roll < 0.55) attacker.send(hostileRtp(rng, valid(session.payloadType), [session.payloadType, 101]), session.port, "127.0.0.1");
       else if (session && roll < 0.7) attacker.send(hostileRtcp(rng), session.port + 1, "127.0.0.1");
-      else if (roll < 0.8) stranger.send(hostileRtp(rng, valid(0), [0, 101]), liveCallPort, "127.0.0.1");
-      else if (roll < 0.85) stranger.send(hostileRtcp(rng), liveCallPort, "127.0.0.1");
+      else if (roll < 0.74) stranger.send(hostileRtp(rng, valid(0), [0, 101]), liveCallPort, "127.0.0.1");
+      else if (roll < 0.76) stranger.send(hostileRtcp(rng), liveCallPort, "127.0.0.1");
       else stranger.send(chance(rng, 0.5) ? hostileRtcp(rng) : hostileRtp(rng, valid(0), [0]), int(rng, min, max), "127.0.0.1");
     }
     // Let both processes breathe: this is hostile input, not a denial of service by volume (which
