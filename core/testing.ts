@@ -339,3 +339,14 @@ export function sampleProcess(pid: number | "self" = "self"): ProcessSample {
   }
   return { rssBytes: rssKb * 1024, fds, udpSockets, fdKinds };
 }
+
+/** Longest time between consecutive `times` within [from, to], counting the edges. */
+export function longestGap(times: readonly number[], from: number, to: number): number {
+  let previous = from;
+  let gap = 0;
+  for (const time of times.filter((t) => t >= from && t <= to)) {
+    gap = Math.max(gap, time - previous);
+    previous = time;
+  }
+  return Math.max(gap, to - previous);
+}

@@ -13,3 +13,14 @@ export function writeUint32(bytes: Uint8Array, offset: number, value: number): v
   bytes[offset + 2] = value >>> 8;
   bytes[offset + 3] = value;
 }
+
+/** The byte arrays `parts`, one after the other, in one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

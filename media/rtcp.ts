@@ -3,7 +3,7 @@
  * other packet types (feedback, APP, XR) passed through raw; NTP time helpers for SR/RR timing;
  * and the rtcp-mux test that tells RTCP from RTP on a shared port (RFC 5761).
  */
-import { readUint32, writeUint32 } from "./bytes.ts";
+import { concatBytes, readUint32, writeUint32 } from "./bytes.ts";
 import { MediaParseError } from "./errors.ts";
 
 /** 64-bit NTP timestamp: seconds since 1900 (wrapping in 2036) and a 32-bit binary fraction. */
@@ -277,14 +277,7 @@ function parseBye(bytes: Uint8Array, count: number, start: number, end: number):
 
 /** Serializes packets into one compound packet. Throws `RangeError` for fields RTCP cannot carry. */
 export function serializeRtcpCompound(packets: readonly RtcpPacket[]): Uint8Array {
-  const parts = packets.map(serializeRtcpPacket);
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(packets.map(serializeRtcpPacket));
 }
 
 /** Serializes one RTCP packet. Throws `RangeError` for fields RTCP cannot carry. */

@@ -15,7 +15,7 @@ import { hostileRtcp, hostileRtp } from "../../media/rtp-fuzz-inputs.ts";
 import { OpusEncoder } from "../opus.ts";
 import { createServer, type ParleyServer } from "../server.ts";
 import type { Session } from "../Session.ts";
-import { http, metricByLabel, metricTotal, sleep, waitFor } from "../testing.ts";
+import { http, longestGap, metricByLabel, metricTotal, sleep, waitFor } from "../testing.ts";
 
 const DATAGRAMS = 200_000;
 const BATCH = 64;
@@ -71,16 +71,6 @@ function watch(session: Session) {
   return { seen, stop: () => subscriptions.forEach((subscription) => subscription.unsubscribe()) };
 }
 
-/** Longest time between consecutive `times` within [from, to], counting the edges. */
-function longestGap(times: number[], from: number, to: number): number {
-  let previous = from;
-  let gap = 0;
-  for (const time of times.filter((t) => t >= from && t <= to)) {
-    gap = Math.max(gap, time - previous);
-    previous = time;
-  }
-  return Math.max(gap, to - previous);
-}
 
 async function withServer(fn: (server: ParleyServer, baseUrl: string) => Promise<void>): Promise<void> {
   const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "42100-42199" } });

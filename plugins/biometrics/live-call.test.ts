@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer, startWorker } from "../../core/mod.ts";
-import { metricTotal, waitFor } from "../../core/testing.ts";
+import { longestGap, metricTotal, waitFor } from "../../core/testing.ts";
 import { biometrics } from "./plugin.ts";
 import { DEFAULT_ROUTE_LIMITS } from "./routes.ts";
 import type { RtpCallerData } from "./rtp-caller-worker.ts";
@@ -27,16 +27,6 @@ function nextMessage<T>(worker: Worker): Promise<T> {
   return new Promise((resolve) => worker.once("message", resolve));
 }
 
-/** Longest time between consecutive `times` within [from, to], counting the edges. */
-function longestGap(times: readonly number[], from: number, to: number): number {
-  let previous = from;
-  let gap = 0;
-  for (const time of times.filter((t) => t >= from && t <= to)) {
-    gap = Math.max(gap, time - previous);
-    previous = time;
-  }
-  return Math.max(gap, to - previous);
-}
 
 test("a live call loses no frame and the event loop stays free while the heaviest enrollment and verification are analysed", async () => {
   // The largest files the default limits take: 10 MiB of 48 kHz enrollment (109 s), 60 s of 48 kHz to verify.

@@ -1,6 +1,7 @@
 // Hostile HTTP/1.1 requests, as raw bytes (so paths, framing and headers can be anything a socket
 // can carry): every route of the API and the plugins, with paths bent out of shape, methods,
 // tokens, content types and lengths that lie, and bodies of every kind the API reads.
+import { concatBytes } from "../../media/bytes.ts";
 import { randomBytes, type Rng, sine } from "../../media/signal-test-utils.ts";
 import { writeWav } from "../../media/wav.ts";
 import { chance, flipBits, int, nastyText, pick, weighted } from "../../media/fuzz-random.ts";
@@ -107,16 +108,6 @@ function body(rng: Rng, type: string, context: HttpFuzzContext): Uint8Array {
   }
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 /** One hostile request, ready to write to a fresh connection (which it asks the server to close). */
 export function hostileHttpRequest(rng: Rng, context: HttpFuzzContext): Uint8Array {
   const method = pick(rng, METHODS);
@@ -134,7 +125,7 @@ export function hostileHttpRequest(rng: Rng, context: HttpFuzzContext): Uint8Arr
     case 1: {
       headers.push("Transfer-Encoding: chunked");
       const chunk = new TextEncoder().encode(`${pick(rng, [payload.length.toString(16), "zz", "-1", "ffffffff"])}\r\n`);
-      framed = concat(chunk, payload, new TextEncoder().encode(chance(rng, 0.5) ? "\r\n0\r\n\r\n" : ""));
+      framed = concatBytes([chunk, payload, new TextEncoder().encode(chance(rng, 0.5) ? "\r\n0\r\n\r\n" : "")]);
       break;
     }
     case 2:
@@ -155,5 +146,5 @@ export function hostileHttpRequest(rng: Rng, context: HttpFuzzContext): Uint8Arr
   }
   const version = weighted(rng, [[90, "HTTP/1.1"], [4, "HTTP/1.0"], [3, "HTTP/2.0"], [3, "HTTX/1.1"]] as const);
   const head = new TextEncoder().encode(`${method} ${path(rng, context)} ${version}\r\n${headers.join("\r\n")}\r\n\r\n`);
-  return concat(head, framed);
+  return concatBytes([head, framed]);
 }
