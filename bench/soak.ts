@@ -124,15 +124,25 @@ async function gauge(name: string): Promise<number | null> {
   return metric ? (await metric.get()).values[0]?.value ?? null : null;
 }
 
-/** Collects garbage and samples the process. */
-async function sample(wave: number, calls: number): Promise<WaveSample> {
+/** Least-squares slope of RSS over calls, KB per call, from the first wave on: the trend, beside the two end points the check compares. */
+function rssSlopeKbPerCall(rows: readonly WaveSample[]): number | null {
+  if (rows.length < 2) return null;
+  const meanCalls = rows.reduce((sum, row) => sum + row.calls, 0) / rows.length;
+  const meanRss = rows.reduce((sum, row) => sum + row.rssMb, 0) / rows.length;
+  const covariance = rows.reduce((sum, row) => sum + (row.calls - meanCalls) * (row.rssMb - meanRss), 0);
+  const variance = rows.reduce((sum, row) => sum + (row.calls - meanCalls) ** 2, 0);
+  return Math.round((covariance / variance) * 1024);
+}
+
+/** Collects garbage and samples the process (`calls`: sessions started so far). */
+async function sample(wave: number): Promise<WaveSample> {
   const collected = await collectGarbage();
   const memory = process.memoryUsage();
   const descriptors = openDescriptors();
   const row: WaveSample = {
     wave,
     minutes: Math.round(elapsedMinutes() * 10) / 10,
-    calls,
+    calls: census.tracked().session ?? 0,
     rssMb: mb(memory.rss),
     heapUsedMb: mb(memory.heapUsed),
     externalMb: mb(memory.external),
@@ -172,7 +182,7 @@ function heapCensus(label: string): Map<string, ConstructorCount> | undefined {
   return counts;
 }
 
-const baseline = await sample(0, 0);
+const baseline = await sample(0);
 const samples: WaveSample[] = [];
 console.log(`before the first call: RSS ${baseline.rssMb} MB, heap ${baseline.heapUsedMb} MB, ${baseline.fds} fds, ${baseline.udpSockets} UDP sockets`);
 console.log(COLUMNS.map(([, title]) => title).join("  "));
@@ -189,7 +199,7 @@ for (let wave = 1; wave <= 2 || elapsedMinutes() + waveMinutes <= minutes; wave+
   }
   if (!(await sessionsEnded())) console.error(`wave ${wave}: ${server.sessions().length} sessions still open ${END_TIMEOUT_MS / 1000} s after hangup`);
   await sleep(pauseSeconds * 1000);
-  const row = await sample(wave, wave * callers);
+  const row = await sample(wave);
   samples.push(row);
   console.log(formatRow(row));
   const last = !(elapsedMinutes() + waveMinutes <= minutes) && wave >= 2;
@@ -202,7 +212,7 @@ for (let wave = 1; wave <= 2 || elapsedMinutes() + waveMinutes <= minutes; wave+
 // What stays once the calls are over for good: pools sized to the load (the recognition workers'
 // decoders, freed after 60 s idle) give back what the waves needed.
 await sleep(idleSeconds * 1000);
-const idle = await sample(samples.length, samples.length * callers);
+const idle = await sample(samples.length);
 await server.close();
 rmSync(voiceprints, { recursive: true, force: true });
 
@@ -210,15 +220,6 @@ const first = samples[0]!;
 const last = samples[samples.length - 1]!;
 const rssChange = (last.rssMb - first.rssMb) / first.rssMb;
 const callsBetween = last.calls - first.calls;
-/** Least-squares slope of RSS over calls, KB per call, from the first wave on: the trend, beside the two end points the check compares. */
-function rssSlopeKbPerCall(rows: readonly WaveSample[]): number | null {
-  if (rows.length < 2) return null;
-  const meanCalls = rows.reduce((sum, row) => sum + row.calls, 0) / rows.length;
-  const meanRss = rows.reduce((sum, row) => sum + row.rssMb, 0) / rows.length;
-  const covariance = rows.reduce((sum, row) => sum + (row.calls - meanCalls) * (row.rssMb - meanRss), 0);
-  const variance = rows.reduce((sum, row) => sum + (row.calls - meanCalls) ** 2, 0);
-  return Math.round((covariance / variance) * 1024);
-}
 const checks = {
   rssWithinTolerance: Math.abs(rssChange) <= RSS_TOLERANCE,
   // Skipped (null), not passed, when gc is not exposed: without a collection a live count means nothing.
