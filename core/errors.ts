@@ -22,6 +22,8 @@ const CATALOGUE = {
   PARLEY_ERR_PORTS_EXHAUSTED: [503, "No free RTP ports in %s"],
   PARLEY_ERR_SHUTTING_DOWN: [503, "Server is shutting down"],
   PARLEY_ERR_SESSION_CLOSED: [409, "Session %s is closed"],
+  PARLEY_ERR_TOO_MANY_CANDIDATES: [400, "Too many ICE candidates: %s"],
+  PARLEY_ERR_CANDIDATE_REFUSED: [422, "ICE candidate refused: %s"],
 } as const satisfies Record<string, readonly [number, string]>;
 
 /** A code from the error catalogue. */

@@ -32,10 +32,12 @@ export class WebRtcEndpoint implements SessionTransport {
   readonly frameSamples: number;
   readonly #options: WebRtcEndpointOptions;
   readonly #media: RtpMediaStream;
+  readonly #session: CallSession;
   #closed = false;
 
   constructor(session: CallSession, options: WebRtcEndpointOptions) {
     this.#options = options;
+    this.#session = session;
     const { pc, metrics, transceiver } = options;
     this.outputRate = options.encoder.sampleRate;
     this.frameSamples = this.outputRate / 50;
@@ -53,28 +55,28 @@ export class WebRtcEndpoint implements SessionTransport {
     const listen = (track: MediaStreamTrack) => {
       if (listened.has(track)) return;
       listened.add(track);
-      track.onReceiveRtp.subscribe((rtp: RtpPacket) => {
+      track.onReceiveRtp.subscribe((rtp: RtpPacket) => this.#contained(() => {
         const start = performance.now();
         const { header } = rtp;
         const view = { payloadType: header.payloadType, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, ssrc: header.ssrc, payload: rtp.payload };
         if (this.#media.receive(view, start)) ingestTimer.observe((performance.now() - start) / 1000);
-      });
+      }));
     };
     // The offered track exists once the offer is applied (werift announced it then); tracks
     // learnt later from unannounced SSRCs arrive through onTrack.
     for (const track of transceiver.receiver.tracks) listen(track);
-    transceiver.onTrack.subscribe(listen);
+    transceiver.onTrack.subscribe((track) => this.#contained(() => listen(track)));
     let iceConnectedAt: number | undefined;
-    pc.iceConnectionStateChange.subscribe((state) => {
+    pc.iceConnectionStateChange.subscribe((state) => this.#contained(() => {
       if (state === "connected" && iceConnectedAt === undefined) {
         iceConnectedAt = performance.now();
         metrics.iceConnectSeconds.observe((iceConnectedAt - options.startedAt) / 1000);
       }
-    });
-    pc.connectionStateChange.subscribe((state) => {
+    }));
+    pc.connectionStateChange.subscribe((state) => this.#contained(() => {
       if (state === "connected" && iceConnectedAt !== undefined) metrics.dtlsConnectSeconds.observe((performance.now() - iceConnectedAt) / 1000);
-      if (state === "failed" || state === "closed") session.hangup(state === "failed" ? "webrtc_failed" : "webrtc_closed");
-    });
+      if (state === "failed" || state === "closed") this.#end(state === "failed" ? "webrtc_failed" : "webrtc_closed");
+    }));
   }
 
   sendFrame(samples: Int16Array | null, tickMs: number): void {
@@ -89,11 +91,30 @@ export class WebRtcEndpoint implements SessionTransport {
     this.#media.ingest.tick(tickMs);
   }
 
+  /** Closes the peer connection (its ICE sockets and DTLS); never rejects, so every way out of a session gets there. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#media.ingest.buffer.flush();
-    await this.#options.pc.close();
+    await this.#options.pc.close().catch(() => this.#options.metrics.unhandledErrors.inc());
+  }
+
+  /**
+   * Runs a callback werift calls (its events fire from socket handlers and timers): what fails in
+   * it ends this session, counted, and never reaches werift or the process.
+   */
+  #contained(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.#options.metrics.unhandledErrors.inc();
+      console.error(`parley: WebRTC session ${this.#session.id} failed:`, error);
+      this.#end("internal_error");
+    }
+  }
+
+  #end(reason: string): void {
+    this.#session.hangup(reason).catch(() => this.#options.metrics.unhandledErrors.inc());
   }
 
   /**

@@ -5,8 +5,16 @@ import { ParleyError } from "../errors.ts";
 import { mediaType } from "../http/body.ts";
 import type { ApiResponse, HttpApi } from "../http/HttpApi.ts";
 import type { ParleyServer } from "../server.ts";
-import type { Session } from "../Session.ts";
-import { candidateAddress, isForbiddenCandidateAddress, MAX_CANDIDATES_PER_REQUEST, MAX_CANDIDATES_PER_SESSION, withoutForbiddenCandidates } from "./candidate-policy.ts";
+import type { CallSession, Session } from "../Session.ts";
+import {
+  type CandidateRefusal,
+  candidateAddress,
+  candidateAddressRefusal,
+  isHostileRefusal,
+  MAX_CANDIDATES_PER_REQUEST,
+  MAX_CANDIDATES_PER_SESSION,
+  screenOffer,
+} from "./candidate-policy.ts";
 import { WebRtcEndpoint } from "./WebRtcEndpoint.ts";
 
 const SDP_TYPE = "application/sdp";
@@ -28,12 +36,13 @@ function codecName(codec: RTCRtpCodecParameters): string {
   return codec.mimeType.split("/")[1].toLowerCase();
 }
 
-/** Waits until the peer connection has gathered its candidates, or the timeout passes. */
-function gathered(pc: RTCPeerConnection): Promise<void> {
+/** Waits until the peer connection has gathered its candidates, the session ended, or the timeout passed. */
+function gathered(pc: RTCPeerConnection, session: Session): Promise<void> {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, GATHER_TIMEOUT_MS);
     const subscription = pc.iceGatheringStateChange.subscribe((state) => state === "complete" && done());
+    session.closed.then(done);
     function done() {
       clearTimeout(timer);
       subscription.unSubscribe();
@@ -42,21 +51,40 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
   });
 }
 
+/** Closes a peer connection that no session owns yet; werift failing to close must not hide the error being answered. */
+async function closeUnowned(pc: RTCPeerConnection): Promise<void> {
+  await pc.close().catch(() => {});
+}
+
+const REFUSAL_TEXT: Record<CandidateRefusal, string> = {
+  hostname: "a host name (Parley resolves no names)",
+  malformed: "not a candidate line",
+  unspecified: "an unspecified address",
+  broadcast: "a broadcast address",
+  multicast: "a multicast address",
+  reserved: "a reserved address",
+};
+
+/** One WHIP resource: its session, its peer connection and how many candidates its peer has given. */
+interface WhipResource {
+  readonly session: CallSession;
+  readonly pc: RTCPeerConnection;
+  candidates: number;
+}
+
 /**
  * WebRTC ingest and egress by WHIP (RFC 9725): `POST /whip` with an SDP offer creates a session
  * and answers 201 with the SDP answer and its `Location`; `PATCH` there adds trickled ICE
  * candidates; `DELETE` hangs up.
  */
 export class WhipTransport {
-  readonly #peers = new Map<string, RTCPeerConnection>();
-  /** Candidates each session's peer has trickled so far. */
-  readonly #trickled = new Map<string, number>();
+  readonly #resources = new Map<string, WhipResource>();
 
   constructor(readonly server: ParleyServer, http: HttpApi) {
     http.route("POST", "/whip", "whip", (request, _params, body) => this.#offer(request, body));
     http.route("PATCH", "/whip/:id", "whip", (request, params, body) => this.#trickle(request, params.id, body));
     http.route("DELETE", "/whip/:id", "whip", async (_request, params) => {
-      await this.#session(params.id).hangup("whip_delete");
+      await this.#resource(params.id).session.hangup("whip_delete");
       return { status: 200 };
     });
   }
@@ -67,9 +95,30 @@ export class WhipTransport {
     if (!/^v=0\r?\n/.test(offer) || !/\r?\nm=audio /.test(offer)) {
       throw new ParleyError("PARLEY_ERR_BAD_SDP", offer.startsWith("v=0") ? "no m=audio section" : 'the first line must be "v=0"');
     }
+    const screened = screenOffer(offer);
+    if (screened.candidates > MAX_CANDIDATES_PER_SESSION) {
+      this.server.metrics.iceCandidatesRefused.inc({ reason: "too_many" }, screened.candidates);
+      throw new ParleyError("PARLEY_ERR_TOO_MANY_CANDIDATES", `the offer carries ${screened.candidates}, at most ${MAX_CANDIDATES_PER_SESSION} are taken`);
+    }
+    for (const [reason, count] of Object.entries(screened.refused)) this.server.metrics.iceCandidatesRefused.inc({ reason }, count);
     const startedAt = performance.now();
-    const { webrtc, rtp } = this.server.config;
-    const pc = new RTCPeerConnection({
+    const pc = this.#peerConnection();
+    let session: CallSession | undefined;
+    try {
+      session = await this.#openSession(pc, screened.sdp, metadata, startedAt);
+      this.#own(session, pc, screened.candidates);
+      await this.#makeAnswer(pc, session);
+      return { session, answer: pc.localDescription!.sdp };
+    } catch (error) {
+      if (session) await session.hangup("webrtc_failed");
+      else await closeUnowned(pc);
+      throw error;
+    }
+  }
+
+  #peerConnection(): RTCPeerConnection {
+    const { webrtc } = this.server.config;
+    return new RTCPeerConnection({
       codecs: { audio: audioCodecs() },
       iceUseIpv6: false,
       ...(webrtc.icePortMin !== undefined ? { icePortRange: [webrtc.icePortMin, webrtc.icePortMax!] as [number, number] } : {}),
@@ -78,12 +127,13 @@ export class WhipTransport {
       iceAdditionalHostAddresses: [...(webrtc.interfaces ?? []), ...(webrtc.announcedAddress ? [webrtc.announcedAddress] : [])],
       ...(webrtc.interfaces?.length ? { iceInterfaceAddresses: { udp4: webrtc.interfaces[0] } } : {}),
     });
-    const filtered = withoutForbiddenCandidates(offer);
-    if (filtered.dropped > 0) this.server.metrics.iceCandidatesRefused.inc({ reason: "address" }, filtered.dropped);
+  }
+
+  /** Applies the (screened) offer, picks the codec and opens the session; throws a coded 4xx for an offer Parley cannot take. */
+  async #openSession(pc: RTCPeerConnection, offer: string, metadata: Record<string, string>, startedAt: number): Promise<CallSession> {
     try {
-      await pc.setRemoteDescription({ type: "offer", sdp: filtered.sdp });
+      await pc.setRemoteDescription({ type: "offer", sdp: offer });
     } catch {
-      await pc.close();
       // werift's own message describes its code ("Cannot read properties of ..."), not the offer.
       throw new ParleyError("PARLEY_ERR_BAD_SDP", "the offer is not a WebRTC session description this server can apply");
     }
@@ -91,17 +141,15 @@ export class WhipTransport {
     const negotiated = transceiver?.codecs ?? [];
     const audio = negotiated.find((c) => codecName(c) !== "telephone-event");
     const spec = audio && codecForFormat({ name: codecName(audio), clockRate: audio.clockRate, channels: audio.channels ?? 1, payloadType: audio.payloadType });
-    if (!transceiver || !audio || !spec) {
-      await pc.close();
-      throw new ParleyError("PARLEY_ERR_NO_COMMON_CODEC", negotiated.map((c) => c.mimeType).join(", ") || "none");
-    }
+    if (!transceiver || !audio || !spec) throw new ParleyError("PARLEY_ERR_NO_COMMON_CODEC", negotiated.map((c) => c.mimeType).join(", ") || "none");
+    if (this.server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
     const event = negotiated.find((c) => codecName(c) === "telephone-event" && c.clockRate === audio.clockRate) ??
       negotiated.find((c) => codecName(c) === "telephone-event");
     const track = new MediaStreamTrack({ kind: "audio" });
     transceiver.setDirection("sendrecv");
     transceiver.sender.replaceTrack(track);
     const encoder = spec.createEncoder();
-    const session = this.server.openSession(
+    return this.server.openSession(
       {
         transport: "webrtc",
         codec: spec.name,
@@ -119,36 +167,41 @@ export class WhipTransport {
           codec: spec,
           encoder,
           telephoneEvent: event && { payloadType: event.payloadType, clockRate: event.clockRate },
-          maxJitterDelayMs: rtp.maxJitterDelayMs,
+          maxJitterDelayMs: this.server.config.rtp.maxJitterDelayMs,
           metrics: this.server.metrics,
           startedAt,
         }),
     );
-    this.#peers.set(session.id, pc);
-    this.#trickled.set(session.id, 0);
-    // A peer that never completes ICE and DTLS would hold its socket for ever.
-    const deadline = setTimeout(() => {
-      if (pc.connectionState !== "connected") session.hangup("webrtc_timeout");
-    }, webrtc.connectTimeoutSeconds * 1000);
-    session.closed.then(() => {
-      clearTimeout(deadline);
-      this.#peers.delete(session.id);
-      this.#trickled.delete(session.id);
-    });
-    try {
-      await pc.setLocalDescription(await pc.createAnswer());
-      await gathered(pc);
-    } catch {
-      await session.hangup("webrtc_failed");
-      throw new ParleyError("PARLEY_ERR_BAD_SDP", "no answer could be made to the offer");
-    }
-    return { session, answer: pc.localDescription!.sdp };
   }
 
-  #session(id: string): Session {
-    const session = this.#peers.has(id) ? this.server.session(id) : undefined;
-    if (!session) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `WHIP session ${id}`);
-    return session;
+  /** Registers the session's resource and its connect deadline, both released when the session ends. */
+  #own(session: CallSession, pc: RTCPeerConnection, candidates: number): void {
+    this.#resources.set(session.id, { session, pc, candidates });
+    // A peer that never completes ICE and DTLS would hold its socket for ever.
+    const deadline = setTimeout(() => {
+      if (pc.connectionState !== "connected") session.hangup("webrtc_timeout").catch(() => this.server.metrics.unhandledErrors.inc());
+    }, this.server.config.webrtc.connectTimeoutSeconds * 1000);
+    session.closed.then(() => {
+      clearTimeout(deadline);
+      this.#resources.delete(session.id);
+    });
+  }
+
+  async #makeAnswer(pc: RTCPeerConnection, session: CallSession): Promise<void> {
+    try {
+      await pc.setLocalDescription(await pc.createAnswer());
+    } catch {
+      throw new ParleyError("PARLEY_ERR_BAD_SDP", "no answer could be made to the offer");
+    }
+    await gathered(pc, session);
+    // Ended while gathering (server shutdown, or hung up by embedding code): there is nothing to answer for.
+    if (session.ended) throw new ParleyError(this.server.shuttingDown ? "PARLEY_ERR_SHUTTING_DOWN" : "PARLEY_ERR_SESSION_CLOSED", session.id);
+  }
+
+  #resource(id: string): WhipResource {
+    const resource = this.#resources.get(id);
+    if (!resource || resource.session.ended) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `WHIP session ${id}`);
+    return resource;
   }
 
   async #offer(request: IncomingMessage, body: () => Promise<string>): Promise<ApiResponse> {
@@ -160,29 +213,36 @@ export class WhipTransport {
     return { status: 201, headers: { "content-type": SDP_TYPE, location: `/whip/${session.id}`, etag: `"${session.id}"` }, body: answer };
   }
 
-  /** Trickle ICE (RFC 9725 section 4.3): candidate lines of an SDP fragment. */
+  /**
+   * Trickle ICE (RFC 9725 section 4.3): candidate lines of an SDP fragment. Candidates naming host
+   * names are discarded (as RFC 9725 asks of addresses a server cannot resolve); a fragment naming
+   * an unspecified, broadcast, multicast or reserved address is refused whole with 422.
+   */
   async #trickle(request: IncomingMessage, id: string, body: () => Promise<string>): Promise<ApiResponse> {
-    const pc = this.#peers.get(id);
-    if (!pc) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `WHIP session ${id}`);
+    const resource = this.#resource(id);
     const type = mediaType(request);
     if (type !== TRICKLE_TYPE) throw new ParleyError("PARLEY_ERR_UNSUPPORTED_MEDIA_TYPE", type || "(none)", TRICKLE_TYPE);
     const fragment = await body();
     const mid = /^a=mid:(\S+)/m.exec(fragment)?.[1] ?? "0";
     const candidates = [...fragment.matchAll(/^a=(candidate:[^\r\n]+)/gm)].map((match) => match[1]!);
-    const total = (this.#trickled.get(id) ?? 0) + candidates.length;
-    if (candidates.length > MAX_CANDIDATES_PER_REQUEST || total > MAX_CANDIDATES_PER_SESSION) {
-      this.server.metrics.iceCandidatesRefused.inc({ reason: "too_many" }, candidates.length);
-      throw new ParleyError("PARLEY_ERR_BAD_REQUEST", `at most ${MAX_CANDIDATES_PER_REQUEST} candidates a request and ${MAX_CANDIDATES_PER_SESSION} a session`);
+    const refused = this.server.metrics.iceCandidatesRefused;
+    if (candidates.length > MAX_CANDIDATES_PER_REQUEST || resource.candidates + candidates.length > MAX_CANDIDATES_PER_SESSION) {
+      refused.inc({ reason: "too_many" }, candidates.length);
+      throw new ParleyError("PARLEY_ERR_TOO_MANY_CANDIDATES",
+        `${candidates.length} in this request after ${resource.candidates} before; at most ${MAX_CANDIDATES_PER_REQUEST} a request and ${MAX_CANDIDATES_PER_SESSION} a session`);
     }
-    this.#trickled.set(id, total);
-    for (const candidate of candidates) {
-      const address = candidateAddress(candidate);
-      if (address === undefined || isForbiddenCandidateAddress(address)) {
-        this.server.metrics.iceCandidatesRefused.inc({ reason: "address" });
-        continue;
-      }
+    resource.candidates += candidates.length;
+    const screened = candidates.map((candidate) => ({ candidate, address: candidateAddress(candidate), refusal: candidateAddressRefusal(candidateAddress(candidate)) }));
+    for (const { refusal } of screened) if (refusal) refused.inc({ reason: refusal });
+    const hostile = screened.find(({ refusal }) => refusal && isHostileRefusal(refusal));
+    if (hostile) {
+      throw new ParleyError("PARLEY_ERR_CANDIDATE_REFUSED",
+        `${hostile.address ?? hostile.candidate.slice(0, 100)} is ${REFUSAL_TEXT[hostile.refusal!]}; Parley checks only unicast IP addresses, so none of this request's candidates were added`);
+    }
+    for (const { candidate, refusal } of screened) {
+      if (refusal) continue;
       try {
-        await pc.addIceCandidate({ candidate, sdpMid: mid });
+        await resource.pc.addIceCandidate({ candidate, sdpMid: mid });
       } catch {
         throw new ParleyError("PARLEY_ERR_BAD_REQUEST", `bad ICE candidate: ${candidate.slice(0, 100)}`);
       }

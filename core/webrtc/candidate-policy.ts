@@ -1,34 +1,77 @@
 // Which ICE candidates Parley will check. A peer names the addresses Parley sends connectivity
 // checks to, so a hostile offer could aim them at a whole subnet (broadcast), a multicast group,
-// or nowhere (unspecified): such candidates are dropped, and a peer gets only so many.
+// or nowhere (unspecified), or make Parley resolve names (DNS, or mDNS queries sent to a multicast
+// group): only candidates naming a unicast IP address are kept, and a peer gets only so many.
+import { isIPv4, isIPv6 } from "node:net";
 
-/** Candidates one PATCH may carry, and one session may gather from its peer in all. */
+/** Candidates one PATCH may carry, and one session may take from its peer in all (offer and trickles). */
 export const MAX_CANDIDATES_PER_REQUEST = 20;
 export const MAX_CANDIDATES_PER_SESSION = 50;
+
+/**
+ * Why a candidate is not checked: `hostname` (a DNS or mDNS name, which Parley does not resolve;
+ * RFC 9725 says to discard such candidates silently) or a forbidden address (`unspecified`,
+ * `broadcast`, `multicast`, `reserved`), which no honest peer announces.
+ */
+export type CandidateRefusal = "hostname" | "malformed" | "unspecified" | "broadcast" | "multicast" | "reserved";
 
 /** The connection address of an `a=candidate:` / `candidate:` line (its fifth field), if it has one. */
 export function candidateAddress(line: string): string | undefined {
   return line.replace(/^a=/, "").trim().split(/\s+/)[4];
 }
 
-/** True for addresses no check may go to: unspecified, limited broadcast, IPv4 and IPv6 multicast. */
-export function isForbiddenCandidateAddress(address: string): boolean {
-  const lower = address.toLowerCase();
-  if (lower === "0.0.0.0" || lower === "::" || lower === "255.255.255.255") return true;
-  const firstOctet = /^(\d{1,3})\./.exec(lower)?.[1];
-  if (firstOctet !== undefined && Number(firstOctet) >= 224 && Number(firstOctet) <= 239) return true;
-  return lower.startsWith("ff") && lower.includes(":");
+function ipv4Refusal(address: string): CandidateRefusal | undefined {
+  const [first] = address.split(".").map(Number) as [number];
+  if (first === 0) return "unspecified";
+  if (address === "255.255.255.255") return "broadcast";
+  if (first >= 224 && first <= 239) return "multicast";
+  if (first >= 240) return "reserved";
+  return undefined;
 }
 
-/** The offer without candidate lines that name forbidden addresses; how many were dropped. */
-export function withoutForbiddenCandidates(sdp: string): { sdp: string; dropped: number } {
-  let dropped = 0;
+function ipv6Refusal(address: string): CandidateRefusal | undefined {
+  const lower = address.toLowerCase().replace(/%.*$/, "");
+  // An IPv4 address written in IPv6 (::ffff:224.0.0.1) is sent to as that IPv4 address.
+  const embedded = /:(\d+\.\d+\.\d+\.\d+)$/.exec(lower)?.[1];
+  if (embedded) return ipv4Refusal(embedded);
+  if (/^[0:]+$/.test(lower)) return "unspecified";
+  if (lower.startsWith("ff")) return "multicast";
+  return undefined;
+}
+
+/** Why Parley will not check an address, or undefined for a unicast IP address it will. */
+export function candidateAddressRefusal(address: string | undefined): CandidateRefusal | undefined {
+  if (address === undefined) return "malformed";
+  if (isIPv4(address)) return ipv4Refusal(address);
+  if (isIPv6(address)) return ipv6Refusal(address);
+  return "hostname";
+}
+
+/** True for a refusal that only a hostile peer causes (the request is refused, not just the candidate). */
+export function isHostileRefusal(refusal: CandidateRefusal): boolean {
+  return refusal !== "hostname";
+}
+
+/** What `screenOffer` made of an offer's candidate lines. */
+export interface ScreenedOffer {
+  /** The offer without the refused candidate lines. */
+  sdp: string;
+  /** Candidate lines the offer carried, refused or not. */
+  candidates: number;
+  /** Refused candidate lines, by reason. */
+  refused: Partial<Record<CandidateRefusal, number>>;
+}
+
+/** The offer without the candidate lines Parley will not check (werift checks every candidate of an offer). */
+export function screenOffer(sdp: string): ScreenedOffer {
+  let candidates = 0;
+  const refused: Partial<Record<CandidateRefusal, number>> = {};
   const lines = sdp.split(/\r?\n/).filter((line) => {
     if (!line.startsWith("a=candidate:")) return true;
-    const address = candidateAddress(line);
-    const forbidden = address === undefined || isForbiddenCandidateAddress(address);
-    if (forbidden) dropped++;
-    return !forbidden;
+    candidates++;
+    const refusal = candidateAddressRefusal(candidateAddress(line));
+    if (refusal) refused[refusal] = (refused[refusal] ?? 0) + 1;
+    return !refusal;
   });
-  return { sdp: lines.join("\r\n"), dropped };
+  return { sdp: lines.join("\r\n"), candidates, refused };
 }
