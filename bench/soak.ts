@@ -20,11 +20,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { writeHeapSnapshot } from "node:v8";
 import { createServer } from "../core/mod.ts";
+import { sampleProcess } from "../core/testing.ts";
 import { useDefaultPlugins } from "../examples/default-plugins.ts";
 import { runLoadGenerator } from "./generator-process.ts";
 import { type ConstructorCount, type ConstructorGrowth, countByConstructor, growth } from "./heap-snapshot-census.ts";
 import { collectGarbage, exposedGc, LiveCensus } from "./live-census.ts";
-import { openDescriptors } from "./process-resources.ts";
 
 /** First RTP port: below Linux's ephemeral range, where the generator's sockets get theirs (as bench/load.ts). */
 const RTP_PORT_BASE = 20000;
@@ -122,6 +122,15 @@ async function sessionsEnded(): Promise<boolean> {
 async function gauge(name: string): Promise<number | null> {
   const metric = server.metrics.registry.getSingleMetric(name);
   return metric ? (await metric.get()).values[0]?.value ?? null : null;
+}
+
+/** Open descriptors and UDP sockets of this process; null where there is no /proc (not Linux). */
+function openDescriptors(): { fds: number; udpSockets: number } | null {
+  try {
+    return sampleProcess();
+  } catch {
+    return null;
+  }
 }
 
 /** Least-squares slope of RSS over calls, KB per call, from the first wave on: the trend, beside the two end points the check compares. */
