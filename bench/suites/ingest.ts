@@ -38,7 +38,7 @@ function ingestCase(name: string, codec: CodecSpec, payloads: readonly Uint8Arra
   const socket = new SilentSocket();
   const asSocket = (fake: SilentSocket) => fake as unknown as Socket;
   bench.session.attach(new RtpEndpoint(bench.session, {
-    pair: { rtp: asSocket(socket), rtcp: asSocket(new SilentSocket()), port: 40000, release() {} },
+    pair: { rtp: asSocket(socket), rtcp: asSocket(new SilentSocket()), port: 40000, async release() {} },
     codec,
     encoder: bench.encoder,
     rtcpMux: false,

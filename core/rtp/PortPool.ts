@@ -6,19 +6,29 @@ export interface SocketPair {
   readonly rtp: Socket;
   readonly rtcp: Socket;
   readonly port: number;
-  /** Closes both sockets and returns the ports to the pool. */
-  release(): void;
+  /** Closes both sockets and returns the ports to the pool once they are closed (at once on Node, a moment later on Deno). */
+  release(): Promise<void>;
+}
+
+/**
+ * Closes a socket that may already be closed, resolving once it is: releasing a pair must never
+ * throw halfway and strand the other socket or the ports, and Deno frees the port only by then.
+ */
+function closeQuietly(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      socket.close(() => resolve());
+    } catch {
+      resolve(); // Already closed.
+    }
+  });
 }
 
 function bind(port: number, address: string): Promise<Socket | null> {
   return new Promise((resolve) => {
     const socket = createSocket({ type: address.includes(":") ? "udp6" : "udp4" });
     const fail = () => {
-      try {
-        socket.close();
-      } catch {
-        // Already closed.
-      }
+      void closeQuietly(socket);
       resolve(null);
     };
     socket.once("error", fail);
@@ -62,21 +72,17 @@ export class PortPool {
       const rtp = await bind(port, this.address);
       const rtcp = rtp && (await bind(port + 1, this.address));
       if (rtp && rtcp) {
-        let released = false;
+        let released: Promise<void> | undefined;
         return {
           rtp,
           rtcp,
           port,
-          release: () => {
-            if (released) return;
-            released = true;
-            rtp.close();
-            rtcp.close();
-            this.#inUse.delete(port);
-          },
+          // The ports go back only once both sockets are closed: a port handed out while its old
+          // socket still holds it would fail to bind (Deno frees it a moment after close()).
+          release: () => (released ??= Promise.all([closeQuietly(rtp), closeQuietly(rtcp)]).then(() => void this.#inUse.delete(port))),
         };
       }
-      rtp?.close();
+      if (rtp) void closeQuietly(rtp);
       this.#inUse.delete(port);
     }
     throw new ParleyError("PARLEY_ERR_PORTS_EXHAUSTED", `${this.min}-${this.max}`);

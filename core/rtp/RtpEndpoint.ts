@@ -88,8 +88,20 @@ export class RtpEndpoint implements SessionTransport {
     });
     this.#discard = (reason) => metrics.rtpDiscarded.inc({ transport: TRANSPORT, reason });
     this.#ingestTimer = metrics.ingestSeconds;
-    options.pair.rtp.on("message", (message, remote) => this.#onRtp(message, remote));
-    options.pair.rtcp.on("message", (message, remote) => this.#onRtcp(message, remote));
+    options.pair.rtp.on("message", (message, remote) => {
+      try {
+        this.#onRtp(message, remote);
+      } catch (error) {
+        this.#fail(error);
+      }
+    });
+    options.pair.rtcp.on("message", (message, remote) => {
+      try {
+        this.#onRtcp(message, remote);
+      } catch (error) {
+        this.#fail(error);
+      }
+    });
     // A socket error (e.g. ICMP port unreachable on send) must not end the process or the call.
     options.pair.rtp.on("error", () => this.#discard("socket_error"));
     options.pair.rtcp.on("error", () => this.#discard("socket_error"));
@@ -106,7 +118,7 @@ export class RtpEndpoint implements SessionTransport {
   tick(tickMs: number): void {
     this.#media.ingest.tick(tickMs);
     if (tickMs - this.#lastPacketAt > this.#options.timeoutMs) {
-      this.#session.hangup("rtp_timeout");
+      this.#hangup("rtp_timeout");
       return;
     }
     if (tickMs >= this.#nextRtcpAt) {
@@ -125,7 +137,7 @@ export class RtpEndpoint implements SessionTransport {
       await sent;
     } finally {
       this.#closed = true;
-      this.#options.pair.release();
+      await this.#options.pair.release();
     }
   }
 
@@ -162,7 +174,10 @@ export class RtpEndpoint implements SessionTransport {
     const source = `${from.address}:${from.port}`;
     this.#latchedAddress = from.address;
     this.#latchedPort = from.port;
-    this.#confirmed = true;
+    // A non-symmetric session sends to the signalled address, so only that address speaking
+    // confirms it: with latchAnySource, a stranger's packet would otherwise aim the stream at it.
+    const signalled = this.#options.remote;
+    this.#confirmed = this.#options.symmetric || !signalled || from.address === signalled.address;
     if (this.#options.symmetric || !this.#remote) {
       const rtcpPort = this.#options.rtcpMux ? from.port : rtcpPortBeside(from.port);
       this.#remote = { address: from.address, port: from.port, rtcpPort };
@@ -188,9 +203,27 @@ export class RtpEndpoint implements SessionTransport {
       const ssrc = this.#media.remoteSsrc;
       if (packet.type === "sr") this.#media.senderReport(packet.ssrc, middle32(packet.ntp), performance.now());
       else if (packet.type === "bye" && ssrc !== undefined && packet.ssrcs.includes(ssrc)) {
-        this.#session.hangup("remote_bye");
+        this.#hangup("remote_bye");
       }
     }
+  }
+
+  /**
+   * What goes wrong in a socket callback belongs to this session: it is counted and ends this call
+   * (transport_error), and never reaches the process or the other calls.
+   */
+  #fail(error: unknown): void {
+    this.#options.metrics.unhandledErrors.inc();
+    console.error(`parley: RTP session ${this.#session.id} ended by an error in its transport:`, error);
+    this.#hangup("transport_error");
+  }
+
+  /** Ends the session from inside the transport, where no caller awaits the hangup: a failure in it is counted, not left unhandled. */
+  #hangup(reason: string): void {
+    this.#session.hangup(reason).catch((error) => {
+      this.#options.metrics.unhandledErrors.inc();
+      console.error(`parley: RTP session ${this.#session.id} failed to end (${reason}):`, error);
+    });
   }
 
   /** Sends SR (if we sent media since the last report) or RR, with SDES, and BYE when closing; resolves once sent. */

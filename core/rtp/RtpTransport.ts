@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
 import { type CodecSpec, codecByName, codecForFormat } from "../codecs.ts";
 import { ParleyError } from "../errors.ts";
@@ -48,7 +49,11 @@ function firstExternalIPv4(): string | undefined {
 function parseHostPort(text: unknown): RemoteAddress {
   const match = typeof text === "string" ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(text) : null;
   const port = Number(match?.[2]);
-  if (!match || port < 1 || port > 65535) throw new ParleyError("PARLEY_ERR_BAD_REQUEST", `"remote" must be "host:port", not ${JSON.stringify(text)}`);
+  // An IP literal only: media is heard from the address named, which a packet's source can match
+  // only as an IP (a host name would also cost a DNS lookup for every packet sent).
+  if (!match || !isIP(match[1]) || port < 1 || port > 65535) {
+    throw new ParleyError("PARLEY_ERR_BAD_REQUEST", `"remote" must be "ip:port" (or "[ipv6]:port"), not ${JSON.stringify(text)}`);
+  }
   return { address: match[1], port, rtcpPort: rtcpPortBeside(port) };
 }
 
@@ -125,8 +130,11 @@ export class RtpTransport {
     const host = announcedAddress ??
       (bindAddress !== "0.0.0.0" && bindAddress !== "::" ? bindAddress : isLoopback(remote?.address) || !remote ? "127.0.0.1" : firstExternalIPv4() ?? "127.0.0.1");
     const pair = await this.#ports.allocate();
-    const encoder = codec.createEncoder();
     try {
+      // The server may have begun closing while the ports were bound: its hangup of every session
+      // has then passed this one by, so it must not start (its ports would stay bound for good).
+      if (this.server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
+      const encoder = codec.createEncoder();
       const session = this.server.openSession(
         {
           transport: "rtp",
@@ -156,7 +164,7 @@ export class RtpTransport {
       );
       return { session, host, port: pair.port, codec };
     } catch (error) {
-      pair.release();
+      await pair.release();
       throw error;
     }
   }
