@@ -51,6 +51,10 @@ export interface ParleyConfig {
   websocket?: {
     /** Largest WebSocket message accepted, in bytes (default 65536). */
     maxMessageBytes?: number;
+    /** Bytes that may wait unsent to one peer; past them it has stopped reading and is dropped (default 524288). */
+    maxBufferedBytes?: number;
+    /** A peer that neither answers pings nor sends for this long, or has not started a stream by then, is dropped (default 40). */
+    idleTimeoutSeconds?: number;
   };
 }
 
@@ -69,7 +73,7 @@ export interface ResolvedConfig {
   };
   auth: { tokens: string[]; metricsTokens: string[] };
   webrtc: { icePortMin?: number; icePortMax?: number; announcedAddress?: string; interfaces?: string[]; connectTimeoutSeconds: number };
-  websocket: { maxMessageBytes: number };
+  websocket: { maxMessageBytes: number; maxBufferedBytes: number; idleTimeoutSeconds: number };
 }
 
 const TOKENS = { type: "array", items: { type: "string", minLength: 8 } };
@@ -118,7 +122,11 @@ const SCHEMA = {
     websocket: {
       type: "object",
       additionalProperties: false,
-      properties: { maxMessageBytes: { type: "integer", minimum: 1024 } },
+      properties: {
+        maxMessageBytes: { type: "integer", minimum: 1024 },
+        maxBufferedBytes: { type: "integer", minimum: 1024 },
+        idleTimeoutSeconds: { type: "number", exclusiveMinimum: 0, maximum: 3600 },
+      },
     },
   },
 };
@@ -202,6 +210,10 @@ export function resolveConfig(config: ParleyConfig = {}, env: Record<string, str
       interfaces: merged.webrtc.interfaces,
       connectTimeoutSeconds: merged.webrtc.connectTimeoutSeconds ?? 15,
     },
-    websocket: { maxMessageBytes: merged.websocket.maxMessageBytes ?? 65536 },
+    websocket: {
+      maxMessageBytes: merged.websocket.maxMessageBytes ?? 65536,
+      maxBufferedBytes: merged.websocket.maxBufferedBytes ?? 512 * 1024,
+      idleTimeoutSeconds: merged.websocket.idleTimeoutSeconds ?? 40,
+    },
   };
 }

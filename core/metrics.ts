@@ -64,6 +64,7 @@ export class Metrics {
   readonly events = this.#counter("parley_events_total", "Session events emitted, by type", ["type"]);
   readonly httpRequests = this.#counter("parley_http_requests_total", "HTTP API requests, by route and status", ["route", "status"]);
   readonly slowClientsDropped = this.#counter("parley_slow_clients_dropped_total", "Event-stream and WebSocket clients dropped for not reading what was sent to them", ["channel"]);
+  readonly webSocketDropped = this.#counter("parley_websocket_connections_dropped_total", "WebSocket connections Parley closed itself: idle, slow_client, no_start", ["transport", "reason"]);
   readonly iceCandidatesRefused = this.#counter("parley_webrtc_candidates_refused_total", "ICE candidates of peers that Parley will not check: broadcast, multicast or unspecified addresses, or past the cap", ["reason"]);
   readonly unhandledErrors = this.#counter("parley_unhandled_errors_total", "Errors that escaped every handler (kept from crashing the process)", []);
   readonly #lag = this.#watchEventLoop();

@@ -5,6 +5,7 @@ import type { HttpApi } from "../http/HttpApi.ts";
 import type { ParleyServer } from "../server.ts";
 import type { CallSession } from "../Session.ts";
 import { type WebSocketFraming, WebSocketEndpoint } from "./WebSocketEndpoint.ts";
+import { type DropReason, WebSocketPeer } from "./WebSocketPeer.ts";
 
 /** A message Parley refuses: the reason is a metric label, the message goes back to the peer. */
 class Rejection extends Error {
@@ -16,8 +17,6 @@ class Rejection extends Error {
 const TEXT = new TextDecoder();
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const L16_RATES = [8000, 16000];
-/** How often a quiet peer is pinged; two intervals without an answer end its call. */
-const PING_INTERVAL_MS = 20_000;
 
 function parseJson(text: string): Record<string, unknown> {
   let value: unknown;
@@ -57,9 +56,14 @@ function audioForkFraming(sampleRate: number): WebSocketFraming {
   };
 }
 
+/** Samples in a base64 mu-law payload (one byte a sample), known before decoding it. */
+function base64Bytes(payload: string): number {
+  return (payload.length / 4) * 3 - (payload.endsWith("==") ? 2 : payload.endsWith("=") ? 1 : 0);
+}
+
 /** One connection's state: before `start` it has no session. */
 interface Connection {
-  socket: WebSocket;
+  peer: WebSocketPeer;
   session?: CallSession;
   endpoint?: WebSocketEndpoint;
 }
@@ -81,42 +85,46 @@ export class WebSocketTransport {
   }
 
   #accept(socket: WebSocket, request: IncomingMessage, shape: "json" | "l16"): void {
-    const connection: Connection = { socket };
     const label = shape === "json" ? "media-stream" : "audio-fork";
+    const { maxBufferedBytes, idleTimeoutSeconds } = this.server.config.websocket;
+    const limits = { maxBufferedBytes, idleTimeoutMs: idleTimeoutSeconds * 1000 };
+    const connection: Connection = { peer: new WebSocketPeer(socket, limits, (reason) => this.#dropped(connection, label, reason)) };
     const query = Object.fromEntries(new URL(request.url ?? "/", "http://localhost").searchParams);
     delete query.access_token;
     socket.on("message", (data, isBinary) => {
+      // A dropped peer's messages already read from the socket are not worth handling.
+      if (!connection.peer.open) return;
       try {
-        if (shape === "json") this.#onJson(connection, data, isBinary, query);
-        else this.#onFork(connection, data, isBinary, query);
+        if (shape === "json") this.#onJson(connection, data, isBinary, query, label);
+        else this.#onFork(connection, data, isBinary, query, label);
       } catch (error) {
         const rejection = error instanceof Rejection ? error : new Rejection("internal", "message could not be handled");
         this.server.metrics.webSocketRejected.inc({ transport: label, reason: rejection.reason });
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ event: "error", error: { reason: rejection.reason, message: rejection.message } }));
+        connection.peer.send(JSON.stringify({ event: "error", error: { reason: rejection.reason, message: rejection.message } }));
       }
     });
     socket.on("error", (error: Error & { code?: string }) => {
       const reason = error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ? "too_large" : "protocol_error";
       this.server.metrics.webSocketRejected.inc({ transport: label, reason });
     });
-    // A peer that neither answers pings nor sends anything for two intervals is gone: end its call.
-    let alive = true;
-    const markAlive = () => (alive = true);
-    socket.on("pong", markAlive);
-    socket.on("message", markAlive);
-    const keepalive = setInterval(() => {
-      if (!alive) {
-        connection.session?.hangup("websocket_idle");
-        socket.terminate();
-        return;
-      }
-      alive = false;
-      socket.ping();
-    }, PING_INTERVAL_MS);
-    socket.on("close", () => {
-      clearInterval(keepalive);
-      connection.session?.hangup("websocket_closed");
-    });
+    socket.on("close", () => this.#end(connection, "websocket_closed"));
+  }
+
+  /** A peer the connection's upkeep dropped: counted, and its call ends with `websocket_<reason>`. */
+  #dropped(connection: Connection, label: string, reason: DropReason): void {
+    this.server.metrics.webSocketDropped.inc({ transport: label, reason });
+    if (reason === "slow_client") this.server.metrics.slowClientsDropped.inc({ channel: "websocket" });
+    this.#end(connection, `websocket_${reason}`);
+  }
+
+  /** Ends the connection's call, if it has one; a failure there is counted, never thrown into ws. */
+  #end(connection: Connection, reason: string): void {
+    connection.session?.hangup(reason).catch(() => this.server.metrics.unhandledErrors.inc());
+  }
+
+  /** Audio past real time and its burst: dropped and counted, not answered (a flooding peer would only get more to read). */
+  #tooFast(label: string): void {
+    this.server.metrics.webSocketRejected.inc({ transport: label, reason: "faster_than_real_time" });
   }
 
   #open(connection: Connection, framing: WebSocketFraming, codec: string, metadata: Record<string, string>): void {
@@ -124,11 +132,12 @@ export class WebSocketTransport {
     if (this.server.shuttingDown) throw new Rejection("shutting_down", "server is shutting down");
     connection.session = this.server.openSession(
       { transport: "websocket", codec, sampleRate: framing.sampleRate, decodableRates: [framing.sampleRate], outputRate: framing.sampleRate, frameSamples: framing.sampleRate / 50, metadata },
-      (session) => (connection.endpoint = new WebSocketEndpoint(connection.socket, framing, session.fanout, () => this.server.metrics.slowClientsDropped.inc({ channel: "websocket" }))),
+      (session) => (connection.endpoint = new WebSocketEndpoint(connection.peer, framing, session.fanout)),
     );
+    connection.peer.started();
   }
 
-  #onJson(connection: Connection, data: RawData, isBinary: boolean, query: Record<string, string>): void {
+  #onJson(connection: Connection, data: RawData, isBinary: boolean, query: Record<string, string>, label: string): void {
     if (isBinary) throw new Rejection("unexpected_binary", "this endpoint takes JSON text messages");
     const message = parseJson(TEXT.decode(bytesOf(data)));
     const { session, endpoint } = connection;
@@ -150,7 +159,8 @@ export class WebSocketTransport {
         if (!session || !endpoint) throw new Rejection("before_start", `"media" arrived before "start"`);
         const payload = (message.media as { payload?: unknown } | undefined)?.payload;
         if (typeof payload !== "string" || payload.length % 4 !== 0 || !BASE64.test(payload)) throw new Rejection("bad_base64", "media.payload must be base64");
-        if (!endpoint.receive(decodeMulaw(Buffer.from(payload, "base64")))) this.server.metrics.webSocketRejected.inc({ transport: "media-stream", reason: "faster_than_real_time" });
+        if (!endpoint.admit(base64Bytes(payload))) return this.#tooFast(label);
+        endpoint.deliver(decodeMulaw(Buffer.from(payload, "base64")));
         return;
       }
       case "mark": {
@@ -178,7 +188,7 @@ export class WebSocketTransport {
     }
   }
 
-  #onFork(connection: Connection, data: RawData, isBinary: boolean, query: Record<string, string>): void {
+  #onFork(connection: Connection, data: RawData, isBinary: boolean, query: Record<string, string>, label: string): void {
     const bytes = bytesOf(data);
     if (!isBinary) {
       const message = parseJson(TEXT.decode(bytes));
@@ -194,8 +204,9 @@ export class WebSocketTransport {
     }
     if (!connection.endpoint) throw new Rejection("before_start", "audio arrived before the metadata message");
     if (bytes.length % 2 !== 0) throw new Rejection("odd_length", "L16 frames hold whole 16-bit samples");
+    if (!connection.endpoint.admit(bytes.length / 2)) return this.#tooFast(label);
     const samples = new Int16Array(bytes.length / 2);
     new Uint8Array(samples.buffer).set(bytes);
-    if (!connection.endpoint.receive(samples)) this.server.metrics.webSocketRejected.inc({ transport: "audio-fork", reason: "faster_than_real_time" });
+    connection.endpoint.deliver(samples);
   }
 }
