@@ -9,7 +9,7 @@ import type { CallSession, Session } from "../Session.ts";
 import {
   type CandidateRefusal,
   candidateAddress,
-  candidateAddressRefusal,
+  candidateRefusal,
   isHostileRefusal,
   MAX_CANDIDATES_PER_REQUEST,
   MAX_CANDIDATES_PER_SESSION,
@@ -58,7 +58,8 @@ async function closeUnowned(pc: RTCPeerConnection): Promise<void> {
 
 const REFUSAL_TEXT: Record<CandidateRefusal, string> = {
   hostname: "a host name (Parley resolves no names)",
-  malformed: "not a candidate line",
+  unsupported: "not a UDP candidate",
+  malformed: "not a well-formed candidate (port 1-65535, numeric component and priority, typ)",
   unspecified: "an unspecified address",
   broadcast: "a broadcast address",
   multicast: "a multicast address",
@@ -214,9 +215,10 @@ export class WhipTransport {
   }
 
   /**
-   * Trickle ICE (RFC 9725 section 4.3): candidate lines of an SDP fragment. Candidates naming host
-   * names are discarded (as RFC 9725 asks of addresses a server cannot resolve); a fragment naming
-   * an unspecified, broadcast, multicast or reserved address is refused whole with 422.
+   * Trickle ICE (RFC 9725 section 4.3): candidate lines of an SDP fragment. TCP candidates and host
+   * names are discarded (as RFC 9725 asks of transports and addresses a server cannot use); a
+   * fragment with a malformed candidate or one naming an unspecified, broadcast, multicast or
+   * reserved address is refused whole with 422.
    */
   async #trickle(request: IncomingMessage, id: string, body: () => Promise<string>): Promise<ApiResponse> {
     const resource = this.#resource(id);
@@ -232,12 +234,12 @@ export class WhipTransport {
         `${candidates.length} in this request after ${resource.candidates} before; at most ${MAX_CANDIDATES_PER_REQUEST} a request and ${MAX_CANDIDATES_PER_SESSION} a session`);
     }
     resource.candidates += candidates.length;
-    const screened = candidates.map((candidate) => ({ candidate, address: candidateAddress(candidate), refusal: candidateAddressRefusal(candidateAddress(candidate)) }));
+    const screened = candidates.map((candidate) => ({ candidate, address: candidateAddress(candidate), refusal: candidateRefusal(candidate) }));
     for (const { refusal } of screened) if (refusal) refused.inc({ reason: refusal });
     const hostile = screened.find(({ refusal }) => refusal && isHostileRefusal(refusal));
     if (hostile) {
       throw new ParleyError("PARLEY_ERR_CANDIDATE_REFUSED",
-        `${hostile.address ?? hostile.candidate.slice(0, 100)} is ${REFUSAL_TEXT[hostile.refusal!]}; Parley checks only unicast IP addresses, so none of this request's candidates were added`);
+        `${hostile.refusal === "malformed" ? hostile.candidate.slice(0, 100) : hostile.address} is ${REFUSAL_TEXT[hostile.refusal!]}; Parley checks only unicast IP addresses, so none of this request's candidates were added`);
     }
     for (const { candidate, refusal } of screened) {
       if (refusal) continue;

@@ -9,11 +9,12 @@ export const MAX_CANDIDATES_PER_REQUEST = 20;
 export const MAX_CANDIDATES_PER_SESSION = 50;
 
 /**
- * Why a candidate is not checked: `hostname` (a DNS or mDNS name, which Parley does not resolve;
- * RFC 9725 says to discard such candidates silently) or a forbidden address (`unspecified`,
- * `broadcast`, `multicast`, `reserved`), which no honest peer announces.
+ * Why a candidate is not checked: `hostname` (a DNS or mDNS name, which Parley does not resolve)
+ * or `unsupported` (a TCP candidate; Parley's ICE is UDP), which RFC 9725 says to discard
+ * silently; or a line no honest peer sends: `malformed` (fields missing, a port outside 1-65535)
+ * or a forbidden address (`unspecified`, `broadcast`, `multicast`, `reserved`).
  */
-export type CandidateRefusal = "hostname" | "malformed" | "unspecified" | "broadcast" | "multicast" | "reserved";
+export type CandidateRefusal = "hostname" | "unsupported" | "malformed" | "unspecified" | "broadcast" | "multicast" | "reserved";
 
 /** The connection address of an `a=candidate:` / `candidate:` line (its fifth field), if it has one. */
 export function candidateAddress(line: string): string | undefined {
@@ -47,9 +48,19 @@ export function candidateAddressRefusal(address: string | undefined): CandidateR
   return "hostname";
 }
 
+/** Why Parley will not check the candidate of an `a=candidate:` / `candidate:` line, or undefined if it will. */
+export function candidateRefusal(line: string): CandidateRefusal | undefined {
+  const [foundation, component, transport, priority, address, port, typ, type] = line.replace(/^a=/, "").trim().split(/\s+/);
+  const wellFormed = foundation && /^\d+$/.test(component ?? "") && /^\d+$/.test(priority ?? "") && typ === "typ" && type &&
+    /^\d+$/.test(port ?? "") && Number(port) >= 1 && Number(port) <= 65535;
+  if (!wellFormed) return "malformed";
+  if (transport!.toLowerCase() !== "udp") return "unsupported";
+  return candidateAddressRefusal(address);
+}
+
 /** True for a refusal that only a hostile peer causes (the request is refused, not just the candidate). */
 export function isHostileRefusal(refusal: CandidateRefusal): boolean {
-  return refusal !== "hostname";
+  return refusal !== "hostname" && refusal !== "unsupported";
 }
 
 /** What `screenOffer` made of an offer's candidate lines. */
@@ -69,7 +80,7 @@ export function screenOffer(sdp: string): ScreenedOffer {
   const lines = sdp.split(/\r?\n/).filter((line) => {
     if (!line.startsWith("a=candidate:")) return true;
     candidates++;
-    const refusal = candidateAddressRefusal(candidateAddress(line));
+    const refusal = candidateRefusal(line);
     if (refusal) refused[refusal] = (refused[refusal] ?? 0) + 1;
     return !refusal;
   });

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { RTCPeerConnection } from "werift";
 import { createServer, type ParleyServer } from "../server.ts";
 import { metricByLabel, metricTotal, type ProcessSample, sampleProcess, sleep, waitFor } from "../testing.ts";
-import { candidateAddressRefusal, screenOffer } from "./candidate-policy.ts";
+import { candidateAddressRefusal, candidateRefusal, screenOffer } from "./candidate-policy.ts";
 import { callWhip } from "./webrtc-test-peer.ts";
 
 async function withServer(fn: (base: string, server: ParleyServer) => Promise<void>, connectTimeoutSeconds = 1): Promise<void> {
@@ -74,6 +74,11 @@ test("unspecified, broadcast, multicast, reserved and host-name addresses are re
   };
   for (const [address, reason] of Object.entries(refused)) assert.is(candidateAddressRefusal(address), reason, address);
   for (const address of ["127.0.0.1", "10.0.0.1", "192.168.1.255", "2001:db8::1", "fe80::1", "::ffff:10.0.0.1"]) assert.is(candidateAddressRefusal(address), undefined, address);
+  assert.is(candidateRefusal("candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host"), undefined);
+  assert.is(candidateRefusal("candidate:1 1 TCP 2130706431 127.0.0.1 9 typ host tcptype active"), "unsupported");
+  for (const line of ["candidate:1 1 udp 1 127.0.0.1 70000 typ host", "candidate:1 1 udp 1 127.0.0.1 0 typ host", "candidate:1 x udp 1 127.0.0.1 9 typ host", "candidate:1 1 udp 1 127.0.0.1"]) {
+    assert.is(candidateRefusal(line), "malformed", line);
+  }
   const screened = screenOffer(`v=0\r\na=${hostCandidate("224.0.0.1")}\r\na=${hostCandidate("127.0.0.1", 2)}\r\na=${hostCandidate("x.local", 3)}\r\n`);
   assert.equal([screened.candidates, screened.refused], [3, { multicast: 1, hostname: 1 }]);
   assert.ok(screened.sdp.includes("127.0.0.1") && !screened.sdp.includes("224.0.0.1") && !screened.sdp.includes("x.local"));
@@ -109,7 +114,7 @@ test("a PATCH of more than 20 candidates, or past 50 in a session, is a 400 that
     assert.is(await metricTotal(server.metrics.registry, "parley_webrtc_candidates_refused_total", { reason: "too_many" }), 1001);
   }, 30));
 
-test("a PATCH naming a broadcast, multicast or unspecified address is a 422 that says why, counted, and adds none of its candidates", () =>
+test("a PATCH naming a broadcast, multicast or unspecified address, or a port outside 1-65535, is a 422 that says why, counted, and adds none of its candidates", () =>
   withServer(async (base, server) => {
     const { location } = await openAbandoned(base);
     for (const [address, reason] of [["255.255.255.255", "broadcast"], ["224.0.0.251", "multicast"], ["0.0.0.0", "unspecified"], ["ff02::1", "multicast"]]) {
@@ -119,19 +124,23 @@ test("a PATCH naming a broadcast, multicast or unspecified address is a 422 that
       assert.is(error.code, "PARLEY_ERR_CANDIDATE_REFUSED");
       assert.match(error.message, new RegExp(`${address!.replaceAll(".", "\\.")} is an? ${reason} address`));
     }
-    assert.equal(await metricByLabel(server.metrics.registry, "parley_webrtc_candidates_refused_total", "reason"), { broadcast: 1, multicast: 2, unspecified: 1 });
+    const badPort = await patch(location, [hostCandidate("127.0.0.1"), "candidate:2 1 udp 1 127.0.0.1 70000 typ host"]);
+    assert.is(badPort.status, 422);
+    assert.match((await badPort.json()).error.message, /70000 typ host is not a well-formed candidate/);
+    assert.equal(await metricByLabel(server.metrics.registry, "parley_webrtc_candidates_refused_total", "reason"), { broadcast: 1, multicast: 2, unspecified: 1, malformed: 1 });
   }, 30));
 
-test("host-name candidates (mDNS .local, DNS names) are discarded and counted at once: Parley opens no mDNS socket and resolves nothing", () =>
+test("host-name candidates (mDNS .local, DNS names) and TCP candidates are discarded and counted at once: Parley opens no mDNS socket and resolves nothing", () =>
   withServer(async (base, server) => {
     const { location } = await openAbandoned(base);
     const before = sampleProcess();
     const started = performance.now();
-    const response = await patch(location, [hostCandidate("1f0a6c2e-5b7d-4c1e-9a3b-6d2f8e4c7a10.local"), hostCandidate("evil.example.com", 2)]);
+    const tcp = "candidate:3 1 tcp 1518280447 127.0.0.1 9 typ host tcptype active";
+    const response = await patch(location, [hostCandidate("1f0a6c2e-5b7d-4c1e-9a3b-6d2f8e4c7a10.local"), hostCandidate("evil.example.com", 2), tcp]);
     assert.is(response.status, 204);
     assert.ok(performance.now() - started < 1000, `the PATCH took ${(performance.now() - started).toFixed(0)} ms`);
     assert.is(sampleProcess().udpSockets, before.udpSockets);
-    assert.is(await metricTotal(server.metrics.registry, "parley_webrtc_candidates_refused_total", { reason: "hostname" }), 2);
+    assert.equal(await metricByLabel(server.metrics.registry, "parley_webrtc_candidates_refused_total", "reason"), { hostname: 2, unsupported: 1 });
   }, 30));
 
 test("an offer's own candidates are screened: forbidden ones are dropped and counted, more than 50 refuse the offer", () =>
