@@ -27,12 +27,14 @@ class Peer {
     await new Promise<void>((resolve) => this.socket.bind(0, "127.0.0.1", resolve));
     return this.socket.address().port;
   }
-  send(bytes: Uint8Array): void {
-    this.socket.send(bytes, this.port, "127.0.0.1");
+  /** Resolves once the datagram has left: awaiting each keeps a burst in order (Deno's dgram reverses a same-tick burst). */
+  send(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve) => this.socket.send(bytes, this.port, "127.0.0.1", () => resolve()));
   }
-  sendAudio(samples: Int16Array, payloadType = 0): void {
-    this.send(serializeRtpPacket({ payloadType, sequenceNumber: this.seq++ & 0xffff, timestamp: this.ts, ssrc: this.ssrc, payload: encodeMulaw(samples) }));
+  sendAudio(samples: Int16Array, payloadType = 0): Promise<void> {
+    const sent = this.send(serializeRtpPacket({ payloadType, sequenceNumber: this.seq++ & 0xffff, timestamp: this.ts, ssrc: this.ssrc, payload: encodeMulaw(samples) }));
     this.ts += samples.length;
+    return sent;
   }
   close(): void {
     this.socket.close();
@@ -65,10 +67,7 @@ test("PCMU packets arrive decoded at 8 kHz and resampled at 16 kHz, in order", (
     const at16 = firstValueFrom(session.audio(16000).pipe(take(10), toArray()));
     // Two packets more than the frames awaited, so a late last packet cannot hold the check up.
     const tone = sine(440, 8000, 1920, 8000);
-    for (let i = 0; i < 12; i++) {
-      peer.sendAudio(tone.subarray(i * 160, (i + 1) * 160));
-      await wait(2); // Deno's dgram sends a same-tick burst in reverse order
-    }
+    for (let i = 0; i < 12; i++) await peer.sendAudio(tone.subarray(i * 160, (i + 1) * 160));
     const frames8 = await at8;
     const frames16 = await at16;
     assert.equal(frames8.map((f) => f.timestamp), [0, 20, 40, 60, 80, 100, 120, 140, 160, 180]);
