@@ -4,6 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { AsrError } from "./AsrEngine.ts";
 import { DecoderPool } from "./decoder-pool.ts";
+import { releaseFreedMemory } from "./release-memory.ts";
 import { PocketsphinxDecoder } from "./pocketsphinx-decoder.ts";
 import { loadPocketsphinx, type PocketsphinxLibrary } from "./pocketsphinx-library.ts";
 import type { DecoderKind, PocketsphinxWorkerConfig, WorkerReply, WorkerRequest } from "./pocketsphinx-protocol.ts";
@@ -60,7 +61,9 @@ try {
   for (const decoder of warm) pool.release(decoder);
   // The worker's life is the engine's to decide (it unrefs and terminates it), so this timer may stay referenced.
   setInterval(() => {
-    if (pool.trim() > 0) reportDecoders();
+    if (pool.trim() === 0) return;
+    releaseFreedMemory();
+    reportDecoders();
   }, TRIM_INTERVAL_MS);
   reply({ type: "ready" });
   reportDecoders();
