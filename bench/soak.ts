@@ -8,9 +8,9 @@
 // bench/soak-results.json and fails when RSS after the last wave exceeds RSS after the first by
 // more than 5% (less is memory given back), or an ended session is still alive. A last sample,
 // `--idle-seconds` (75) after the last call, shows what stays once the load is gone.
-// `--heap-snapshots` also diffs V8 heap snapshots of
-// the first and last wave by constructor (for finding what a call leaves behind; writing a
-// snapshot grows RSS by about 90 MB that glibc keeps, so the RSS check means little then).
+// `--heap-snapshots` also diffs V8 heap snapshots of the first and last wave by constructor (for
+// finding what a call leaves behind; writing a snapshot grows RSS by about 90 MB that glibc
+// keeps, so the RSS check means little then).
 //
 // Node needs --expose-gc (the npm script passes it); under Deno pass --v8-flags=--expose-gc, or
 // the samples are taken without forcing a collection and the session census is reported skipped.
