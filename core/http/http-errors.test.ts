@@ -73,8 +73,8 @@ test("JSON requests with an unknown codec, bad JSON or bad fields are refused wi
     assertError(await post(baseUrl, "/v1/rtp", JSON_TYPE, "{}"), 400, "PARLEY_ERR_UNKNOWN_CODEC", /undefined|codec/i);
     assertError(await post(baseUrl, "/v1/rtp", JSON_TYPE, '{"codec":"pcmu",'), 400, "PARLEY_ERR_BAD_JSON", /not valid JSON/);
     assertError(await post(baseUrl, "/v1/rtp", JSON_TYPE, '["pcmu"]'), 400, "PARLEY_ERR_BAD_JSON", /expected a JSON object/);
-    assertError(await post(baseUrl, "/v1/rtp", JSON_TYPE, '{"codec":"pcmu","remote":"nowhere"}'), 400, "PARLEY_ERR_BAD_REQUEST", /"remote" must be "host:port"/);
-    assertError(await post(baseUrl, "/v1/rtp", JSON_TYPE, '{"codec":"pcmu","remote":"10.0.0.1:70000"}'), 400, "PARLEY_ERR_BAD_REQUEST", /host:port/);
+    assertError(await post(baseUrl, "/v1/rtp", JSON_TYPE, '{"codec":"pcmu","remote":"nowhere"}'), 400, "PARLEY_ERR_BAD_REQUEST", /"remote" must be "ip:port"/);
+    assertError(await post(baseUrl, "/v1/rtp", JSON_TYPE, '{"codec":"pcmu","remote":"10.0.0.1:70000"}'), 400, "PARLEY_ERR_BAD_REQUEST", /ip:port/);
     assertError(await post(baseUrl, "/v1/rtp", JSON_TYPE, '{"codec":"pcmu","symmetric":"yes"}'), 400, "PARLEY_ERR_BAD_REQUEST", /"symmetric"/);
     assertError(await post(baseUrl, "/v1/rtp", JSON_TYPE, '{"codec":"pcmu","metadata":[1]}'), 400, "PARLEY_ERR_BAD_REQUEST", /"metadata"/);
     assert.is(server.sessions().length, 0);
