@@ -8,7 +8,7 @@ import type { AudioEncoder } from "../media/codec.ts";
 /** The rate every ingest case delivers to its subscriber. */
 export const SUBSCRIBER_RATE = 16000;
 
-const host: SessionHost = { publish() {}, ended() {}, sourceError() {} };
+const host: SessionHost = { publish() {}, ended() {}, sourceError() {}, failed() {} };
 
 /** A session of `codec` on `transport`, its encoder, and a running count of 16 kHz samples its subscriber received. */
 export interface BenchSession {

@@ -24,7 +24,7 @@ function setup() {
   const session = new CallSession(
     { id: "s1", transport: "test", codec: "pcmu", sampleRate: 8000, startedAt: Date.now(), metadata: {} },
     fanout,
-    { publish: (event) => events.push(event), ended: () => {}, sourceError: () => {} },
+    { publish: (event) => events.push(event), ended: () => {}, sourceError: () => {}, failed: () => {} },
     8000,
     160,
   );

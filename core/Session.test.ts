@@ -11,7 +11,7 @@ function session() {
   const s = new CallSession(
     { id: "s1", transport: "test", codec: "pcmu", sampleRate: 8000, startedAt: Date.now(), metadata: {} },
     fanout,
-    { publish: (event) => events.push(event), ended: () => {}, sourceError: () => {} },
+    { publish: (event) => events.push(event), ended: () => {}, sourceError: () => {}, failed: () => {} },
     8000,
     160,
   );

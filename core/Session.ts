@@ -96,6 +96,8 @@ export interface SessionHost {
   publish(event: SessionEvent): void;
   ended(session: CallSession, info: CloseInfo): void;
   sourceError(session: CallSession, error: unknown): void;
+  /** Something inside the session's own machinery (its transport, its clock) failed: count and log it. */
+  failed(session: CallSession, error: unknown): void;
 }
 
 /** A live call leg: audio in through the fanout, audio out through the player and transport. */
@@ -196,6 +198,16 @@ export class CallSession implements Session {
     if (!this.#ending) this.#transport.sendFrame(this.#player.next(), tickMs);
   }
 
+  /**
+   * Ends the session because something inside it failed (a socket callback, a timer, its
+   * transport): the host counts and logs `error`, and only this call ends.
+   */
+  fail(error: unknown, reason = "internal_error"): Promise<void> {
+    this.host.failed(this, error);
+    return this.hangup(reason);
+  }
+
+  /** Ends the session; never rejects (a transport that fails to close is reported through the host). */
   hangup(reason = "hangup"): Promise<void> {
     // Ending runs a microtask later: transports fire state changes synchronously while closing,
     // and those re-entrant hangups must find the session already ending, with the first reason.
@@ -215,6 +227,8 @@ export class CallSession implements Session {
     this.#events.complete();
     try {
       await this.#transport?.close();
+    } catch (error) {
+      this.host.failed(this, error);
     } finally {
       this.host.ended(this, info);
       this.#resolveClosed(info);

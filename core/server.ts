@@ -185,13 +185,17 @@ export class ParleyServer implements PluginServer, SessionHost {
     session.emit({ type: "plugin.error", plugin: "playback", message: error instanceof Error ? error.message : String(error), source: "core" });
   }
 
-  /** A session's clock tick: what fails in it ends that session (counted), never the others or the process. */
+  failed(session: CallSession, error: unknown): void {
+    this.metrics.unhandledErrors.inc();
+    console.error(`parley: session ${session.id} failed (contained):`, error);
+  }
+
+  /** A session's clock tick: what fails in it ends that session, never the others or the process. */
   #tickSession(session: CallSession, tick: number): void {
     try {
       session.tick(tick);
     } catch (error) {
-      this.#unhandled(error);
-      session.hangup("internal_error");
+      void session.fail(error);
     }
   }
 

@@ -88,20 +88,16 @@ export class RtpEndpoint implements SessionTransport {
     });
     this.#discard = (reason) => metrics.rtpDiscarded.inc({ transport: TRANSPORT, reason });
     this.#ingestTimer = metrics.ingestSeconds;
-    options.pair.rtp.on("message", (message, remote) => {
+    // What fails in a socket callback belongs to this session: it ends this call alone.
+    const contained = (handle: (message: Uint8Array, from: RemoteInfo) => void) => (message: Uint8Array, from: RemoteInfo) => {
       try {
-        this.#onRtp(message, remote);
+        handle(message, from);
       } catch (error) {
-        this.#fail(error);
+        void session.fail(error, "transport_error");
       }
-    });
-    options.pair.rtcp.on("message", (message, remote) => {
-      try {
-        this.#onRtcp(message, remote);
-      } catch (error) {
-        this.#fail(error);
-      }
-    });
+    };
+    options.pair.rtp.on("message", contained((message, from) => this.#onRtp(message, from)));
+    options.pair.rtcp.on("message", contained((message, from) => this.#onRtcp(message, from)));
     // A socket error (e.g. ICMP port unreachable on send) must not end the process or the call.
     options.pair.rtp.on("error", () => this.#discard("socket_error"));
     options.pair.rtcp.on("error", () => this.#discard("socket_error"));
@@ -118,7 +114,7 @@ export class RtpEndpoint implements SessionTransport {
   tick(tickMs: number): void {
     this.#media.ingest.tick(tickMs);
     if (tickMs - this.#lastPacketAt > this.#options.timeoutMs) {
-      this.#hangup("rtp_timeout");
+      void this.#session.hangup("rtp_timeout");
       return;
     }
     if (tickMs >= this.#nextRtcpAt) {
@@ -203,27 +199,9 @@ export class RtpEndpoint implements SessionTransport {
       const ssrc = this.#media.remoteSsrc;
       if (packet.type === "sr") this.#media.senderReport(packet.ssrc, middle32(packet.ntp), performance.now());
       else if (packet.type === "bye" && ssrc !== undefined && packet.ssrcs.includes(ssrc)) {
-        this.#hangup("remote_bye");
+        void this.#session.hangup("remote_bye");
       }
     }
-  }
-
-  /**
-   * What goes wrong in a socket callback belongs to this session: it is counted and ends this call
-   * (transport_error), and never reaches the process or the other calls.
-   */
-  #fail(error: unknown): void {
-    this.#options.metrics.unhandledErrors.inc();
-    console.error(`parley: RTP session ${this.#session.id} ended by an error in its transport:`, error);
-    this.#hangup("transport_error");
-  }
-
-  /** Ends the session from inside the transport, where no caller awaits the hangup: a failure in it is counted, not left unhandled. */
-  #hangup(reason: string): void {
-    this.#session.hangup(reason).catch((error) => {
-      this.#options.metrics.unhandledErrors.inc();
-      console.error(`parley: RTP session ${this.#session.id} failed to end (${reason}):`, error);
-    });
   }
 
   /** Sends SR (if we sent media since the last report) or RR, with SDES, and BYE when closing; resolves once sent. */

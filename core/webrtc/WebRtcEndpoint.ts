@@ -75,7 +75,7 @@ export class WebRtcEndpoint implements SessionTransport {
     }));
     pc.connectionStateChange.subscribe((state) => this.#contained(() => {
       if (state === "connected" && iceConnectedAt !== undefined) metrics.dtlsConnectSeconds.observe((performance.now() - iceConnectedAt) / 1000);
-      if (state === "failed" || state === "closed") this.#end(state === "failed" ? "webrtc_failed" : "webrtc_closed");
+      if (state === "failed" || state === "closed") void session.hangup(state === "failed" ? "webrtc_failed" : "webrtc_closed");
     }));
   }
 
@@ -91,12 +91,12 @@ export class WebRtcEndpoint implements SessionTransport {
     this.#media.ingest.tick(tickMs);
   }
 
-  /** Closes the peer connection (its ICE sockets and DTLS); never rejects, so every way out of a session gets there. */
+  /** Closes the peer connection (its ICE sockets and DTLS); a failure is reported by the session. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#media.ingest.buffer.flush();
-    await this.#options.pc.close().catch(() => this.#options.metrics.unhandledErrors.inc());
+    await this.#options.pc.close();
   }
 
   /**
@@ -107,14 +107,8 @@ export class WebRtcEndpoint implements SessionTransport {
     try {
       callback();
     } catch (error) {
-      this.#options.metrics.unhandledErrors.inc();
-      console.error(`parley: WebRTC session ${this.#session.id} failed:`, error);
-      this.#end("internal_error");
+      void this.#session.fail(error);
     }
-  }
-
-  #end(reason: string): void {
-    this.#session.hangup(reason).catch(() => this.#options.metrics.unhandledErrors.inc());
   }
 
   /**

@@ -180,7 +180,7 @@ export class WhipTransport {
     this.#resources.set(session.id, { session, pc, candidates });
     // A peer that never completes ICE and DTLS would hold its socket for ever.
     const deadline = setTimeout(() => {
-      if (pc.connectionState !== "connected") session.hangup("webrtc_timeout").catch(() => this.server.metrics.unhandledErrors.inc());
+      if (pc.connectionState !== "connected") void session.hangup("webrtc_timeout");
     }, this.server.config.webrtc.connectTimeoutSeconds * 1000);
     session.closed.then(() => {
       clearTimeout(deadline);

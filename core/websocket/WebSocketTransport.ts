@@ -117,9 +117,9 @@ export class WebSocketTransport {
     this.#end(connection, `websocket_${reason}`);
   }
 
-  /** Ends the connection's call, if it has one; a failure there is counted, never thrown into ws. */
+  /** Ends the connection's call, if it has one. */
   #end(connection: Connection, reason: string): void {
-    connection.session?.hangup(reason).catch(() => this.server.metrics.unhandledErrors.inc());
+    void connection.session?.hangup(reason);
   }
 
   /** Audio past real time and its burst: dropped and counted, not answered (a flooding peer would only get more to read). */

@@ -101,7 +101,7 @@ test("a 10-minute monologue is cut into maxUtteranceMs pieces, all of its audio 
   const session = new CallSession(
     { id: "monologue", transport: "test", codec: "l16", sampleRate: 16000, startedAt: Date.now(), metadata: {} },
     fanout,
-    { publish: () => {}, ended: () => {}, sourceError: () => {} },
+    { publish: () => {}, ended: () => {}, sourceError: () => {}, failed: () => {} },
     16000,
     320,
   );
