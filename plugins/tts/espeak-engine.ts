@@ -85,7 +85,13 @@ class EspeakEngine implements TtsEngine {
         }
         for (const mark of inbox.words.splice(0)) options.onWord?.(mark);
         // More audio (and the end) may arrive while the consumer holds a frame: read until empty.
-        for (let chunk = inbox.chunks.shift(); chunk; chunk = inbox.chunks.shift()) yield* chunker.push(chunk);
+        // An abort (barge-in) ends the stream at once, not after the audio the worker had queued.
+        for (let chunk = inbox.chunks.shift(); chunk; chunk = inbox.chunks.shift()) {
+          for (const frame of chunker.push(chunk)) {
+            if (options.signal?.aborted) return;
+            yield frame;
+          }
+        }
         if (inbox.error) throw inbox.error;
         if (inbox.done && inbox.chunks.length === 0 && inbox.words.length === 0) break;
       }
