@@ -2,15 +2,14 @@
 // Deno), so the calls it places cost the measured server nothing, and collects what it prints.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ROOT, scriptCommand } from "./child-script.ts";
 import type { DoneMessage, GeneratorMessage, GeneratorReport, StreamingMessage } from "./load-protocol.ts";
 
 const GENERATOR = fileURLToPath(new URL("./load-generator.ts", import.meta.url));
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Runs the load generator with `args` (its command line); `onStreaming` hears when all its streams run; resolves with its report. */
 export function runLoadGenerator(args: readonly string[], onStreaming: (message: StreamingMessage) => void = () => {}): Promise<GeneratorReport> {
-  const command = "Deno" in globalThis ? ["run", "-A", GENERATOR, ...args] : ["--import", "tsx", GENERATOR, ...args];
-  const child = spawn(process.execPath, command, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, scriptCommand(GENERATOR, args), { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   let pending = "";
   let done: DoneMessage | undefined;
   child.stdout.setEncoding("utf8");

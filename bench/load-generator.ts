@@ -8,14 +8,15 @@
 //
 // With `--asr N`, N more calls (stream indexes after the plain ones) carry the speech set instead,
 // marked in their metadata for the server to run speech recognition on them; `--sessions 0 --asr N`
-// places only those (bench/soak.ts).
+// places only those (bench/soak.ts). `--audio speech` or `--audio silence` makes the N calls carry
+// the speech set or digital silence instead of speech-like audio (bench:load's default profile).
 //
-//   node --import tsx bench/load-generator.ts --url http://127.0.0.1:8080 --sessions 50 --seconds 20 [--webrtc] [--asr 20]
+//   node --import tsx bench/load-generator.ts --url http://127.0.0.1:8080 --sessions 50 --seconds 20 [--webrtc] [--asr 20] [--audio speech-like|speech|silence]
 import { parseArgs } from "node:util";
 import { type LoadCall, type LoadMetadata, openRtpCall, openWhipCall } from "./load-calls.ts";
 import { speechSetOpusPackets } from "./load-asr.ts";
 import { ASR_KEY, type GeneratorMessage, INDEX_KEY, PACKET_MS, T0_KEY } from "./load-protocol.ts";
-import { bitrateKbps, speechOpusPackets } from "./speech-packets.ts";
+import { bitrateKbps, silenceOpusPackets, speechOpusPackets } from "./speech-packets.ts";
 import { absoluteNow, distribution } from "./stats.ts";
 
 /** Streams run together this long before the steady-state window starts. */
@@ -57,6 +58,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "20" },
     webrtc: { type: "boolean", default: false },
     asr: { type: "string", default: "0" },
+    audio: { type: "string", default: "speech-like" },
   },
 });
 const url = values.url;
@@ -64,11 +66,14 @@ const plainCount = Number(values.sessions);
 const asrCount = Number(values.asr);
 const sessionCount = plainCount + asrCount;
 const seconds = Number(values.seconds);
-if (!url || !(plainCount >= 0) || !(asrCount >= 0) || !(sessionCount >= 1) || !(seconds > 0)) throw new Error("usage: load-generator.ts --url http://host:port --sessions N --seconds S [--webrtc] [--asr N]");
+if (!url || !(plainCount >= 0) || !(asrCount >= 0) || !(sessionCount >= 1) || !(seconds > 0) || !["speech-like", "speech", "silence"].includes(values.audio)) {
+  throw new Error("usage: load-generator.ts --url http://host:port --sessions N --seconds S [--webrtc] [--asr N] [--audio speech-like|speech|silence]");
+}
 const opening = values.webrtc ? OPENING.webrtc : OPENING.rtp;
 
-const packets = speechOpusPackets(10);
-const speechPackets = asrCount > 0 ? speechSetOpusPackets() : [];
+const speechPackets = asrCount > 0 || values.audio === "speech" ? speechSetOpusPackets() : [];
+/** What the N calls (not the recognition calls) loop. */
+const packets = values.audio === "speech" ? speechPackets : values.audio === "silence" ? silenceOpusPackets(10) : speechOpusPackets(10);
 const streams: Stream[] = [];
 const openTimes: number[] = [];
 const openErrors: string[] = [];

@@ -12,12 +12,24 @@ function packetSamples(sampleRate: number): number {
  * `VOICE_CALL_OPUS`), each copied out of the addon's buffer so they can be kept and replayed.
  */
 export function speechOpusPackets(seconds: number, seed = 1): Uint8Array[] {
+  return opusPackets(speechLike(48000, seconds, seed));
+}
+
+/** 48 kHz audio as 20 ms Opus packets of a voice call (`VOICE_CALL_OPUS`), copied out of the addon's buffer. */
+export function opusPackets(pcm: Int16Array): Uint8Array[] {
   const encoder = new OpusEncoder(48000, VOICE_CALL_OPUS);
-  const pcm = speechLike(48000, seconds, seed);
   const size = packetSamples(48000);
   const packets: Uint8Array[] = [];
   for (let at = 0; at + size <= pcm.length; at += size) packets.push(new Uint8Array(encoder.encode(pcm.subarray(at, at + size))));
   return packets;
+}
+
+/** `seconds` of digital silence as 20 ms Opus packets of a voice call (a caller who says nothing). */
+export function silenceOpusPackets(seconds: number): Uint8Array[] {
+  const encoder = new OpusEncoder(48000, VOICE_CALL_OPUS);
+  const size = packetSamples(48000);
+  const silence = new Int16Array(size);
+  return Array.from({ length: seconds * 50 }, () => new Uint8Array(encoder.encode(silence)));
 }
 
 /** `seconds` of speech-like audio as 20 ms PCMU payloads (160 bytes each). */

@@ -1,0 +1,63 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadArgs, parseLoadArgs, resultsPath, seriesResultsPath } from "./load-args.ts";
+
+test("no arguments: the plain profile's 50 calls for 20 s", () => {
+  const options = parseLoadArgs([]);
+  assert.is(options.profile, "plain");
+  assert.equal(options.sessions, [50]);
+  assert.is(options.seconds, 20);
+  assert.is(options.asr, 0);
+  assert.ok(resultsPath(options).endsWith("bench/load-results.json"));
+});
+
+test("the default profile: speech, the silent recogniser, every plugin", () => {
+  const options = parseLoadArgs(["--profile", "default", "--sessions", "50,100,200,300"]);
+  assert.equal(options.sessions, [50, 100, 200, 300]);
+  assert.is(options.audio, "speech");
+  assert.is(options.engine, "stub");
+  assert.is(options.plugins, undefined);
+  assert.ok(resultsPath(options).endsWith("bench/load-default-results.json"));
+  assert.ok(seriesResultsPath(options).endsWith("bench/load-default-capacity.json"));
+});
+
+test("--plugins lists names, trimmed", () => {
+  assert.equal(parseLoadArgs(["--profile", "default", "--plugins", "console, vad,asr"]).plugins, ["console", "vad", "asr"]);
+});
+
+test("options of another profile are refused", () => {
+  assert.throws(() => parseLoadArgs(["--audio", "silence"]), /--audio belongs to --profile default/);
+  assert.throws(() => parseLoadArgs(["--profile", "default", "--asr", "4"]), /--asr belongs to --profile plain/);
+  assert.throws(() => parseLoadArgs(["--profile", "recognizer", "--engine=stub"]), /--engine belongs/);
+  assert.throws(() => parseLoadArgs(["--asr-workers", "1"]), /--asr-workers needs --asr/);
+});
+
+test("bad values say what is wrong", () => {
+  assert.throws(() => parseLoadArgs(["--sessions", "0"]), /--sessions must be an integer of at least 1/);
+  assert.throws(() => parseLoadArgs(["--sessions", "10,x"]), /not "x"/);
+  assert.throws(() => parseLoadArgs(["--seconds", "0"]), /--seconds must be positive/);
+  assert.throws(() => parseLoadArgs(["--profile", "full"]), /--profile must be one of/);
+  assert.throws(() => parseLoadArgs(["--profile", "default", "--engine", "vosk"]), /--engine must be one of/);
+  assert.throws(() => parseLoadArgs(["--find-capacity", "--sessions", "10,20"]), /at most one --sessions/);
+});
+
+test("the results of the asr and webrtc modes and of the recognizer go to files of their own", () => {
+  assert.ok(resultsPath(parseLoadArgs(["--asr", "4"])).endsWith("load-asr-results.json"));
+  assert.ok(resultsPath(parseLoadArgs(["--webrtc"])).endsWith("load-webrtc-results.json"));
+  assert.ok(resultsPath(parseLoadArgs(["--profile", "recognizer"])).endsWith("load-recognizer-results.json"));
+});
+
+test("loadArgs gives back a command line that parses to the same settings", () => {
+  for (const args of [
+    [],
+    ["--webrtc", "--sessions", "20", "--rtp-ports", "30000-30999"],
+    ["--asr", "8", "--asr-workers", "1", "--seconds", "5"],
+    ["--profile", "default", "--audio", "silence", "--engine", "pocketsphinx", "--plugins", "console,vad", "--find-capacity"],
+    ["--profile", "recognizer", "--sessions", "4,8", "--asr-workers", "2"],
+  ]) {
+    const options = parseLoadArgs(args);
+    assert.equal(parseLoadArgs(loadArgs(options)), options, args.join(" "));
+  }
+});
+
+test.run();

@@ -1,0 +1,135 @@
+// The command line of `npm run bench:load`, checked and turned into the settings of a run (or of a
+// series of runs), and where each kind of run writes its results.
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+/**
+ * What the server runs: "plain" only a latency probe on each call (the bare media core), "default"
+ * the plugin set `npm start` runs (examples/default-plugins.ts) with the probe beside it,
+ * "recognizer" voice activity and speech recognition (pocketsphinx) alone, for the recogniser's
+ * own capacity.
+ */
+export type LoadProfile = "plain" | "default" | "recognizer";
+
+/** The settings of `npm run bench:load`. */
+export interface LoadOptions {
+  profile: LoadProfile;
+  /** Callers measured; more than one value runs a series, one process per value, and prints a table. */
+  sessions: number[];
+  seconds: number;
+  rtpPorts?: string;
+  webrtc: boolean;
+  /** Plain profile: calls of real speech beside the measured ones, running vad and asr (pocketsphinx). */
+  asr: number;
+  /** Recognizer profile, or plain with `asr`: pocketsphinx worker threads (default: the engine's own, cores up to 4). */
+  asrWorkers?: number;
+  /** Default profile: what the callers send, the speech set (looped) or digital silence. */
+  audio: "speech" | "silence";
+  /** Default profile: the recogniser, one that accepts audio and answers nothing ("stub") or the real one. */
+  engine: "stub" | "pocketsphinx";
+  /** Default profile: register only these of the default plugins (in their usual order); all when absent. */
+  plugins?: string[];
+  /** Searches for the largest count that passes (see load-capacity.ts) instead of running once. */
+  findCapacity: boolean;
+}
+
+/** Callers when `--sessions` is not given. */
+const DEFAULT_SESSIONS: Record<LoadProfile, string> = { plain: "50", default: "100", recognizer: "8" };
+
+/** Options that only some profiles take. */
+const PROFILE_OPTIONS: Record<string, readonly LoadProfile[]> = {
+  webrtc: ["plain"],
+  asr: ["plain"],
+  "asr-workers": ["plain", "recognizer"],
+  audio: ["default"],
+  engine: ["default"],
+  plugins: ["default"],
+};
+
+const USAGE = "usage: load.ts [--profile plain|default|recognizer] [--sessions N[,N...]] [--seconds S] [--rtp-ports min-max] [--webrtc] " +
+  "[--asr N] [--asr-workers N] [--audio speech|silence] [--engine stub|pocketsphinx] [--plugins a,b,...] [--find-capacity]";
+
+function usage(why: string): Error {
+  return new Error(`${why}\n${USAGE}`);
+}
+
+function count(text: string, what: string, minimum: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < minimum) throw usage(`${what} must be an integer of at least ${minimum}, not "${text}"`);
+  return value;
+}
+
+function oneOf<T extends string>(text: string, allowed: readonly T[], what: string): T {
+  if (!(allowed as readonly string[]).includes(text)) throw usage(`${what} must be one of ${allowed.join(", ")}, not "${text}"`);
+  return text as T;
+}
+
+/** Parses `npm run bench:load` arguments; throws with the usage when they are wrong or do not fit the profile. */
+export function parseLoadArgs(args: string[]): LoadOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      profile: { type: "string", default: "plain" },
+      sessions: { type: "string" },
+      seconds: { type: "string", default: "20" },
+      "rtp-ports": { type: "string" },
+      webrtc: { type: "boolean", default: false },
+      asr: { type: "string", default: "0" },
+      "asr-workers": { type: "string" },
+      audio: { type: "string", default: "speech" },
+      engine: { type: "string", default: "stub" },
+      plugins: { type: "string" },
+      "find-capacity": { type: "boolean", default: false },
+    },
+  });
+  const profile = oneOf(values.profile, ["plain", "default", "recognizer"] as const, "--profile");
+  const seconds = Number(values.seconds);
+  if (!(seconds > 0)) throw usage(`--seconds must be positive, not "${values.seconds}"`);
+  const options: LoadOptions = {
+    profile,
+    sessions: (values.sessions ?? DEFAULT_SESSIONS[profile]).split(",").map((n) => count(n, "--sessions", 1)),
+    seconds,
+    rtpPorts: values["rtp-ports"],
+    webrtc: values.webrtc,
+    asr: count(values.asr, "--asr", 0),
+    asrWorkers: values["asr-workers"] === undefined ? undefined : count(values["asr-workers"], "--asr-workers", 1),
+    audio: oneOf(values.audio, ["speech", "silence"] as const, "--audio"),
+    engine: oneOf(values.engine, ["stub", "pocketsphinx"] as const, "--engine"),
+    plugins: values.plugins?.split(",").map((name) => name.trim()).filter(Boolean),
+    findCapacity: values["find-capacity"],
+  };
+  const given = (name: string) => args.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+  for (const [name, profiles] of Object.entries(PROFILE_OPTIONS)) {
+    if (!profiles.includes(profile) && given(name)) throw usage(`--${name} belongs to --profile ${profiles.join(" or ")}`);
+  }
+  if (profile === "plain" && options.asrWorkers !== undefined && options.asr === 0) throw usage("--asr-workers needs --asr");
+  if (options.findCapacity && options.sessions.length > 1) throw usage("--find-capacity searches for the count itself: give at most one --sessions (where it starts)");
+  return options;
+}
+
+/** Where one run of these settings writes its results (a series writes its table to `seriesResultsPath`). */
+export function resultsPath(options: LoadOptions): string {
+  const name = options.profile !== "plain" ? `load-${options.profile}-results.json`
+    : options.asr > 0 ? "load-asr-results.json"
+    : options.webrtc ? "load-webrtc-results.json"
+    : "load-results.json";
+  return fileURLToPath(new URL(`./${name}`, import.meta.url));
+}
+
+/** Where a series (a list of counts, or a capacity search) writes its table. */
+export function seriesResultsPath(options: LoadOptions): string {
+  return resultsPath(options).replace(/-results\.json$/, "-capacity.json");
+}
+
+/** The command line that runs `options` again (load-series.ts runs each count of a series this way). */
+export function loadArgs(options: LoadOptions): string[] {
+  const args = ["--profile", options.profile, "--sessions", options.sessions.join(","), "--seconds", String(options.seconds)];
+  if (options.rtpPorts) args.push("--rtp-ports", options.rtpPorts);
+  if (options.webrtc) args.push("--webrtc");
+  if (options.asr > 0) args.push("--asr", String(options.asr));
+  if (options.asrWorkers !== undefined) args.push("--asr-workers", String(options.asrWorkers));
+  if (options.profile === "default") args.push("--audio", options.audio, "--engine", options.engine);
+  if (options.plugins) args.push("--plugins", options.plugins.join(","));
+  if (options.findCapacity) args.push("--find-capacity");
+  return args;
+}
