@@ -13,6 +13,7 @@ import { g711Suite } from "./suites/g711.ts";
 import { ingestSuite } from "./suites/ingest.ts";
 import { jitterBufferSuite } from "./suites/jitter-buffer.ts";
 import { opusSuite } from "./suites/opus.ts";
+import { productSuite } from "./suites/product.ts";
 import { resamplerSuite } from "./suites/resampler.ts";
 import { rtpParseSuite } from "./suites/rtp-parse.ts";
 import { webrtcIngestSuite } from "./suites/webrtc-ingest.ts";
@@ -41,6 +42,7 @@ const SUITES: Record<string, () => BenchSuite | Promise<BenchSuite>> = {
   ingest: ingestSuite,
   "webrtc-ingest": webrtcIngestSuite,
   analytics: analyticsSuite,
+  product: productSuite,
 };
 const onlyArgument = process.argv.indexOf("--only");
 const only = onlyArgument < 0 ? Object.keys(SUITES) : ["opus", ...(process.argv[onlyArgument + 1] ?? "").split(",")];
@@ -55,6 +57,8 @@ const cases = suites.flatMap((suite) => suite.cases);
 const bench = new Bench({ time: quick ? 200 : 1000, warmupTime: quick ? 50 : 250, throws: true });
 for (const benchCase of cases) bench.add(benchCase.name, () => timeBatch(benchCase), { async: false });
 bench.runSync();
+const reports: Record<string, unknown> = {};
+for (const suite of suites) if (suite.report) reports[suite.name] = await suite.report();
 for (const suite of suites) await suite.close?.();
 
 const figures: TaskFigures[] = cases.map((benchCase) => {
@@ -88,6 +92,7 @@ writeFileSync(
     timePerTaskMs: bench.time,
     opusBitrateKbps: opusKbps,
     tasks: figures,
+    reports,
     gates,
     pass,
     checksum: consumedResults(),

@@ -21,6 +21,8 @@ export interface BenchCase {
 export interface BenchSuite {
   readonly name: string;
   readonly cases: readonly BenchCase[];
+  /** Figures beyond the per-call times (a breakdown), read after the run and kept in results.json under the suite's name. */
+  report?(): unknown;
   close?(): void | Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import { Observable, Subject } from "rxjs";
 import type { AudioFrame } from "../media/frame.ts";
 import { createResampler, type Resampler } from "../media/resampler.ts";
+import { beginFrame, endFrame } from "./frame-timing.ts";
 
 /** One output rate: its subscribers and, when it differs from the decoded rate, its resampler. */
 interface RateOutput {
@@ -68,6 +69,15 @@ export class AudioFanout {
 
   /** Delivers one decoded block (any rate) to every subscribed rate. */
   push(samples: Int16Array, sampleRate: number, timestampMs: number): void {
+    beginFrame();
+    try {
+      this.#deliver(samples, sampleRate, timestampMs);
+    } finally {
+      endFrame();
+    }
+  }
+
+  #deliver(samples: Int16Array, sampleRate: number, timestampMs: number): void {
     for (const [rate, output] of this.#outputs) {
       let out = samples;
       if (rate !== sampleRate) {

@@ -2,11 +2,12 @@ import { map, Observable, Subject } from "rxjs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { AudioFanout } from "./AudioFanout.ts";
+import { SAMPLE_EVERY } from "./frame-timing.ts";
 import type { SessionEvent } from "./events.ts";
 import { Metrics } from "./metrics.ts";
 import { definePlugin } from "./plugin.ts";
 import { PluginHost, type PluginServer } from "./PluginHost.ts";
-import { CallSession } from "./Session.ts";
+import { CallSession, type Session } from "./Session.ts";
 
 function setup() {
   const metrics = new Metrics();
@@ -116,14 +117,31 @@ test("a per-session function that throws synchronously is contained too", async 
   metrics.close();
 });
 
-test("time per frame is measured per plugin", async () => {
+test("time per frame is measured per plugin, on one frame in SAMPLE_EVERY", async () => {
   const { host, session, frame, metrics } = setup();
   host.register(definePlugin({ name: "timed", version: "1.0.0", setup: () => (s) => s.audio$.subscribe(() => {}) }));
   await host.ready();
   host.attach(session);
-  frame();
-  frame();
+  for (let i = 0; i < 2 * SAMPLE_EVERY; i++) frame();
   assert.match(await metrics.registry.metrics(), 'parley_plugin_frame_seconds_count{plugin="timed"} 2');
+  metrics.close();
+});
+
+test("a shared stream's work is charged to its key and its consumers' work to them", async () => {
+  const { host, session, frame, metrics } = setup();
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  const features = (s: Session) => s.shared("test.features", () => s.audio(8000).pipe(map((f) => (busy(2), f))));
+  host.register(definePlugin({ name: "reader", version: "1.0.0", setup: () => (s) => features(s).subscribe(() => busy(1)) }));
+  await host.ready();
+  host.attach(session);
+  for (let i = 0; i < SAMPLE_EVERY; i++) frame();
+  const text = await metrics.registry.metrics();
+  const sum = (plugin: string) => Number(new RegExp(`parley_plugin_frame_seconds_sum\\{plugin="${plugin}"\\} ([0-9.e-]+)`).exec(text)?.[1]);
+  assert.ok(sum("test.features") >= 0.002 && sum("test.features") < 0.0029, `the stream's own 2 ms, not its consumer's: ${sum("test.features")}`);
+  assert.ok(sum("reader") >= 0.001 && sum("reader") < 0.0019, `the reader's own 1 ms: ${sum("reader")}`);
   metrics.close();
 });
 

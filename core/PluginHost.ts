@@ -5,6 +5,7 @@ import { ParleyError } from "./errors.ts";
 import type { Access } from "./http/auth.ts";
 import type { RouteHandler } from "./http/HttpApi.ts";
 import type { EventInput, SessionEvent } from "./events.ts";
+import { FrameTimer } from "./frame-timing.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Plugin, SessionWork } from "./plugin.ts";
 import type { AudioSource, Playback, PlayOptions } from "./Player.ts";
@@ -131,24 +132,39 @@ export class PluginHost {
   }
 }
 
+/** `source`, with each value's delivery timed by `timer`. */
+function timedBy<T>(timer: FrameTimer, source: Observable<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const next = (value: T) => subscriber.next(value);
+    return source.subscribe({
+      next: (value) => timer.deliver(next, value),
+      error: (error) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+  });
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /**
  * A session as one plugin sees it: the plugin's name as the source of its events, its time per
- * frame measured, and everything it subscribed through the view torn down when it fails or the
- * session ends.
+ * frame measured (see frame-timing.ts), and everything it subscribed through the view torn down
+ * when it fails or the session ends.
  */
 class PluginSessionView implements Session {
   readonly #session: Session;
   readonly #teardowns: (() => void)[] = [];
-  readonly #frameTimer: { observe(value: number): void };
+  readonly #metrics: Metrics;
+  /** Who is charged for what is subscribed now: the plugin, or a shared stream while it is being built. */
+  #timer: FrameTimer;
   #ended = false;
 
   constructor(session: Session, readonly plugin: string, metrics: Metrics) {
     this.#session = session;
-    this.#frameTimer = metrics.pluginFrameSeconds.labels(plugin);
+    this.#metrics = metrics;
+    this.#timer = this.#timerOf(plugin);
     session.closed.then(() => this.detach());
   }
 
@@ -165,29 +181,27 @@ class PluginSessionView implements Session {
     return this.#session.closed;
   }
   get events$(): Observable<SessionEvent> {
-    return this.#session.events$;
+    return timedBy(this.#timer, this.#session.events$);
   }
   get audio$(): Observable<AudioFrame> {
     return this.audio(this.#session.info.sampleRate);
   }
   audio(sampleRate: number): Observable<AudioFrame> {
-    const source = this.#session.audio(sampleRate);
-    const timer = this.#frameTimer;
-    return new Observable<AudioFrame>((subscriber) =>
-      source.subscribe({
-        next(frame) {
-          const start = performance.now();
-          subscriber.next(frame);
-          timer.observe((performance.now() - start) / 1000);
-        },
-        error: (error) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      })
-    );
+    return timedBy(this.#timer, this.#session.audio(sampleRate));
   }
 
+  /** A shared stream's own work is charged to its key (e.g. `dsp.features`), not to the plugin that happened to ask first. */
   shared<T>(key: string, create: () => Observable<T>): Observable<T> {
-    return this.#session.shared(key, create);
+    const stream = this.#session.shared(key, () => {
+      const plugin = this.#timer;
+      this.#timer = this.#timerOf(key);
+      try {
+        return create();
+      } finally {
+        this.#timer = plugin;
+      }
+    });
+    return timedBy(this.#timer, stream);
   }
   finishing(work: Promise<unknown>): void {
     this.#session.finishing(work);
@@ -209,6 +223,11 @@ class PluginSessionView implements Session {
   }
   hangup(reason?: string): Promise<void> {
     return this.#session.hangup(reason);
+  }
+
+  #timerOf(name: string): FrameTimer {
+    const histogram = this.#metrics.pluginFrameSeconds.labels(name);
+    return new FrameTimer((seconds) => histogram.observe(seconds));
   }
 
   /** Keeps a subscription to end with the plugin's work on this session. */

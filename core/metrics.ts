@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { type Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { AggregatedCounter } from "./aggregated-counter.ts";
 
 /** Buckets for per-packet and per-frame work: 2 µs to 20 ms. */
 const FAST_SECONDS = [2e-6, 5e-6, 1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 2e-2];
@@ -49,14 +50,14 @@ export class Metrics {
   readonly framesConcealed = this.#counter("parley_frames_concealed_total", "Audio frames synthesised for lost packets", ["codec"]);
   readonly ingestSeconds = new Histogram({
     name: "parley_ingest_seconds",
-    help: "Hot path time per inbound RTP packet: socket to the last subscriber's return",
+    help: "Hot path time per inbound RTP packet: socket to the last subscriber's return (one packet in 16 is timed)",
     buckets: FAST_SECONDS,
     registers: [this.registry],
   });
   readonly pluginErrors = this.#counter("parley_plugin_errors_total", "Errors thrown by plugins (contained)", ["plugin"]);
   readonly pluginFrameSeconds = new Histogram({
     name: "parley_plugin_frame_seconds",
-    help: "Synchronous time a plugin spends per audio frame",
+    help: "Main-thread time a plugin (or a shared stream such as dsp.features) spends on one audio frame, its own work only (one frame in 16 is timed)",
     labelNames: ["plugin"],
     buckets: FAST_SECONDS,
     registers: [this.registry],
@@ -98,8 +99,8 @@ export class Metrics {
     return (this.registry.getSingleMetric(name) as Counter<L> | undefined) ?? this.#counter(name, help, labelNames);
   }
 
-  #counter<L extends string>(name: string, help: string, labelNames: L[]) {
-    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  #counter<L extends string>(name: string, help: string, labelNames: L[]): AggregatedCounter<L> {
+    return new AggregatedCounter<L>({ name, help, labelNames, registers: [this.registry] });
   }
 
   #gauge<L extends string>(name: string, help: string, labelNames: L[]) {

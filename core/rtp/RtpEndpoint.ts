@@ -4,6 +4,7 @@ import { MediaParseError } from "../../media/errors.ts";
 import { isRtcpPacket, middle32, msToNtp, parseRtcpCompound, type RtcpPacket, SdesItemType, serializeRtcpCompound } from "../../media/rtcp.ts";
 import { parseRtpPacket } from "../../media/rtp.ts";
 import type { CodecSpec } from "../codecs.ts";
+import { SampledHistogram } from "../frame-timing.ts";
 import type { Metrics } from "../metrics.ts";
 import type { CallSession, SessionTransport } from "../Session.ts";
 import type { SocketPair } from "./PortPool.ts";
@@ -54,7 +55,7 @@ export class RtpEndpoint implements SessionTransport {
   readonly #options: RtpEndpointOptions;
   readonly #media: RtpMediaStream;
   readonly #discard: (reason: string) => void;
-  readonly #ingestTimer: { observe(seconds: number): void };
+  readonly #ingestTimer: SampledHistogram;
   readonly #cname = `parley-${crypto.randomUUID().slice(0, 8)}`;
   #remote?: RemoteAddress;
   /** The source this endpoint latched to (symmetric RTP); others are dropped. */
@@ -87,7 +88,7 @@ export class RtpEndpoint implements SessionTransport {
       send: (bytes) => this.#sendRtp(bytes),
     });
     this.#discard = (reason) => metrics.rtpDiscarded.inc({ transport: TRANSPORT, reason });
-    this.#ingestTimer = metrics.ingestSeconds;
+    this.#ingestTimer = new SampledHistogram(metrics.ingestSeconds);
     // What fails in a socket callback belongs to this session: it ends this call alone.
     const contained = (handle: (message: Uint8Array, from: RemoteInfo) => void) => (message: Uint8Array, from: RemoteInfo) => {
       try {
@@ -163,7 +164,7 @@ export class RtpEndpoint implements SessionTransport {
       this.#latch(from);
     }
     this.#lastPacketAt = start;
-    if (this.#media.receive(packet, start)) this.#ingestTimer.observe((performance.now() - start) / 1000);
+    if (this.#media.receive(packet, start)) this.#ingestTimer.observeSince(start);
   }
 
   #latch(from: RemoteInfo): void {

@@ -2,6 +2,7 @@ import type { MediaStreamTrack, RTCPeerConnection, RTCRtpTransceiver, RtpPacket 
 import { RtpHeader, RtpPacket as WeriftRtpPacket } from "werift";
 import type { AudioEncoder } from "../../media/codec.ts";
 import type { CodecSpec } from "../codecs.ts";
+import { SampledHistogram } from "../frame-timing.ts";
 import type { Metrics } from "../metrics.ts";
 import { RtpMediaStream } from "../rtp/RtpMediaStream.ts";
 import type { CallSession, SessionTransport } from "../Session.ts";
@@ -50,7 +51,7 @@ export class WebRtcEndpoint implements SessionTransport {
       metrics,
       send: (bytes) => this.#send(bytes),
     });
-    const ingestTimer = metrics.ingestSeconds;
+    const ingestTimer = new SampledHistogram(metrics.ingestSeconds);
     const listened = new Set<MediaStreamTrack>();
     const listen = (track: MediaStreamTrack) => {
       if (listened.has(track)) return;
@@ -59,7 +60,7 @@ export class WebRtcEndpoint implements SessionTransport {
         const start = performance.now();
         const { header } = rtp;
         const view = { payloadType: header.payloadType, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, ssrc: header.ssrc, payload: rtp.payload };
-        if (this.#media.receive(view, start)) ingestTimer.observe((performance.now() - start) / 1000);
+        if (this.#media.receive(view, start)) ingestTimer.observeSince(start);
       }));
     };
     // The offered track exists once the offer is applied (werift announced it then); tracks

@@ -188,7 +188,9 @@ function converse(session: Session, config: DialogConfig, searches: Record<Liste
     // the session still delivers the one it answers would otherwise be published before it.
     const feedLater = (input: DialogInput) => queueMicrotask(() => feed(input));
 
-    subscriptions.add(session.audio$.pipe(take(1)).subscribe(() => run(() => startDialog(config))));
+    // The first frame at 16 kHz, the rate every default plugin uses: asking for the codec's rate would
+    // make an Opus call decode at 48 kHz and resample.
+    subscriptions.add(session.audio(16000).pipe(take(1)).subscribe(() => run(() => startDialog(config))));
     subscriptions.add(session.events$.subscribe((event) => {
       if (event.type === "dtmf") return feedLater({ type: "dtmf", digit: event.digit });
       if (!config.speech) return;

@@ -51,8 +51,9 @@ export const consolePlugin = definePlugin<{ levelIntervalMs: number }>({
       body: page,
     }), "public");
     const frames = Math.max(1, Math.round(options.levelIntervalMs / 20));
+    // 16 kHz, the rate the speech plugins ask for: the level costs no decode or resampling of its own.
     return (session) =>
-      session.audio$.pipe(
+      session.audio(16000).pipe(
         bufferCount(frames),
         map((block) => ({ type: "audio.level" as const, ...levelOf(block.map((frame) => frame.samples)) })),
       );
