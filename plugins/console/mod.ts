@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { bufferCount, map } from "rxjs";
+import { Observable } from "rxjs";
 import { definePlugin, registerEventSchema } from "../../core/mod.ts";
 
 declare module "../../core/events.ts" {
@@ -12,22 +12,36 @@ declare module "../../core/events.ts" {
 
 registerEventSchema("audio.level", { properties: { dbfs: { type: "number" }, peak: { type: "number" } }, required: ["dbfs", "peak"] });
 
-/** Level of a block of frames: RMS in dBFS (floored at -90) and peak as a fraction of full scale. */
-export function levelOf(blocks: readonly Int16Array[]): { dbfs: number; peak: number } {
-  let energy = 0;
-  let count = 0;
-  let peak = 0;
-  for (const samples of blocks) {
+/** A running RMS and peak over the frames added since the last `take`: no frame is kept. */
+export class LevelMeter {
+  #energy = 0;
+  #count = 0;
+  #peak = 0;
+
+  /** Adds one frame's samples. */
+  add(samples: Int16Array): void {
+    let energy = 0;
+    let peak = this.#peak;
     for (let i = 0; i < samples.length; i++) {
-      const s = samples[i];
+      const s = samples[i]!;
       energy += s * s;
       if (s > peak) peak = s;
       else if (-s > peak) peak = -s;
     }
-    count += samples.length;
+    this.#energy += energy;
+    this.#count += samples.length;
+    this.#peak = peak;
   }
-  const rms = count ? Math.sqrt(energy / count) / 32768 : 0;
-  return { dbfs: Math.max(-90, Math.round(20 * Math.log10(rms + 1e-9) * 10) / 10), peak: Math.round((peak / 32768) * 1000) / 1000 };
+
+  /** RMS in dBFS (floored at -90) and peak as a fraction of full scale since the last take; starts over. */
+  take(): { dbfs: number; peak: number } {
+    const rms = this.#count ? Math.sqrt(this.#energy / this.#count) / 32768 : 0;
+    const level = { dbfs: Math.max(-90, Math.round(20 * Math.log10(rms + 1e-9) * 10) / 10), peak: Math.round((this.#peak / 32768) * 1000) / 1000 };
+    this.#energy = 0;
+    this.#count = 0;
+    this.#peak = 0;
+    return level;
+  }
 }
 
 /**
@@ -51,11 +65,18 @@ export const consolePlugin = definePlugin<{ levelIntervalMs: number }>({
       body: page,
     }), "public");
     const frames = Math.max(1, Math.round(options.levelIntervalMs / 20));
-    // 16 kHz, the rate the speech plugins ask for: the level costs no decode or resampling of its own.
+    // 16 kHz, the rate the speech plugins ask for: the level costs no decode or resampling of its
+    // own. The meter sums as frames pass instead of holding an interval's frames.
     return (session) =>
-      session.audio(16000).pipe(
-        bufferCount(frames),
-        map((block) => ({ type: "audio.level" as const, ...levelOf(block.map((frame) => frame.samples)) })),
-      );
+      new Observable<{ type: "audio.level"; dbfs: number; peak: number }>((subscriber) => {
+        const meter = new LevelMeter();
+        let count = 0;
+        return session.audio(16000).subscribe((frame) => {
+          meter.add(frame.samples);
+          if (++count < frames) return;
+          count = 0;
+          subscriber.next({ type: "audio.level", ...meter.take() });
+        });
+      });
   },
 });
