@@ -33,7 +33,7 @@ const [T1, T3, T5, T7, T9, T11] = ODD_TAPS as unknown as [number, number, number
  * `count` outputs into `out` from `outAt`, output j centred on input sample `firstCentre + 2j`.
  * An output whose taps would reach past the block is 0 (only the very start of a stream has them).
  */
-export function decimateHalfband(input: Float64Array, firstCentre: number, count: number, out: Float64Array, outAt = 0): void {
+export function decimateHalfband(input: Float64Array | Int16Array, firstCentre: number, count: number, out: Float64Array, outAt = 0): void {
   // Outputs j in [first, last) have every tap inside the block.
   const first = Math.min(count, Math.max(0, Math.ceil((HALFBAND_REACH - firstCentre) / 2)));
   const last = Math.max(first, Math.min(count, Math.floor((input.length - 1 - HALFBAND_REACH - firstCentre) / 2) + 1));

@@ -6,6 +6,7 @@
 // never starts one), ends after a hangover of non-speech, and is cut at a maximum
 // length so a long monologue still gets scored as it goes.
 import type { FeatureFrame } from "./features.ts";
+import { NoiseFloor } from "./noise-floor.ts";
 
 /** A stretch of speech and the feature frames it spans. */
 export interface SpeechSegment {
@@ -46,6 +47,19 @@ export interface SegmenterOptions {
   initialFloorDb?: number;
 }
 
+/** The segmenter's defaults: telephone speech at a 20 ms hop. */
+export const SEGMENTER_DEFAULTS: Readonly<Required<SegmenterOptions>> = {
+  marginDb: 9,
+  unvoicedMarginDb: 18,
+  minimumLevelDb: -55,
+  hangoverMs: 400,
+  preRollMs: 200,
+  maxSegmentMs: 6000,
+  minSpeechMs: 100,
+  floorWindowMs: 4000,
+  initialFloorDb: -60,
+};
+
 /**
  * Groups feature frames into utterances. Pure and synchronous; one per stream.
  *
@@ -61,12 +75,7 @@ export class SpeechSegmenter {
   readonly #preRollMs: number;
   readonly #maxSegmentMs: number;
   readonly #minSpeechMs: number;
-  readonly #floorWindowMs: number;
-  readonly #initialFloorDb: number;
-  // Sliding minimum of the level: indices and levels, levels increasing from the front.
-  readonly #floorIndices: number[] = [];
-  readonly #floorLevels: number[] = [];
-  #frames = 0;
+  readonly #floor: NoiseFloor;
   #preRoll: FeatureFrame[] = [];
   #preRollSpeech: boolean[] = [];
   #current: FeatureFrame[] | null = null;
@@ -76,21 +85,19 @@ export class SpeechSegmenter {
 
   /** A segmenter with `options` (defaults suit speech). */
   constructor(options: SegmenterOptions = {}) {
-    this.#margin = options.marginDb ?? 9;
-    this.#unvoicedMargin = options.unvoicedMarginDb ?? 18;
-    this.#minimumLevel = options.minimumLevelDb ?? -55;
-    this.#hangoverMs = options.hangoverMs ?? 400;
-    this.#preRollMs = options.preRollMs ?? 200;
-    this.#maxSegmentMs = options.maxSegmentMs ?? 6000;
-    this.#minSpeechMs = options.minSpeechMs ?? 100;
-    this.#floorWindowMs = options.floorWindowMs ?? 4000;
-    this.#initialFloorDb = options.initialFloorDb ?? -60;
+    this.#margin = options.marginDb ?? SEGMENTER_DEFAULTS.marginDb;
+    this.#unvoicedMargin = options.unvoicedMarginDb ?? SEGMENTER_DEFAULTS.unvoicedMarginDb;
+    this.#minimumLevel = options.minimumLevelDb ?? SEGMENTER_DEFAULTS.minimumLevelDb;
+    this.#hangoverMs = options.hangoverMs ?? SEGMENTER_DEFAULTS.hangoverMs;
+    this.#preRollMs = options.preRollMs ?? SEGMENTER_DEFAULTS.preRollMs;
+    this.#maxSegmentMs = options.maxSegmentMs ?? SEGMENTER_DEFAULTS.maxSegmentMs;
+    this.#minSpeechMs = options.minSpeechMs ?? SEGMENTER_DEFAULTS.minSpeechMs;
+    this.#floor = new NoiseFloor(options.floorWindowMs ?? SEGMENTER_DEFAULTS.floorWindowMs, options.initialFloorDb ?? SEGMENTER_DEFAULTS.initialFloorDb);
   }
 
   /** Current noise floor estimate, dBFS (the minimum level of the recent window). */
   get noiseFloorDb(): number {
-    const minimum = this.#floorLevels[0] ?? this.#initialFloorDb;
-    return this.#frames * this.#hopMs < this.#floorWindowMs ? Math.min(minimum, this.#initialFloorDb) : minimum;
+    return this.#floor.floorDb(this.#hopMs);
   }
 
   /** True when `frame` counts as speech against the current floor. */
@@ -102,7 +109,7 @@ export class SpeechSegmenter {
 
   /** Adds the next frame; calls `onSegment` when it completes an utterance. */
   push(frame: FeatureFrame, onSegment: (segment: SpeechSegment) => void): void {
-    this.#trackFloor(frame.levelDb);
+    this.#floor.add(frame.levelDb, this.#hopMs);
     const speech = this.isSpeech(frame);
     const current = this.#current;
     if (!current) {
@@ -158,23 +165,5 @@ export class SpeechSegmenter {
       speechFrames,
       truncated,
     });
-  }
-
-  /** Adds a level to the sliding minimum (a monotonic queue: O(1) per frame). */
-  #trackFloor(levelDb: number): void {
-    const index = this.#frames++;
-    const indices = this.#floorIndices;
-    const levels = this.#floorLevels;
-    while (levels.length > 0 && levels[levels.length - 1]! >= levelDb) {
-      levels.pop();
-      indices.pop();
-    }
-    levels.push(levelDb);
-    indices.push(index);
-    const window = Math.max(1, Math.round(this.#floorWindowMs / this.#hopMs));
-    while (indices[0]! <= index - window) {
-      indices.shift();
-      levels.shift();
-    }
   }
 }

@@ -1,0 +1,155 @@
+// A FeatureFrame whose level is measured at once and whose pitch and spectrum are computed when
+// first read, or straight away by the extractor for a frame that may be speech. Most of a call
+// is silence or background noise between utterances, whose frames only the segmenter's level
+// test ever looks at: they cost a level measurement and never an FFT. The numbers are the same
+// whenever they are computed (see FrameAnalyser).
+import type { FrameLevels } from "./energy.ts";
+import type { FeatureFrame } from "./features.ts";
+import type { FrameAnalyser, FrameSpectrum } from "./frame-analyser.ts";
+import type { PitchEstimate } from "./pitch.ts";
+
+/** How a frame decides voicing. */
+export interface VoicingRule {
+  /** Pitch clarity at or above which a frame counts as voiced. */
+  readonly threshold: number;
+  /** Frames quieter than this (dBFS) are never voiced, and their pitch is not searched. */
+  readonly floorDb: number;
+}
+
+// Reused by every frame's computations (the results are copied out at once).
+const pitchResult: PitchEstimate = { frequency: 0, clarity: 0 };
+const empty: Float32Array = new Float32Array(0);
+const spectrumResult: FrameSpectrum = { centroid: 0, rolloff: 0, flatness: 0, flux: 0, mfcc: empty, narrowMfcc: empty, lfcc: empty, narrowLfcc: empty, highLfcc: empty };
+
+/** One frame of FeatureExtractor output; its pitch and spectrum are computed on first read. */
+export class AnalysedFrame implements FeatureFrame {
+  readonly index: number;
+  readonly timestamp: number;
+  readonly levelDb: number;
+  readonly zcr: number;
+  readonly clipped: number;
+  readonly amplitude: number;
+  #analyser: FrameAnalyser | null;
+  #slab: Int16Array | null;
+  readonly #at: number;
+  readonly #voicing: VoicingRule;
+  #pitchDone = false;
+  #spectrumDone = false;
+  #f0 = 0;
+  #clarity = 0;
+  #centroid = 0;
+  #rolloff = 0;
+  #flatness = 0;
+  #flux = 0;
+  #mfcc = empty;
+  #narrowMfcc = empty;
+  #lfcc = empty;
+  #narrowLfcc = empty;
+  #highLfcc = empty;
+
+  /** Frame `index` at `slab[at, ...)`, stamped `timestamp`, whose spectral window measured `levels` (`levelDb` dBFS). */
+  constructor(analyser: FrameAnalyser, slab: Int16Array, at: number, index: number, timestamp: number, levelDb: number, levels: FrameLevels, voicing: VoicingRule) {
+    this.index = index;
+    this.timestamp = timestamp;
+    this.levelDb = levelDb;
+    this.zcr = levels.zeroCrossingRate;
+    this.clipped = levels.clipped;
+    this.amplitude = levels.peak;
+    this.#analyser = analyser;
+    this.#slab = slab;
+    this.#at = at;
+    this.#voicing = voicing;
+  }
+
+  get f0(): number {
+    if (!this.#pitchDone) this.#analysePitch(false);
+    return this.#f0;
+  }
+
+  get clarity(): number {
+    if (!this.#pitchDone) this.#analysePitch(false);
+    return this.#clarity;
+  }
+
+  get centroid(): number {
+    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    return this.#centroid;
+  }
+
+  get rolloff(): number {
+    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    return this.#rolloff;
+  }
+
+  get flatness(): number {
+    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    return this.#flatness;
+  }
+
+  get flux(): number {
+    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    return this.#flux;
+  }
+
+  get mfcc(): Float32Array {
+    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    return this.#mfcc;
+  }
+
+  get narrowMfcc(): Float32Array {
+    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    return this.#narrowMfcc;
+  }
+
+  get lfcc(): Float32Array {
+    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    return this.#lfcc;
+  }
+
+  get narrowLfcc(): Float32Array {
+    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    return this.#narrowLfcc;
+  }
+
+  get highLfcc(): Float32Array {
+    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    return this.#highLfcc;
+  }
+
+  /** Analyses pitch and spectrum now, as the stream's next frame (before the next frame is made). */
+  analyseInOrder(): void {
+    this.#analysePitch(true);
+    this.#analyseSpectrum(true);
+  }
+
+  #analysePitch(inOrder: boolean): void {
+    const pitch = this.#analyser!.pitch(this.#slab!, this.#at, this.index, inOrder, this.levelDb >= this.#voicing.floorDb, pitchResult);
+    this.#f0 = pitch.clarity >= this.#voicing.threshold ? pitch.frequency : 0;
+    this.#clarity = pitch.clarity;
+    this.#pitchDone = true;
+    this.#release();
+  }
+
+  #analyseSpectrum(inOrder: boolean): void {
+    const spectrum = this.#analyser!.spectrum(this.#slab!, this.#at, this.index, inOrder, spectrumResult);
+    this.#centroid = spectrum.centroid;
+    this.#rolloff = spectrum.rolloff;
+    this.#flatness = spectrum.flatness;
+    this.#flux = spectrum.flux;
+    this.#mfcc = spectrum.mfcc;
+    this.#narrowMfcc = spectrum.narrowMfcc;
+    this.#lfcc = spectrum.lfcc;
+    this.#narrowLfcc = spectrum.narrowLfcc;
+    this.#highLfcc = spectrum.highLfcc;
+    this.#spectrumDone = true;
+    this.#release();
+  }
+
+  /** Lets go of the samples (and the analyser) once nothing is left to compute. */
+  #release(): void {
+    if (this.#pitchDone && this.#spectrumDone) {
+      this.#slab = null;
+      this.#analyser = null;
+    }
+  }
+}
