@@ -1,6 +1,6 @@
-// The recognition worker's idle decoders. Building a pocketsphinx decoder costs half a second to a
-// second of CPU and 27 MB (grammars) to 91 MB (dictation), and ps_free does not give all of it
-// back (about 75 KB stays per build and free, and the freed blocks fragment the thread's malloc
+// The recognition worker's idle decoders. Building a pocketsphinx decoder costs 10 ms and 6 MB
+// (grammars) to a quarter of a second and 58 MB (dictation; the models they share are loaded once
+// per worker, see pocketsphinx-decoder.ts), and ps_free does not give all of it back (about 75 KB stays per build and free, and the freed blocks fragment the thread's malloc
 // arena). A pool that frees every decoder beyond a fixed number at once rebuilt one for nearly
 // every call whenever a worker ran more utterances than that: RSS grew by hundreds of KB per
 // call. So decoders stay while they are used, and only one left idle for a while is freed.

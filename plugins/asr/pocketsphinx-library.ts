@@ -16,6 +16,11 @@ export interface PocketsphinxLibrary {
   ps_get_logmath(decoder: Pointer): Pointer;
   logmath_exp(logmath: Pointer, value: number): number;
   ps_lookup_word(decoder: Pointer, word: string): string | null;
+  ps_add_word(decoder: Pointer, word: string, phones: string, update: number): number;
+  ps_get_config(decoder: Pointer): Pointer;
+  ngram_model_read(config: Pointer, path: string, type: number, logmath: Pointer): Pointer;
+  ngram_model_free(model: Pointer): number;
+  ps_set_lm(decoder: Pointer, name: string, model: Pointer): number;
   ps_set_search(decoder: Pointer, name: string): number;
   ps_get_search(decoder: Pointer): string | null;
   ps_set_jsgf_string(decoder: Pointer, name: string, jsgf: string): number;
@@ -63,6 +68,11 @@ export function loadPocketsphinx(names: { pocketsphinx: string; sphinxbase: stri
     ps_get_logmath: ps.func("void *ps_get_logmath(void *ps)"),
     logmath_exp: sb.func("double logmath_exp(void *lmath, int p)"),
     ps_lookup_word: ps.func("const char *ps_lookup_word(void *ps, const char *word)"),
+    ps_add_word: ps.func("int ps_add_word(void *ps, const char *word, const char *phones, int update)"),
+    ps_get_config: ps.func("void *ps_get_config(void *ps)"),
+    ngram_model_read: sb.func("void *ngram_model_read(void *config, const char *file_name, int file_type, void *lmath)"),
+    ngram_model_free: sb.func("int ngram_model_free(void *model)"),
+    ps_set_lm: ps.func("int ps_set_lm(void *ps, const char *name, void *lm)"),
     ps_set_search: ps.func("int ps_set_search(void *ps, const char *name)"),
     ps_get_search: ps.func("const char *ps_get_search(void *ps)"),
     ps_set_jsgf_string: ps.func("int ps_set_jsgf_string(void *ps, const char *name, const char *jsgf)"),

@@ -5,7 +5,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { AsrError } from "./AsrEngine.ts";
 import { DecoderPool } from "./decoder-pool.ts";
 import { releaseFreedMemory } from "./release-memory.ts";
-import { PocketsphinxDecoder } from "./pocketsphinx-decoder.ts";
+import { PocketsphinxDecoder, SharedModels } from "./pocketsphinx-decoder.ts";
 import { loadPocketsphinx, type PocketsphinxLibrary } from "./pocketsphinx-library.ts";
 import type { DecoderKind, PocketsphinxWorkerConfig, WorkerReply, WorkerRequest } from "./pocketsphinx-protocol.ts";
 import { lowerThreadPriority } from "./thread-priority.ts";
@@ -13,7 +13,7 @@ import { lowerThreadPriority } from "./thread-priority.ts";
 /**
  * An idle decoder beyond the warm ones is freed after this long unused, ms: long enough that a
  * worker under steady load keeps the decoders it needs instead of rebuilding one per call (see
- * decoder-pool.ts), short enough that a burst's extra decoders (tens of MB each) go after it.
+ * decoder-pool.ts), short enough that a burst's extra decoders (6 to 58 MB each) go after it.
  */
 const IDLE_DECODER_MS = 60_000;
 /** How often idle decoders are looked at, ms. */
@@ -49,14 +49,17 @@ function reportDecoders(): void {
 }
 
 let lib: PocketsphinxLibrary;
+/** The language model and dictionary, loaded once for all of this worker's decoders. */
+let shared: SharedModels;
 /** Grammars and keywords run on plain decoders, tuned for them; dictation needs the language model. */
-const pool = new DecoderPool<DecoderKind, PocketsphinxDecoder>((kind) => new PocketsphinxDecoder(lib, config, kind), {
+const pool = new DecoderPool<DecoderKind, PocketsphinxDecoder>((kind) => new PocketsphinxDecoder(lib, config, kind, shared), {
   idleMs: IDLE_DECODER_MS,
   keep: { dictation: config.warmDecoders.filter((kind) => kind === "dictation").length, plain: config.warmDecoders.filter((kind) => kind === "plain").length },
 });
 try {
   lowerThreadPriority(config.niceness);
   lib = loadPocketsphinx(config.libraries);
+  shared = new SharedModels(lib, config);
   const warm = config.warmDecoders.map((kind) => pool.acquire(kind));
   for (const decoder of warm) pool.release(decoder);
   // The worker's life is the engine's to decide (it unrefs and terminates it), so this timer may stay referenced.
