@@ -18,7 +18,7 @@ export function formatLoadReport(results: LoadResults, path: string): string {
       `${r.packetToSubscriberMs ? `\n                      their own packets ${ms(r.packetToSubscriberMs)}` : ""}; engine at the end ${JSON.stringify(r.engine)}`
     : "";
   const connectLines = connect ? `\n  ICE connect         ${bucketMs(connect.iceMs, "calls")} (server: WHIP offer -> ICE connected)\n  DTLS connect        ${bucketMs(connect.dtlsMs, "calls")} (server: ICE -> DTLS connected)` : "";
-  const perPlugin = Object.entries(s.perPluginFrameUs).map(([plugin, us]) => `${plugin} ${us}`).join(", ");
+  const perPlugin = Object.entries(s.perPluginFrame).map(([plugin, t]) => `${plugin} ${t.meanUs}${t.over5ms > 0 ? ` (${t.over5ms} over 5 ms)` : ""}`).join(", ");
   const memory = (sample: typeof m.before) => `RSS ${sample.rssMb} MB (heap ${sample.heapUsedMb}, external ${sample.externalMb}, ArrayBuffers ${sample.arrayBuffersMb})`;
   return `
 steady state: ${sessions} ${results.transport} sessions (${results.profile} profile, ${results.audio}) over ${results.steadyWindowSeconds} s (${results.runtime}; ${machine.cpus} CPUs, load average ${machine.loadAverageBefore} before, ${machine.loadAverageAfter} after)

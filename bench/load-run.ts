@@ -68,19 +68,25 @@ async function histogramMs(metric: MetricValues) {
   return { count, meanMs: count > 0 ? Math.round((sum / count) * 1e4) / 10 : null, p50AtMostMs: quantile(0.5), p99AtMostMs: quantile(0.99) };
 }
 
-/** Mean main-thread time per frame of each plugin (parley_plugin_frame_seconds), µs. */
-async function perPluginUs(metric: MetricValues): Promise<Record<string, number>> {
+/** A plugin's main-thread time per frame: the mean, µs, and how many frames took more than 5 ms (a stall every later subscriber waits for). */
+interface PluginFrameTime {
+  meanUs: number;
+  over5ms: number;
+}
+
+/** Each plugin's time per frame (parley_plugin_frame_seconds). */
+async function perPlugin(metric: MetricValues): Promise<Record<string, PluginFrameTime>> {
   const { values } = await metric.get();
-  const sums = new Map<string, { sum: number; count: number }>();
+  const byPlugin = new Map<string, { sum: number; count: number; within5ms: number }>();
   for (const v of values) {
     const plugin = String(v.labels.plugin);
-    const entry = sums.get(plugin) ?? { sum: 0, count: 0 };
+    const entry = byPlugin.get(plugin) ?? { sum: 0, count: 0, within5ms: 0 };
+    byPlugin.set(plugin, entry);
     if (v.metricName?.endsWith("_sum")) entry.sum += v.value;
     else if (v.metricName?.endsWith("_count")) entry.count += v.value;
-    else continue;
-    sums.set(plugin, entry);
+    else if (v.metricName?.endsWith("_bucket") && Number(v.labels.le) === 0.005) entry.within5ms += v.value;
   }
-  return Object.fromEntries([...sums].filter(([, e]) => e.count > 0).map(([plugin, e]) => [plugin, Math.round((e.sum / e.count) * 1e7) / 10]));
+  return Object.fromEntries([...byPlugin].filter(([, e]) => e.count > 0).map(([plugin, e]) => [plugin, { meanUs: Math.round((e.sum / e.count) * 1e7) / 10, over5ms: e.count - e.within5ms }]));
 }
 
 /** Runs the load of `options` with `sessions` measured callers; resolves with the figures bench/load.ts prints and writes. */
@@ -194,7 +200,7 @@ export async function runLoad(options: LoadOptions, sessions: number) {
       // From the packet as the transport hands it over: for WebRTC, after werift's SRTP decrypt.
       ingestMeanUs: Math.round(((await total(metrics.ingestSeconds, "parley_ingest_seconds_sum")) / ingestCount) * 1e7) / 10,
       pluginsMeanUs: Math.round(((await total(metrics.pluginFrameSeconds, "parley_plugin_frame_seconds_sum")) / pluginCount) * 1e7) / 10,
-      perPluginFrameUs: await perPluginUs(metrics.pluginFrameSeconds),
+      perPluginFrame: await perPlugin(metrics.pluginFrameSeconds),
     },
     memory: {
       before: memoryBefore,

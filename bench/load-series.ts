@@ -46,6 +46,11 @@ function rowOf(results: LoadResults): CapacityRow {
   };
 }
 
+/** The row of a run that did not finish: no figures. */
+function failedRow(callers: number): CapacityRow {
+  return { callers, cpuPercent: NaN, p50Ms: NaN, p99Ms: NaN, lagP99Ms: NaN, framesMissing: NaN, packetsLost: NaN, openFailures: NaN, rssBeforeMb: NaN, rssDuringMb: NaN, rssPerCallerMb: NaN, recognition: null };
+}
+
 function formatRow(row: CapacityRow & { pass: boolean }): string {
   const r = row.recognition;
   const recognition = r ? ` | ${String(r.transcripts).padStart(5)} finals, final p99 <= ${r.finalP99AtMostMs ?? "inf"} ms, ${r.errors} errors` : "";
@@ -56,8 +61,16 @@ function formatRow(row: CapacityRow & { pass: boolean }): string {
 export async function runSeries(options: LoadOptions): Promise<void> {
   const rows: (CapacityRow & { pass: boolean; failures: string[] })[] = [];
   const run = async (count: number) => {
-    const row = rowOf(await runOnce({ ...options, sessions: [count], findCapacity: false }));
-    const failures = capacityFailures(row, options.profile);
+    let row: CapacityRow;
+    let failures: string[];
+    try {
+      row = rowOf(await runOnce({ ...options, sessions: [count], findCapacity: false }));
+      failures = capacityFailures(row, options.profile);
+    } catch (error) {
+      // A run that cannot finish fails its count; the series goes on.
+      row = failedRow(count);
+      failures = [error instanceof Error ? error.message : String(error)];
+    }
     rows.push({ ...row, pass: failures.length === 0, failures });
     console.log(`\n== ${count} callers: ${failures.length === 0 ? "pass" : `fail (${failures.join("; ")})`}\n`);
     return failures.length === 0;
