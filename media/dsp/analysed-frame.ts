@@ -1,8 +1,9 @@
-// A FeatureFrame whose level is measured at once and whose pitch and spectrum are computed when
-// first read, or straight away by the extractor for a frame that may be speech. Most of a call
-// is silence or background noise between utterances, whose frames only the segmenter's level
-// test ever looks at: they cost a level measurement and never an FFT. The numbers are the same
-// whenever they are computed (see FrameAnalyser).
+// A FeatureFrame whose level is measured at once and whose other measures (zero crossings,
+// peak and clipping, pitch, spectrum) are computed when first read, or straight away by the
+// extractor for a frame that may be speech. Most of a call is silence or background noise
+// between utterances, whose frames only the segmenter's level test ever looks at: they cost a
+// level measurement and never an FFT. The numbers are the same whenever they are computed (see
+// FrameAnalyser).
 import type { FrameLevels } from "./energy.ts";
 import type { FeatureFrame } from "./features.ts";
 import type { FrameAnalyser, FrameSpectrum } from "./frame-analyser.ts";
@@ -17,6 +18,7 @@ export interface VoicingRule {
 }
 
 // Reused by every frame's computations (the results are copied out at once).
+const levelsResult: FrameLevels = { rms: 0, peak: 0, zeroCrossingRate: 0, clipped: 0 };
 const pitchResult: PitchEstimate = { frequency: 0, clarity: 0 };
 const empty: Float32Array = new Float32Array(0);
 const spectrumResult: FrameSpectrum = { centroid: 0, rolloff: 0, flatness: 0, flux: 0, mfcc: empty, narrowMfcc: empty, lfcc: empty, narrowLfcc: empty, highLfcc: empty };
@@ -26,15 +28,16 @@ export class AnalysedFrame implements FeatureFrame {
   readonly index: number;
   readonly timestamp: number;
   readonly levelDb: number;
-  readonly zcr: number;
-  readonly clipped: number;
-  readonly amplitude: number;
   #analyser: FrameAnalyser | null;
   #slab: Int16Array | null;
   readonly #at: number;
   readonly #voicing: VoicingRule;
+  #levelsDone = false;
   #pitchDone = false;
   #spectrumDone = false;
+  #zcr = 0;
+  #clipped = 0;
+  #amplitude = 0;
   #f0 = 0;
   #clarity = 0;
   #centroid = 0;
@@ -47,18 +50,30 @@ export class AnalysedFrame implements FeatureFrame {
   #narrowLfcc = empty;
   #highLfcc = empty;
 
-  /** Frame `index` at `slab[at, ...)`, stamped `timestamp`, whose spectral window measured `levels` (`levelDb` dBFS). */
-  constructor(analyser: FrameAnalyser, slab: Int16Array, at: number, index: number, timestamp: number, levelDb: number, levels: FrameLevels, voicing: VoicingRule) {
+  /** Frame `index` at `slab[at, ...)`, stamped `timestamp`, whose spectral window is at `levelDb` dBFS. */
+  constructor(analyser: FrameAnalyser, slab: Int16Array, at: number, index: number, timestamp: number, levelDb: number, voicing: VoicingRule) {
     this.index = index;
     this.timestamp = timestamp;
     this.levelDb = levelDb;
-    this.zcr = levels.zeroCrossingRate;
-    this.clipped = levels.clipped;
-    this.amplitude = levels.peak;
     this.#analyser = analyser;
     this.#slab = slab;
     this.#at = at;
     this.#voicing = voicing;
+  }
+
+  get zcr(): number {
+    if (!this.#levelsDone) this.#measureLevels();
+    return this.#zcr;
+  }
+
+  get clipped(): number {
+    if (!this.#levelsDone) this.#measureLevels();
+    return this.#clipped;
+  }
+
+  get amplitude(): number {
+    if (!this.#levelsDone) this.#measureLevels();
+    return this.#amplitude;
   }
 
   get f0(): number {
@@ -116,10 +131,20 @@ export class AnalysedFrame implements FeatureFrame {
     return this.#highLfcc;
   }
 
-  /** Analyses pitch and spectrum now, as the stream's next frame (before the next frame is made). */
+  /** Computes everything now, pitch and spectrum as the stream's next frame (before the next frame is made). */
   analyseInOrder(): void {
+    this.#measureLevels();
     this.#analysePitch(true);
     this.#analyseSpectrum(true);
+  }
+
+  #measureLevels(): void {
+    const levels = this.#analyser!.levels(this.#slab!, this.#at, levelsResult);
+    this.#zcr = levels.zeroCrossingRate;
+    this.#clipped = levels.clipped;
+    this.#amplitude = levels.peak;
+    this.#levelsDone = true;
+    this.#release();
   }
 
   #analysePitch(inOrder: boolean): void {
@@ -147,7 +172,7 @@ export class AnalysedFrame implements FeatureFrame {
 
   /** Lets go of the samples (and the analyser) once nothing is left to compute. */
   #release(): void {
-    if (this.#pitchDone && this.#spectrumDone) {
+    if (this.#levelsDone && this.#pitchDone && this.#spectrumDone) {
       this.#slab = null;
       this.#analyser = null;
     }

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { sine } from "../signal-test-utils.ts";
-import { levelDb, measureLevels, SILENCE_DB } from "./energy.ts";
+import { createRng, sine, whiteNoise } from "../signal-test-utils.ts";
+import { levelDb, measureLevels, rmsOf, SILENCE_DB } from "./energy.ts";
 
 test("a sine measures its RMS, peak and zero-crossing rate", () => {
   const tone = sine(1000, 16000, 1600, 10000);
@@ -24,6 +24,11 @@ test("levels are dBFS: full scale is 0 dB, silence is the floor", () => {
   assert.ok(Math.abs(levelDb(3276.8) + 20) < 1e-9);
   assert.is(levelDb(0), SILENCE_DB);
   assert.is(measureLevels(new Int16Array(0)).rms, 0);
+});
+
+test("rmsOf gives exactly the RMS measureLevels gives, on any range", () => {
+  const samples = whiteNoise(createRng(9), 2000, 32767);
+  for (const [from, to] of [[0, 2000], [3, 515], [7, 10], [5, 5]] as const) assert.is(rmsOf(samples, from, to), measureLevels(samples, from, to).rms);
 });
 
 test.run();

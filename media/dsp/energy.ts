@@ -50,6 +50,32 @@ export function measureLevels(frame: ArrayLike<number>, from = 0, to = frame.len
   return out;
 }
 
+/**
+ * RMS amplitude of 16-bit `samples[from..to)`, the same number as `measureLevels(...).rms` at a
+ * fraction of its cost: the squares of 16-bit samples are integers, whose sums are exact in any
+ * order, so four running sums keep the loop free of a dependency chain.
+ */
+export function rmsOf(samples: Int16Array, from = 0, to = samples.length): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = from;
+  for (; i + 3 < to; i += 4) {
+    const a = samples[i]!;
+    const b = samples[i + 1]!;
+    const c = samples[i + 2]!;
+    const d = samples[i + 3]!;
+    s0 += a * a;
+    s1 += b * b;
+    s2 += c * c;
+    s3 += d * d;
+  }
+  for (; i < to; i++) s0 += samples[i]! * samples[i]!;
+  const length = to - from;
+  return length > 0 ? Math.sqrt((s0 + s1 + s2 + s3) / length) : 0;
+}
+
 /** Converts an RMS amplitude of 16-bit PCM to dBFS, floored at SILENCE_DB. */
 export function levelDb(rms: number): number {
   return rms > 0 ? Math.max(SILENCE_DB, 20 * Math.log10(rms / 32768)) : SILENCE_DB;

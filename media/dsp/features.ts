@@ -5,12 +5,12 @@
 // 20 ms hop rather than the textbook 10 ms halves the cost per call; the models only use
 // statistics over whole utterances, which barely notice.
 //
-// Only the level of a frame is measured as it comes. Its pitch and spectrum are analysed at once
-// when its level may be speech (the segmenter's level test), and otherwise only when something
+// Only the level of a frame is measured as it comes. The rest, pitch and spectrum above all, is
+// analysed at once when its level may be speech (the segmenter's level test), and otherwise only when something
 // reads them: the silence and steady noise between utterances, most of a call, then costs a
 // level measurement. The numbers are the same either way.
 import { AnalysedFrame, type VoicingRule } from "./analysed-frame.ts";
-import { type FrameLevels, levelDb, measureLevels } from "./energy.ts";
+import { levelDb, rmsOf } from "./energy.ts";
 import { FEATURE_HOP_MS, FEATURE_SAMPLE_RATE, FRAME_HISTORY, FRAME_HOP, FRAME_LENGTH, FrameAnalyser, SPECTRAL_START, SPECTRAL_WINDOW } from "./frame-analyser.ts";
 import { SlabFramer } from "./slab-framer.ts";
 import { SpeechGate } from "./speech-gate.ts";
@@ -98,7 +98,6 @@ export class FeatureExtractor {
   readonly #gate: SpeechGate | null;
   readonly #framer = new SlabFramer(FRAME_LENGTH, FRAME_HOP, FRAME_HISTORY);
   readonly #analyser = new FrameAnalyser();
-  readonly #levels: FrameLevels = { rms: 0, peak: 0, zeroCrossingRate: 0, clipped: 0 };
   readonly #onFrame = (slab: Int16Array, at: number, index: number) => this.#analyse(slab, at, index);
   #emit: (frame: FeatureFrame) => void = () => {};
   #consumed = 0;
@@ -138,10 +137,9 @@ export class FeatureExtractor {
 
   #analyse(slab: Int16Array, at: number, index: number): void {
     this.#frames++;
-    const levels = measureLevels(slab, at + SPECTRAL_START, at + FRAME_LENGTH, this.#levels);
-    const level = levelDb(levels.rms);
+    const level = levelDb(rmsOf(slab, at + SPECTRAL_START, at + FRAME_LENGTH));
     const timestamp = this.#originMs + ((index * FRAME_HOP + SPECTRAL_START + SPECTRAL_WINDOW / 2) * 1000) / FEATURE_SAMPLE_RATE;
-    const frame = new AnalysedFrame(this.#analyser, slab, at, index, timestamp, level, levels, this.#voicing);
+    const frame = new AnalysedFrame(this.#analyser, slab, at, index, timestamp, level, this.#voicing);
     if (this.#gate === null || this.#gate.admit(level)) frame.analyseInOrder();
     this.#emit(frame);
   }

@@ -1,9 +1,10 @@
-// The costly half of a feature frame, its pitch and its spectrum (the rest is a level
-// measurement), computed from the frame's samples on a SlabFramer slab. Two ways, with the same
-// numbers: as the stream's next frame ("in order"), reusing what the previous frame left (its
-// decimated samples and its mel band magnitudes), or on its own ("standalone"), long after,
-// rebuilding those from the history kept before the frame. Only the frames that may be speech
-// are analysed in order; the others are analysed standalone if and when something reads them.
+// What a feature frame holds beyond its level: zero crossings, peak and clipping, and the costly
+// part, its pitch and its spectrum, computed from the frame's samples on a SlabFramer slab. Pitch
+// and spectrum come out the same computed either of two ways: as the stream's next frame ("in
+// order"), reusing what the previous frame left (its decimated samples and its mel band
+// magnitudes), or on their own ("standalone"), long after, rebuilding those from the history kept
+// before the frame. Only the frames that may be speech are analysed in order; the others are
+// analysed standalone if and when something reads them.
 //
 // Geometry: a frame is 40 ms (640 samples) every 20 ms. The spectral measures take its newest
 // 32 ms (Hann window, 512-point FFT); pitch takes all 40 ms decimated to 4 kHz (two periods of a
@@ -12,6 +13,7 @@
 // the two), which also covers what the decimating filters reach back into.
 import { Cepstrum, Dct } from "./cepstrum.ts";
 import { decimateHalfband, HALFBAND_REACH } from "./decimator.ts";
+import { type FrameLevels, measureLevels } from "./energy.ts";
 import { RealFft } from "./fft.ts";
 import { linearFilterbank, melFilterbank } from "./filterbank.ts";
 import { type PitchEstimate, PitchDetector } from "./pitch.ts";
@@ -126,6 +128,11 @@ export class FrameAnalyser {
     while (bands + 1 < centres.length && centres[bands + 1]! <= NARROWBAND_HZ) bands++;
     this.#narrowDct = new Dct(bands, CEPSTRA.narrowMfcc);
     this.#density = new Float64Array(bands);
+  }
+
+  /** The time-domain measures of the spectral window of the frame at `slab[at, at + FRAME_LENGTH)` into `out`. */
+  levels(slab: Int16Array, at: number, out: FrameLevels): FrameLevels {
+    return measureLevels(slab, at + SPECTRAL_START, at + FRAME_LENGTH, out);
   }
 
   /**
