@@ -13,6 +13,21 @@ test("the full orthonormal DCT preserves energy", () => {
   assert.ok(Math.abs(energy(input) - energy(out)) < 1e-12);
 });
 
+test("each coefficient is the sum over the inputs in order, for even and odd coefficient counts", () => {
+  const rng = createRng(4);
+  const input = Float64Array.from({ length: 27 }, () => rng() - 0.5);
+  for (const outputs of [16, 5, 1]) {
+    const out = new Float64Array(outputs);
+    new Dct(27, outputs).apply(input, out);
+    for (let k = 0; k < outputs; k++) {
+      const scale = Math.sqrt((k === 0 ? 1 : 2) / 27);
+      let sum = 0;
+      for (let n = 0; n < 27; n++) sum += scale * Math.cos((Math.PI * k * (n + 0.5)) / 27) * input[n]!;
+      assert.is(out[k], sum, `c${k} of ${outputs}`);
+    }
+  }
+});
+
 test("a gain change moves only c0, by log(gain^2) times sqrt(bands)", () => {
   const cepstrum = new Cepstrum(melFilterbank({ fftSize: 512, sampleRate: 16000, bands: 40, lowHz: 20, highHz: 8000 }), 13);
   const rng = createRng(8);

@@ -19,12 +19,25 @@ export class Dct {
   }
 
   /** Writes the DCT of `input[0..inputs)` into `out[0..outputs)`. */
-  apply(input: ArrayLike<number>, out: Float64Array | Float32Array): void {
+  apply(input: Float64Array, out: Float64Array | Float32Array): void {
     const matrix = this.#matrix;
     const n = this.inputs;
-    for (let k = 0, row = 0; k < this.outputs; k++, row += n) {
+    let k = 0;
+    // Two coefficients per pass read each input once for both; each sum keeps its order.
+    for (let row = 0; k + 1 < this.outputs; k += 2, row += 2 * n) {
+      let even = 0;
+      let odd = 0;
+      for (let i = 0; i < n; i++) {
+        const x = input[i]!;
+        even += matrix[row + i]! * x;
+        odd += matrix[row + n + i]! * x;
+      }
+      out[k] = even;
+      out[k + 1] = odd;
+    }
+    if (k < this.outputs) {
       let sum = 0;
-      for (let i = 0; i < n; i++) sum += matrix[row + i]! * input[i]!;
+      for (let i = 0, row = k * n; i < n; i++) sum += matrix[row + i]! * input[i]!;
       out[k] = sum;
     }
   }

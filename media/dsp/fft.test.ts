@@ -59,6 +59,20 @@ test("a shorter input is zero-padded and a sine lands in its bin", () => {
   assert.ok(Math.abs(re[0]! - 2) < 1e-12 && Math.abs(re[4]!) < 1e-12);
 });
 
+test("windowedPowerSpectrum is exactly the power spectrum of the samples multiplied by the window", () => {
+  const rng = createRng(11);
+  const fft = new RealFft(64);
+  const samples = Int16Array.from({ length: 80 }, () => Math.round(rng() * 60000 - 30000));
+  const window = Float64Array.from({ length: 64 }, () => rng());
+  const windowed = Float64Array.from(window, (w, n) => samples[10 + n]! * w);
+  const scratch = () => new Float64Array(fft.bins);
+  const expected = scratch();
+  const power = scratch();
+  fft.powerSpectrum(windowed, expected, scratch(), scratch());
+  fft.windowedPowerSpectrum(samples, 10, window, power, scratch(), scratch());
+  assert.equal(Array.from(power), Array.from(expected));
+});
+
 test("sizes that are not a power of two at least 4 are rejected with reason bad_fft_size", () => {
   for (const size of [0, 2, 6, 100, 1.5]) {
     try {

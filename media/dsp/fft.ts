@@ -69,6 +69,33 @@ export class RealFft {
       zr[at] = even < length ? input[even]! : 0;
       zi[at] = even + 1 < length ? input[even + 1]! : 0;
     }
+    this.#transformPacked(re, im);
+  }
+
+  /**
+   * `powerSpectrum` of `samples[from, from + size)` times `window` (`size` values), the window
+   * applied as the samples are packed: the same numbers as windowing into a buffer first, one
+   * pass fewer.
+   */
+  windowedPowerSpectrum(samples: Int16Array, from: number, window: Float64Array, power: Float64Array, re: Float64Array, im: Float64Array): void {
+    const zr = this.#re;
+    const zi = this.#im;
+    const reverse = this.#reverse;
+    for (let n = 0; n < this.#half; n++) {
+      const at = reverse[n]!;
+      const even = 2 * n;
+      zr[at] = samples[from + even]! * window[even]!;
+      zi[at] = samples[from + even + 1]! * window[even + 1]!;
+    }
+    this.#transformPacked(re, im);
+    for (let k = 0; k < this.bins; k++) power[k] = re[k]! * re[k]! + im[k]! * im[k]!;
+  }
+
+  /** Transforms the samples packed two to a complex value, in bit-reversed order, and splits the result into X[0..N/2]. */
+  #transformPacked(re: Float64Array, im: Float64Array): void {
+    const half = this.#half;
+    const zr = this.#re;
+    const zi = this.#im;
     transform(zr, zi, this.#cos, this.#sin, half);
     // Split Z into the spectra of the even and odd samples and recombine: X[k] = E[k] + W^k O[k].
     const wc = this.#splitCos;

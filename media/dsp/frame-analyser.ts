@@ -95,7 +95,6 @@ export class FrameAnalyser {
   readonly #pitch = new PitchDetector({ sampleRate: FEATURE_SAMPLE_RATE / PITCH_DECIMATION, frameLength: QUARTER, minHz: 60, maxHz: 500 });
   readonly #fft = new RealFft(FFT_SIZE);
   readonly #window = hannWindow(SPECTRAL_WINDOW);
-  readonly #windowed = new Float64Array(FFT_SIZE);
   readonly #re = new Float64Array(FFT_SIZE / 2 + 1);
   readonly #im = new Float64Array(FFT_SIZE / 2 + 1);
   readonly #power = new Float64Array(FFT_SIZE / 2 + 1);
@@ -225,10 +224,7 @@ export class FrameAnalyser {
 
   /** The power spectrum of the Hann-windowed SPECTRAL_WINDOW samples from `slab[from]` (valid until the next call). */
   #powerSpectrum(slab: Int16Array, from: number): Float64Array {
-    const windowed = this.#windowed;
-    const window = this.#window;
-    for (let n = 0; n < SPECTRAL_WINDOW; n++) windowed[n] = slab[from + n]! * window[n]!;
-    this.#fft.powerSpectrum(windowed, this.#power, this.#re, this.#im);
+    this.#fft.windowedPowerSpectrum(slab, from, this.#window, this.#power, this.#re, this.#im);
     return this.#power;
   }
 
