@@ -12,6 +12,12 @@ test("a sine measures its RMS, peak and zero-crossing rate", () => {
   assert.is(levels.clipped, 0);
 });
 
+test("zero crossings are sign changes between non-zero samples, at full scale too", () => {
+  const levels = measureLevels(Int16Array.from([5, 0, -3, 0, 0, 4, -32768, 32767, 1]));
+  assert.is(levels.zeroCrossingRate, 4 / 8);
+  assert.is(levels.peak, 32768);
+});
+
 test("full-scale samples count as clipped, and only the measured range counts", () => {
   const samples = new Int16Array(100);
   for (let i = 50; i < 75; i++) samples[i] = i % 2 ? 32767 : -32768;

@@ -20,21 +20,23 @@ export interface FrameLevels {
   clipped: number;
 }
 
-/** Measures `frame[from..to)` into `out` (and returns it). */
-export function measureLevels(frame: ArrayLike<number>, from = 0, to = frame.length, out: FrameLevels = { rms: 0, peak: 0, zeroCrossingRate: 0, clipped: 0 }): FrameLevels {
+/** Measures 16-bit `frame[from..to)` into `out` (and returns it). */
+export function measureLevels(frame: Int16Array, from = 0, to = frame.length, out: FrameLevels = { rms: 0, peak: 0, zeroCrossingRate: 0, clipped: 0 }): FrameLevels {
   let sum = 0;
   let max = 0;
   let min = 0;
   let crossings = 0;
   let previous = to > from ? frame[from]! : 0;
+  // Written without branches on the samples, which noise and speech make unpredictable.
   for (let i = from; i < to; i++) {
     const x = frame[i]!;
     sum += x * x;
-    if (x > max) max = x;
-    if (x < min) min = x;
-    // Against the last non-zero sample, so a crossing through an exact zero counts once.
-    if (x * previous < 0) crossings++;
-    if (x !== 0) previous = x;
+    max = Math.max(max, x);
+    min = Math.min(min, x);
+    // Against the last non-zero sample, so a crossing through an exact zero counts once. The
+    // product of two 16-bit samples is a 32-bit integer: its sign bit says whether it is negative.
+    crossings += (x * previous) >>> 31;
+    previous = x !== 0 ? x : previous;
   }
   // Clipping is rare: count it only when the extremes say there is some.
   let clipped = 0;
