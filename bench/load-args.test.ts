@@ -7,6 +7,7 @@ test("no arguments: the plain profile's 50 calls for 20 s", () => {
   assert.is(options.profile, "plain");
   assert.equal(options.sessions, [50]);
   assert.is(options.seconds, 20);
+  assert.is(options.warmupSeconds, 1);
   assert.is(options.asr, 0);
   assert.ok(resultsPath(options).endsWith("bench/load-results.json"));
 });
@@ -17,6 +18,7 @@ test("the default profile: speech, the silent recogniser, every plugin", () => {
   assert.is(options.audio, "speech");
   assert.is(options.engine, "stub");
   assert.is(options.plugins, undefined);
+  assert.is(options.warmupSeconds, 5, "the greetings of the last calls opened are past");
   assert.ok(resultsPath(options).endsWith("bench/load-default-results.json"));
   assert.ok(seriesResultsPath(options).endsWith("bench/load-default-capacity.json"));
 });
@@ -36,6 +38,7 @@ test("bad values say what is wrong", () => {
   assert.throws(() => parseLoadArgs(["--sessions", "0"]), /--sessions must be an integer of at least 1/);
   assert.throws(() => parseLoadArgs(["--sessions", "10,x"]), /not "x"/);
   assert.throws(() => parseLoadArgs(["--seconds", "0"]), /--seconds must be positive/);
+  assert.throws(() => parseLoadArgs(["--warmup", "soon"]), /--warmup must be 0 or more/);
   assert.throws(() => parseLoadArgs(["--profile", "full"]), /--profile must be one of/);
   assert.throws(() => parseLoadArgs(["--profile", "default", "--engine", "vosk"]), /--engine must be one of/);
   assert.throws(() => parseLoadArgs(["--find-capacity", "--sessions", "10,20"]), /at most one --sessions/);
@@ -51,7 +54,7 @@ test("loadArgs gives back a command line that parses to the same settings", () =
   for (const args of [
     [],
     ["--webrtc", "--sessions", "20", "--rtp-ports", "30000-30999"],
-    ["--asr", "8", "--asr-workers", "1", "--seconds", "5"],
+    ["--asr", "8", "--asr-workers", "1", "--seconds", "5", "--warmup", "0"],
     ["--profile", "default", "--audio", "silence", "--engine", "pocketsphinx", "--plugins", "console,vad", "--find-capacity"],
     ["--profile", "recognizer", "--sessions", "4,8", "--asr-workers", "2"],
   ]) {

@@ -17,6 +17,8 @@ export interface LoadOptions {
   /** Callers measured; more than one value runs a series, one process per value, and prints a table. */
   sessions: number[];
   seconds: number;
+  /** How long all calls run before the measured window starts. */
+  warmupSeconds: number;
   rtpPorts?: string;
   webrtc: boolean;
   /** Plain profile: calls of real speech beside the measured ones, running vad and asr (pocketsphinx). */
@@ -35,6 +37,12 @@ export interface LoadOptions {
 
 /** Callers when `--sessions` is not given. */
 const DEFAULT_SESSIONS: Record<LoadProfile, string> = { plain: "50", default: "100", recognizer: "8" };
+/**
+ * Warm-up when `--warmup` is not given, s. The voice bot greets each caller as the call starts,
+ * and the last calls open just before the window: their greetings, a burst no steady state has,
+ * are past after 5 s.
+ */
+const DEFAULT_WARMUP: Record<LoadProfile, string> = { plain: "1", default: "5", recognizer: "1" };
 
 /** Options that only some profiles take. */
 const PROFILE_OPTIONS: Record<string, readonly LoadProfile[]> = {
@@ -46,7 +54,7 @@ const PROFILE_OPTIONS: Record<string, readonly LoadProfile[]> = {
   plugins: ["default"],
 };
 
-const USAGE = "usage: load.ts [--profile plain|default|recognizer] [--sessions N[,N...]] [--seconds S] [--rtp-ports min-max] [--webrtc] " +
+const USAGE = "usage: load.ts [--profile plain|default|recognizer] [--sessions N[,N...]] [--seconds S] [--warmup S] [--rtp-ports min-max] [--webrtc] " +
   "[--asr N] [--asr-workers N] [--audio speech|silence] [--engine stub|pocketsphinx] [--plugins a,b,...] [--find-capacity]";
 
 function usage(why: string): Error {
@@ -72,6 +80,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
       profile: { type: "string", default: "plain" },
       sessions: { type: "string" },
       seconds: { type: "string", default: "20" },
+      warmup: { type: "string" },
       "rtp-ports": { type: "string" },
       webrtc: { type: "boolean", default: false },
       asr: { type: "string", default: "0" },
@@ -85,10 +94,13 @@ export function parseLoadArgs(args: string[]): LoadOptions {
   const profile = oneOf(values.profile, ["plain", "default", "recognizer"] as const, "--profile");
   const seconds = Number(values.seconds);
   if (!(seconds > 0)) throw usage(`--seconds must be positive, not "${values.seconds}"`);
+  const warmupSeconds = Number(values.warmup ?? DEFAULT_WARMUP[profile]);
+  if (!(warmupSeconds >= 0)) throw usage(`--warmup must be 0 or more, not "${values.warmup}"`);
   const options: LoadOptions = {
     profile,
     sessions: (values.sessions ?? DEFAULT_SESSIONS[profile]).split(",").map((n) => count(n, "--sessions", 1)),
     seconds,
+    warmupSeconds,
     rtpPorts: values["rtp-ports"],
     webrtc: values.webrtc,
     asr: count(values.asr, "--asr", 0),
@@ -123,7 +135,7 @@ export function seriesResultsPath(options: LoadOptions): string {
 
 /** The command line that runs `options` again (load-series.ts runs each count of a series this way). */
 export function loadArgs(options: LoadOptions): string[] {
-  const args = ["--profile", options.profile, "--sessions", options.sessions.join(","), "--seconds", String(options.seconds)];
+  const args = ["--profile", options.profile, "--sessions", options.sessions.join(","), "--seconds", String(options.seconds), "--warmup", String(options.warmupSeconds)];
   if (options.rtpPorts) args.push("--rtp-ports", options.rtpPorts);
   if (options.webrtc) args.push("--webrtc");
   if (options.asr > 0) args.push("--asr", String(options.asr));

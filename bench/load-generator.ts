@@ -11,7 +11,7 @@
 // places only those (bench/soak.ts). `--audio speech` or `--audio silence` makes the N calls carry
 // the speech set or digital silence instead of speech-like audio (bench:load's default profile).
 //
-//   node --import tsx bench/load-generator.ts --url http://127.0.0.1:8080 --sessions 50 --seconds 20 [--webrtc] [--asr 20] [--audio speech-like|speech|silence]
+//   node --import tsx bench/load-generator.ts --url http://127.0.0.1:8080 --sessions 50 --seconds 20 [--webrtc] [--asr 20] [--audio speech-like|speech|silence] [--warmup-seconds 1]
 import { parseArgs } from "node:util";
 import { type LoadCall, type LoadMetadata, openRtpCall, openWhipCall } from "./load-calls.ts";
 import { speechSetOpusPackets } from "./load-asr.ts";
@@ -19,8 +19,6 @@ import { ASR_KEY, type GeneratorMessage, INDEX_KEY, PACKET_MS, T0_KEY } from "./
 import { bitrateKbps, silenceOpusPackets, speechOpusPackets } from "./speech-packets.ts";
 import { absoluteNow, distribution } from "./stats.ts";
 
-/** Streams run together this long before the steady-state window starts. */
-const WARMUP_MS = 1000;
 /** Longest the timer sleeps, so streams opened meanwhile start on time. */
 const MAX_SLEEP_MS = 5;
 /** Failed opens whose messages the report keeps. */
@@ -59,6 +57,8 @@ const { values } = parseArgs({
     webrtc: { type: "boolean", default: false },
     asr: { type: "string", default: "0" },
     audio: { type: "string", default: "speech-like" },
+    // Streams run together this long before the steady-state window starts.
+    "warmup-seconds": { type: "string", default: "1" },
   },
 });
 const url = values.url;
@@ -66,8 +66,9 @@ const plainCount = Number(values.sessions);
 const asrCount = Number(values.asr);
 const sessionCount = plainCount + asrCount;
 const seconds = Number(values.seconds);
-if (!url || !(plainCount >= 0) || !(asrCount >= 0) || !(sessionCount >= 1) || !(seconds > 0) || !["speech-like", "speech", "silence"].includes(values.audio)) {
-  throw new Error("usage: load-generator.ts --url http://host:port --sessions N --seconds S [--webrtc] [--asr N] [--audio speech-like|speech|silence]");
+const warmupMs = Number(values["warmup-seconds"]) * 1000;
+if (!url || !(plainCount >= 0) || !(asrCount >= 0) || !(sessionCount >= 1) || !(seconds > 0) || !(warmupMs >= 0) || !["speech-like", "speech", "silence"].includes(values.audio)) {
+  throw new Error("usage: load-generator.ts --url http://host:port --sessions N --seconds S [--webrtc] [--asr N] [--audio speech-like|speech|silence] [--warmup-seconds 1]");
 }
 const opening = values.webrtc ? OPENING.webrtc : OPENING.rtp;
 
@@ -159,8 +160,8 @@ await Promise.all(Array.from({ length: Math.min(opening.concurrency, sessionCoun
 }));
 if (streams.length === 0) throw new Error(`no session could be opened: ${openErrors.join("; ")}`);
 const lastStart = Math.max(...streams.map((stream) => stream.t0 + stream.first * PACKET_MS));
-endAt = lastStart + WARMUP_MS + seconds * 1000;
-print({ type: "streaming", steadyFrom: lastStart + WARMUP_MS, steadyUntil: endAt });
+endAt = lastStart + warmupMs + seconds * 1000;
+print({ type: "streaming", steadyFrom: lastStart + warmupMs, steadyUntil: endAt });
 const cpuBefore = process.cpuUsage();
 const streamingFrom = absoluteNow();
 await pacing;

@@ -119,7 +119,7 @@ export async function runLoad(options: LoadOptions, sessions: number) {
   const peakMemory = new PeakMemory();
 
   const audio = options.profile === "plain" ? [] : ["--audio", options.profile === "default" ? options.audio : "speech"];
-  const generatorArgs = ["--url", `http://127.0.0.1:${address.port}`, "--sessions", String(sessions), "--asr", String(asrCalls), "--seconds", String(seconds), ...audio, ...(options.webrtc ? ["--webrtc"] : [])];
+  const generatorArgs = ["--url", `http://127.0.0.1:${address.port}`, "--sessions", String(sessions), "--asr", String(asrCalls), "--seconds", String(seconds), "--warmup-seconds", String(options.warmupSeconds), ...audio, ...(options.webrtc ? ["--webrtc"] : [])];
   const report = await runLoadGenerator(generatorArgs, ({ steadyFrom, steadyUntil }) => {
     console.log(`all ${sessions + asrCalls} sessions open; measuring for ${seconds} s`);
     setTimeout(() => {
@@ -189,6 +189,7 @@ export async function runLoad(options: LoadOptions, sessions: number) {
     machine: { cpus: availableParallelism(), loadAverageBefore: Math.round(loadBefore * 100) / 100, loadAverageAfter: Math.round(loadavg()[0]! * 100) / 100 },
     sessions,
     seconds,
+    warmupSeconds: options.warmupSeconds,
     steadyWindowSeconds: Math.round(wallMs) / 1000,
     server: {
       // The whole process: the main thread and every worker (recognition, synthesis, analysis).

@@ -3,7 +3,8 @@
 // bench/load-generator.ts in another process streaming N real-time Opus calls to it over loopback.
 // Prints a summary and writes bench/load-results.json (per profile and mode, see load-args.ts):
 // server CPU, packet-to-subscriber latency, loss, generator lateness, event-loop lag and memory,
-// measured over the steady state (all N streams running).
+// measured over the steady state: all N streams running, `--warmup` seconds after the last started
+// (default 1; 5 in the default profile, whose voice bot greets every caller as the call starts).
 //
 // - plain (default): the bare media core; N calls of speech-like audio as plain RTP or (`--webrtc`)
 //   WHIP calls from werift peers. `--asr N` adds N calls that carry real speech (the speech set,

@@ -33,7 +33,7 @@ const RTP_PORT_BASE = 20000;
 const END_TIMEOUT_MS = 20_000;
 /** RSS after the last wave may exceed RSS after the first by this share at most (less is memory given back, not kept). */
 const RSS_TOLERANCE = 0.05;
-/** The generator's streams run this long before its `--seconds` count (load-generator.ts WARMUP_MS). */
+/** The generator's streams run this long before its `--seconds` count (load-generator.ts `--warmup-seconds`, default 1). */
 const GENERATOR_WARMUP_SECONDS = 1;
 const RESULTS = fileURLToPath(new URL("./soak-results.json", import.meta.url));
 const MB = 1024 * 1024;
