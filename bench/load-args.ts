@@ -25,6 +25,12 @@ export interface LoadOptions {
   asr: number;
   /** Recognizer profile, or plain with `asr`: pocketsphinx worker threads (default: the engine's own, cores up to 4). */
   asrWorkers?: number;
+  /**
+   * Recognizer profile, or plain with `asr`: the workers' nice value (default the engine's, 10, so
+   * that Parley's media path wins the CPU). On a machine others load too, 10 hands the recogniser's
+   * CPU to their processes, and 0 measures what it does on a core of its own.
+   */
+  asrNiceness?: number;
   /** Default profile: what the callers send, the speech set (looped) or digital silence. */
   audio: "speech" | "silence";
   /** Default profile: the recogniser, one that accepts audio and answers nothing ("stub") or the real one. */
@@ -49,13 +55,14 @@ const PROFILE_OPTIONS: Record<string, readonly LoadProfile[]> = {
   webrtc: ["plain"],
   asr: ["plain"],
   "asr-workers": ["plain", "recognizer"],
+  "asr-niceness": ["plain", "recognizer"],
   audio: ["default"],
   engine: ["default"],
   plugins: ["default"],
 };
 
 const USAGE = "usage: load.ts [--profile plain|default|recognizer] [--sessions N[,N...]] [--seconds S] [--warmup S] [--rtp-ports min-max] [--webrtc] " +
-  "[--asr N] [--asr-workers N] [--audio speech|silence] [--engine stub|pocketsphinx] [--plugins a,b,...] [--find-capacity]";
+  "[--asr N] [--asr-workers N] [--asr-niceness 0-19] [--audio speech|silence] [--engine stub|pocketsphinx] [--plugins a,b,...] [--find-capacity]";
 
 function usage(why: string): Error {
   return new Error(`${why}\n${USAGE}`);
@@ -85,6 +92,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
       webrtc: { type: "boolean", default: false },
       asr: { type: "string", default: "0" },
       "asr-workers": { type: "string" },
+      "asr-niceness": { type: "string" },
       audio: { type: "string", default: "speech" },
       engine: { type: "string", default: "stub" },
       plugins: { type: "string" },
@@ -105,6 +113,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
     webrtc: values.webrtc,
     asr: count(values.asr, "--asr", 0),
     asrWorkers: values["asr-workers"] === undefined ? undefined : count(values["asr-workers"], "--asr-workers", 1),
+    asrNiceness: values["asr-niceness"] === undefined ? undefined : count(values["asr-niceness"], "--asr-niceness", 0),
     audio: oneOf(values.audio, ["speech", "silence"] as const, "--audio"),
     engine: oneOf(values.engine, ["stub", "pocketsphinx"] as const, "--engine"),
     plugins: values.plugins?.split(",").map((name) => name.trim()).filter(Boolean),
@@ -114,7 +123,8 @@ export function parseLoadArgs(args: string[]): LoadOptions {
   for (const [name, profiles] of Object.entries(PROFILE_OPTIONS)) {
     if (!profiles.includes(profile) && given(name)) throw usage(`--${name} belongs to --profile ${profiles.join(" or ")}`);
   }
-  if (profile === "plain" && options.asrWorkers !== undefined && options.asr === 0) throw usage("--asr-workers needs --asr");
+  if (profile === "plain" && (options.asrWorkers !== undefined || options.asrNiceness !== undefined) && options.asr === 0) throw usage("--asr-workers and --asr-niceness need --asr");
+  if (options.asrNiceness !== undefined && options.asrNiceness > 19) throw usage("--asr-niceness is 0 to 19");
   if (options.findCapacity && options.sessions.length > 1) throw usage("--find-capacity searches for the count itself: give at most one --sessions (where it starts)");
   return options;
 }
@@ -140,6 +150,7 @@ export function loadArgs(options: LoadOptions): string[] {
   if (options.webrtc) args.push("--webrtc");
   if (options.asr > 0) args.push("--asr", String(options.asr));
   if (options.asrWorkers !== undefined) args.push("--asr-workers", String(options.asrWorkers));
+  if (options.asrNiceness !== undefined) args.push("--asr-niceness", String(options.asrNiceness));
   if (options.profile === "default") args.push("--audio", options.audio, "--engine", options.engine);
   if (options.plugins) args.push("--plugins", options.plugins.join(","));
   if (options.findCapacity) args.push("--find-capacity");

@@ -26,10 +26,10 @@ export interface LoadServer {
 /** The default plugins' voice activity setting (examples/default-plugins.ts), which the recognizer profile runs too. */
 const VAD_OPTIONS = { minSilenceMs: 350 };
 
-async function pocketsphinx(workers?: number): Promise<InspectableEngine> {
+async function pocketsphinx(options: Pick<LoadOptions, "asrWorkers" | "asrNiceness"> = {}): Promise<InspectableEngine> {
   const missing = missingPocketsphinx();
   if (missing) throw new Error(`the recogniser needs pocketsphinx: ${missing}`);
-  return await createPocketsphinxEngine({ workers });
+  return await createPocketsphinxEngine({ workers: options.asrWorkers, niceness: options.asrNiceness });
 }
 
 /**
@@ -67,11 +67,11 @@ export async function createLoadServer(options: LoadOptions, ports: string, stre
     voiceprints = mkdtempSync(join(tmpdir(), "parley-load-voiceprints-"));
     useDefaultPlugins(options.plugins ? registeringOnly(server, options.plugins) : server, { voiceprints, asrEngine: engine });
   } else if (options.profile === "recognizer") {
-    engine = await pocketsphinx(options.asrWorkers);
+    engine = await pocketsphinx(options);
     server.use(vad, VAD_OPTIONS).use(createAsrPlugin(engine));
   } else if (options.asr > 0) {
     // Recognition on the extra calls only: the plain calls stay the bare media core.
-    engine = await pocketsphinx(options.asrWorkers);
+    engine = await pocketsphinx(options);
     server.use(onlyWhere(vad, isAsrCall)).use(onlyWhere(createAsrPlugin(engine), isAsrCall));
   }
   // Last, so its frames arrive after every plugin before it has had them.

@@ -228,6 +228,9 @@ export async function runLoad(options: LoadOptions, sessions: number) {
     recognition: engine
       ? {
         calls: options.profile === "plain" ? asrCalls : sessions,
+        // As asked on the command line; null: the engine's default (workers: cores up to 4; nice 10).
+        workersAsked: options.asrWorkers ?? null,
+        niceness: options.asrNiceness ?? null,
         ...recognition,
         finalLatencyMs: finalLatency ? await histogramMs(finalLatency) : null,
         // The recognition calls' own packets (plain profile; the probe runs on them too).
