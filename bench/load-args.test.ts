@@ -31,6 +31,7 @@ test("options of another profile are refused", () => {
   assert.throws(() => parseLoadArgs(["--audio", "silence"]), /--audio belongs to --profile default/);
   assert.throws(() => parseLoadArgs(["--profile", "default", "--asr", "4"]), /--asr belongs to --profile plain/);
   assert.throws(() => parseLoadArgs(["--profile", "recognizer", "--engine=stub"]), /--engine belongs/);
+  assert.throws(() => parseLoadArgs(["--asr", "2", "--asr-search", "grammar"]), /--asr-search belongs to --profile recognizer/);
   assert.throws(() => parseLoadArgs(["--asr-workers", "1"]), /need --asr/);
   assert.throws(() => parseLoadArgs(["--profile", "recognizer", "--asr-niceness", "20"]), /0 to 19/);
 });
@@ -57,7 +58,7 @@ test("loadArgs gives back a command line that parses to the same settings", () =
     ["--webrtc", "--sessions", "20", "--rtp-ports", "30000-30999"],
     ["--asr", "8", "--asr-workers", "1", "--seconds", "5", "--warmup", "0"],
     ["--profile", "default", "--audio", "silence", "--engine", "pocketsphinx", "--plugins", "console,vad", "--find-capacity"],
-    ["--profile", "recognizer", "--sessions", "4,8", "--asr-workers", "2", "--asr-niceness", "0"],
+    ["--profile", "recognizer", "--sessions", "4,8", "--asr-workers", "2", "--asr-niceness", "0", "--asr-search", "grammar"],
   ]) {
     const options = parseLoadArgs(args);
     assert.equal(parseLoadArgs(loadArgs(options)), options, args.join(" "));

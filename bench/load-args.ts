@@ -31,6 +31,8 @@ export interface LoadOptions {
    * CPU to their processes, and 0 measures what it does on a core of its own.
    */
   asrNiceness?: number;
+  /** Recognizer profile: what the recogniser listens for, free dictation or the voice bot's menu grammar (what `npm start` listens with). */
+  asrSearch: "dictation" | "grammar";
   /** Default profile: what the callers send, the speech set (looped) or digital silence. */
   audio: "speech" | "silence";
   /** Default profile: the recogniser, one that accepts audio and answers nothing ("stub") or the real one. */
@@ -56,13 +58,14 @@ const PROFILE_OPTIONS: Record<string, readonly LoadProfile[]> = {
   asr: ["plain"],
   "asr-workers": ["plain", "recognizer"],
   "asr-niceness": ["plain", "recognizer"],
+  "asr-search": ["recognizer"],
   audio: ["default"],
   engine: ["default"],
   plugins: ["default"],
 };
 
 const USAGE = "usage: load.ts [--profile plain|default|recognizer] [--sessions N[,N...]] [--seconds S] [--warmup S] [--rtp-ports min-max] [--webrtc] " +
-  "[--asr N] [--asr-workers N] [--asr-niceness 0-19] [--audio speech|silence] [--engine stub|pocketsphinx] [--plugins a,b,...] [--find-capacity]";
+  "[--asr N] [--asr-workers N] [--asr-niceness 0-19] [--asr-search dictation|grammar] [--audio speech|silence] [--engine stub|pocketsphinx] [--plugins a,b,...] [--find-capacity]";
 
 function usage(why: string): Error {
   return new Error(`${why}\n${USAGE}`);
@@ -93,6 +96,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
       asr: { type: "string", default: "0" },
       "asr-workers": { type: "string" },
       "asr-niceness": { type: "string" },
+      "asr-search": { type: "string", default: "dictation" },
       audio: { type: "string", default: "speech" },
       engine: { type: "string", default: "stub" },
       plugins: { type: "string" },
@@ -114,6 +118,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
     asr: count(values.asr, "--asr", 0),
     asrWorkers: values["asr-workers"] === undefined ? undefined : count(values["asr-workers"], "--asr-workers", 1),
     asrNiceness: values["asr-niceness"] === undefined ? undefined : count(values["asr-niceness"], "--asr-niceness", 0),
+    asrSearch: oneOf(values["asr-search"], ["dictation", "grammar"] as const, "--asr-search"),
     audio: oneOf(values.audio, ["speech", "silence"] as const, "--audio"),
     engine: oneOf(values.engine, ["stub", "pocketsphinx"] as const, "--engine"),
     plugins: values.plugins?.split(",").map((name) => name.trim()).filter(Boolean),
@@ -151,6 +156,7 @@ export function loadArgs(options: LoadOptions): string[] {
   if (options.asr > 0) args.push("--asr", String(options.asr));
   if (options.asrWorkers !== undefined) args.push("--asr-workers", String(options.asrWorkers));
   if (options.asrNiceness !== undefined) args.push("--asr-niceness", String(options.asrNiceness));
+  if (options.profile === "recognizer") args.push("--asr-search", options.asrSearch);
   if (options.profile === "default") args.push("--audio", options.audio, "--engine", options.engine);
   if (options.plugins) args.push("--plugins", options.plugins.join(","));
   if (options.findCapacity) args.push("--find-capacity");

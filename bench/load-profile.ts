@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, type ParleyServer, type Plugin } from "../core/mod.ts";
 import { useDefaultPlugins } from "../examples/default-plugins.ts";
+import { DEFAULT_INTENTS, intentGrammar } from "../examples/voicebot/mod.ts";
 import { type AsrEngine, createAsrPlugin, createPocketsphinxEngine, missingPocketsphinx } from "../plugins/asr/mod.ts";
 import { vad } from "../plugins/vad/mod.ts";
 import { isAsrCall, onlyWhere } from "./load-asr.ts";
@@ -68,7 +69,8 @@ export async function createLoadServer(options: LoadOptions, ports: string, stre
     useDefaultPlugins(options.plugins ? registeringOnly(server, options.plugins) : server, { voiceprints, asrEngine: engine });
   } else if (options.profile === "recognizer") {
     engine = await pocketsphinx(options);
-    server.use(vad, VAD_OPTIONS).use(createAsrPlugin(engine));
+    const search = options.asrSearch === "grammar" ? { type: "grammar" as const, jsgf: intentGrammar(DEFAULT_INTENTS) } : { type: "dictation" as const };
+    server.use(vad, VAD_OPTIONS).use(createAsrPlugin(engine), { search });
   } else if (options.asr > 0) {
     // Recognition on the extra calls only: the plain calls stay the bare media core.
     engine = await pocketsphinx(options);

@@ -231,6 +231,7 @@ export async function runLoad(options: LoadOptions, sessions: number) {
         // As asked on the command line; null: the engine's default (workers: cores up to 4; nice 10).
         workersAsked: options.asrWorkers ?? null,
         niceness: options.asrNiceness ?? null,
+        search: options.profile === "recognizer" ? options.asrSearch : options.profile === "default" ? "the voice bot's grammars" : "dictation",
         ...recognition,
         finalLatencyMs: finalLatency ? await histogramMs(finalLatency) : null,
         // The recognition calls' own packets (plain profile; the probe runs on them too).
