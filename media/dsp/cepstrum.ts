@@ -23,19 +23,30 @@ export class Dct {
     const matrix = this.#matrix;
     const n = this.inputs;
     let k = 0;
-    // Two coefficients per pass read each input once for both; each sum keeps its order.
-    for (let row = 0; k + 1 < this.outputs; k += 2, row += 2 * n) {
-      let even = 0;
-      let odd = 0;
+    // Four coefficients per pass read each input once for all four, and their four sums run side
+    // by side; each sum still adds its terms in order, so the numbers are those of one at a time.
+    for (; k + 3 < this.outputs; k += 4) {
+      const r0 = k * n;
+      const r1 = r0 + n;
+      const r2 = r1 + n;
+      const r3 = r2 + n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
       for (let i = 0; i < n; i++) {
         const x = input[i]!;
-        even += matrix[row + i]! * x;
-        odd += matrix[row + n + i]! * x;
+        s0 += matrix[r0 + i]! * x;
+        s1 += matrix[r1 + i]! * x;
+        s2 += matrix[r2 + i]! * x;
+        s3 += matrix[r3 + i]! * x;
       }
-      out[k] = even;
-      out[k + 1] = odd;
+      out[k] = s0;
+      out[k + 1] = s1;
+      out[k + 2] = s2;
+      out[k + 3] = s3;
     }
-    if (k < this.outputs) {
+    for (; k < this.outputs; k++) {
       let sum = 0;
       for (let i = 0, row = k * n; i < n; i++) sum += matrix[row + i]! * input[i]!;
       out[k] = sum;
