@@ -48,8 +48,8 @@ export const GATES: readonly Gate[] = [
   { task: "g711.decode.160", baseline: BASELINE, limit: 0.15, why: "G.711 decoding lost its table lookup" },
   // Issue 11: the resampler (65 dB, WebAssembly SIMD) against the 16 kHz Opus decode it sits
   // beside on the same calls. Measured per frame on a quiet machine, Node 20 and Deno 2 alike:
-  // 8 to 16 kHz 0.13-0.2 of that decode, 48 to 16 kHz 0.35-0.45, PCMU ingest to 16 kHz 0.2-0.33;
-  // a loaded 2-core machine has doubled the 48 kHz figure.
+  // 8 to 16 kHz 0.12-0.14 of that decode, 48 to 16 kHz 0.34-0.45, PCMU ingest to 16 kHz
+  // 0.28-0.34; a loaded 2-core machine has doubled any of them in a single run.
   { task: "resample.8k-16k", baseline: "opus.decode.16k", limit: 0.3, why: "8 to 16 kHz resampling costs more than 0.3 of a 16 kHz Opus decode (its SIMD kernel or the staging around it got slower)" },
   { task: "resample.48k-16k", baseline: "opus.decode.16k", limit: 1.0, why: "48 to 16 kHz resampling costs more than a 16 kHz Opus decode (its SIMD kernel or the staging around it got slower)" },
   { task: "ingest.pcmu.16k", baseline: "opus.decode.16k", limit: 0.5, why: "the PCMU ingest path to 16 kHz (G.711 decode and the 8 to 16 kHz resampler) costs more than half a 16 kHz Opus decode" },
