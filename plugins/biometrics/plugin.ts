@@ -171,6 +171,8 @@ export function biometricsEvents(input: BiometricsInput, service: BiometricsServ
       ? [{ ...common, scope: "call", status: "not_enrolled", verdict: "not_enrolled", score: 0, startMs: 0, endMs: 0, speechMs: 0 }]
       : [];
     const utterances$ = input.segments$.pipe(mergeMap((segment): Observable<EventInput> => {
+      // A call that neither claims an identity nor enrolls has nothing to score (enrollment may start later, through the API).
+      if (!(claimed && means) && !(enrolling && !enrolling.saved)) return of();
       const utterance = model.utterance(segment.frames, limits.minUtteranceVoicedMs);
       const events: EventInput[] = [];
       if (enrolling && !enrolling.saved && utterance.check.sufficient) {
