@@ -31,6 +31,7 @@ export class AnalysedFrame implements FeatureFrame {
   #analyser: FrameAnalyser | null;
   #slab: Int16Array | null;
   readonly #at: number;
+  readonly #stream: number;
   readonly #voicing: VoicingRule;
   #levelsDone = false;
   #pitchDone = false;
@@ -58,6 +59,7 @@ export class AnalysedFrame implements FeatureFrame {
     this.#analyser = analyser;
     this.#slab = slab;
     this.#at = at;
+    this.#stream = analyser.stream;
     this.#voicing = voicing;
   }
 
@@ -77,65 +79,65 @@ export class AnalysedFrame implements FeatureFrame {
   }
 
   get f0(): number {
-    if (!this.#pitchDone) this.#analysePitch(false);
+    if (!this.#pitchDone) this.#analysePitch();
     return this.#f0;
   }
 
   get clarity(): number {
-    if (!this.#pitchDone) this.#analysePitch(false);
+    if (!this.#pitchDone) this.#analysePitch();
     return this.#clarity;
   }
 
   get centroid(): number {
-    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    if (!this.#spectrumDone) this.#analyseSpectrum();
     return this.#centroid;
   }
 
   get rolloff(): number {
-    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    if (!this.#spectrumDone) this.#analyseSpectrum();
     return this.#rolloff;
   }
 
   get flatness(): number {
-    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    if (!this.#spectrumDone) this.#analyseSpectrum();
     return this.#flatness;
   }
 
   get flux(): number {
-    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    if (!this.#spectrumDone) this.#analyseSpectrum();
     return this.#flux;
   }
 
   get mfcc(): Float32Array {
-    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    if (!this.#spectrumDone) this.#analyseSpectrum();
     return this.#mfcc;
   }
 
   get narrowMfcc(): Float32Array {
-    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    if (!this.#spectrumDone) this.#analyseSpectrum();
     return this.#narrowMfcc;
   }
 
   get lfcc(): Float32Array {
-    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    if (!this.#spectrumDone) this.#analyseSpectrum();
     return this.#lfcc;
   }
 
   get narrowLfcc(): Float32Array {
-    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    if (!this.#spectrumDone) this.#analyseSpectrum();
     return this.#narrowLfcc;
   }
 
   get highLfcc(): Float32Array {
-    if (!this.#spectrumDone) this.#analyseSpectrum(false);
+    if (!this.#spectrumDone) this.#analyseSpectrum();
     return this.#highLfcc;
   }
 
-  /** Computes everything now, pitch and spectrum as the stream's next frame (before the next frame is made). */
-  analyseInOrder(): void {
-    this.#measureLevels();
-    this.#analysePitch(true);
-    this.#analyseSpectrum(true);
+  /** Computes everything now (cheapest while the frame is the stream's newest: see FrameAnalyser). */
+  analyse(): void {
+    if (!this.#levelsDone) this.#measureLevels();
+    if (!this.#pitchDone) this.#analysePitch();
+    if (!this.#spectrumDone) this.#analyseSpectrum();
   }
 
   #measureLevels(): void {
@@ -147,16 +149,16 @@ export class AnalysedFrame implements FeatureFrame {
     this.#release();
   }
 
-  #analysePitch(inOrder: boolean): void {
-    const pitch = this.#analyser!.pitch(this.#slab!, this.#at, this.index, inOrder, this.levelDb >= this.#voicing.floorDb, pitchResult);
+  #analysePitch(): void {
+    const pitch = this.#analyser!.pitch(this.#slab!, this.#at, this.index, this.#stream, this.levelDb >= this.#voicing.floorDb, pitchResult);
     this.#f0 = pitch.clarity >= this.#voicing.threshold ? pitch.frequency : 0;
     this.#clarity = pitch.clarity;
     this.#pitchDone = true;
     this.#release();
   }
 
-  #analyseSpectrum(inOrder: boolean): void {
-    const spectrum = this.#analyser!.spectrum(this.#slab!, this.#at, this.index, inOrder, spectrumResult);
+  #analyseSpectrum(): void {
+    const spectrum = this.#analyser!.spectrum(this.#slab!, this.#at, this.index, this.#stream, spectrumResult);
     this.#centroid = spectrum.centroid;
     this.#rolloff = spectrum.rolloff;
     this.#flatness = spectrum.flatness;

@@ -140,7 +140,7 @@ export class FeatureExtractor {
     const level = levelDb(rmsOf(slab, at + SPECTRAL_START, at + FRAME_LENGTH));
     const timestamp = this.#originMs + ((index * FRAME_HOP + SPECTRAL_START + SPECTRAL_WINDOW / 2) * 1000) / FEATURE_SAMPLE_RATE;
     const frame = new AnalysedFrame(this.#analyser, slab, at, index, timestamp, level, this.#voicing);
-    if (this.#gate === null || this.#gate.admit(level)) frame.analyseInOrder();
+    if (this.#gate === null || this.#gate.admit(level)) frame.analyse();
     this.#emit(frame);
   }
 }

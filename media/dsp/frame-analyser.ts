@@ -1,10 +1,11 @@
 // What a feature frame holds beyond its level: zero crossings, peak and clipping, and the costly
 // part, its pitch and its spectrum, computed from the frame's samples on a SlabFramer slab. Pitch
-// and spectrum come out the same computed either of two ways: as the stream's next frame ("in
-// order"), reusing what the previous frame left (its decimated samples and its mel band
-// magnitudes), or on their own ("standalone"), long after, rebuilding those from the history kept
-// before the frame. Only the frames that may be speech are analysed in order; the others are
-// analysed standalone if and when something reads them.
+// and spectrum come out the same computed either of two ways: "in order", for a frame later in
+// the stream than any analysed so far, reusing what the previous frame left when it was analysed
+// too (its decimated samples and its mel band magnitudes); or "standalone", for a frame read after
+// later ones were analysed, rebuilding those from the history kept before the frame. The extractor
+// analyses the frames that may be speech as they come; the others are analysed if and when
+// something reads them, as they come (in order) or long after (standalone).
 //
 // Geometry: a frame is 40 ms (640 samples) every 20 ms. The spectral measures take its newest
 // 32 ms (Hann window, 512-point FFT); pitch takes all 40 ms decimated to 4 kHz (two periods of a
@@ -117,6 +118,8 @@ export class FrameAnalyser {
   /** Index of the last frame whose pitch, and whose spectrum, were analysed in order (-1: none). */
   #pitchIndex = -1;
   #spectrumIndex = -1;
+  /** Which stream the running state belongs to: reset starts another, whose frames are numbered from 0 again. */
+  #stream = 0;
   #cepstra = new Float32Array(0);
   #cepstraUsed = 0;
 
@@ -134,27 +137,31 @@ export class FrameAnalyser {
     return measureLevels(slab, at + SPECTRAL_START, at + FRAME_LENGTH, out);
   }
 
-  /**
-   * The pitch of frame `index` at `slab[at, at + FRAME_LENGTH)` into `out`: `inOrder` when it is
-   * the stream's next frame (then the decimation runs even for a frame too quiet to search, to
-   * keep the running state), else standalone. `search` false skips the search itself (0, 0).
-   */
-  pitch(slab: Int16Array, at: number, index: number, inOrder: boolean, search: boolean, out: PitchEstimate): PitchEstimate {
-    out.frequency = 0;
-    out.clarity = 0;
-    if (inOrder) {
-      this.#decimate(slab, at, index, this.#inOrder, this.#pitchIndex === index - 1);
-      this.#pitchIndex = index;
-    } else if (search) {
-      this.#decimate(slab, at, index, this.#standalone, false);
-    }
-    if (!search) return out;
-    this.pitches++;
-    return this.#pitch.estimate((inOrder ? this.#inOrder : this.#standalone).quarter, out);
+  /** The stream whose frames are analysed now (frames carry it, so one from before a reset is never taken for this stream's). */
+  get stream(): number {
+    return this.#stream;
   }
 
-  /** The spectral measures of frame `index` at `slab[at, at + FRAME_LENGTH)` into `out`: in order or standalone, as for `pitch`. */
-  spectrum(slab: Int16Array, at: number, index: number, inOrder: boolean, out: FrameSpectrum): FrameSpectrum {
+  /**
+   * The pitch of frame `index` of `stream` at `slab[at, at + FRAME_LENGTH)` into `out`, in order
+   * when it is later than any analysed so far, else standalone. `search` false gives (0, 0) at
+   * once: the frame is too quiet to be voiced.
+   */
+  pitch(slab: Int16Array, at: number, index: number, stream: number, search: boolean, out: PitchEstimate): PitchEstimate {
+    out.frequency = 0;
+    out.clarity = 0;
+    if (!search) return out;
+    this.pitches++;
+    const inOrder = stream === this.#stream && index > this.#pitchIndex;
+    const state = inOrder ? this.#inOrder : this.#standalone;
+    this.#decimate(slab, at, index, state, inOrder && this.#pitchIndex === index - 1);
+    if (inOrder) this.#pitchIndex = index;
+    return this.#pitch.estimate(state.quarter, out);
+  }
+
+  /** The spectral measures of frame `index` of `stream` at `slab[at, at + FRAME_LENGTH)` into `out`, in order or standalone as for `pitch`. */
+  spectrum(slab: Int16Array, at: number, index: number, stream: number, out: FrameSpectrum): FrameSpectrum {
+    const inOrder = stream === this.#stream && index > this.#spectrumIndex;
     const previous = inOrder ? this.#inOrder.magnitudes : this.#standalone.magnitudes;
     if (index === 0) previous.fill(0);
     else if (!inOrder || this.#spectrumIndex !== index - 1) this.#previousMagnitudes(slab, at, previous);
@@ -185,8 +192,9 @@ export class FrameAnalyser {
     return out;
   }
 
-  /** Forgets the running state (a new stream: its frames are numbered from 0 again). */
+  /** Starts a new stream, whose frames are numbered from 0 again (frames of the old one are analysed standalone). */
   reset(): void {
+    this.#stream++;
     this.#pitchIndex = -1;
     this.#spectrumIndex = -1;
   }
