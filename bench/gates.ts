@@ -61,6 +61,12 @@ export const GATES: readonly Gate[] = [
   // 0.08-0.15 of a 16 kHz Opus decode on a quiet line and on a noisy room, same machine.
   { task: "analytics.frame.silence", baseline: "opus.decode.16k", limit: 0.3, why: "the analytics analyse silence (pitch, FFT, cepstra) instead of only measuring its level" },
   { task: "analytics.frame.noise", baseline: "opus.decode.16k", limit: 0.3, why: "the analytics analyse steady background noise (pitch, FFT, cepstra) instead of only measuring its level" },
+  // Issue 11: the product as `npm start` ships it (every default plugin on one Opus call), per
+  // frame, against the bare decode of the same frame: a speaking caller at most 5 decodes, a
+  // silent one at most 2. A default plugin added later is measured here without a change.
+  { task: "product.speech", baseline: "opus.decode.16k", limit: 5.0, why: "the default plugin set costs more than five Opus decodes per frame of a speaking caller" },
+  { task: "product.silence", baseline: "opus.decode.16k", limit: 2.0, why: "the default plugin set costs more than two Opus decodes per frame of a silent caller" },
+  { task: "product.noise", baseline: "opus.decode.16k", limit: 2.5, why: "the default plugin set works on background noise as if it were speech" },
   // werift's side of a WebRTC packet (SRTP unprotect, its RTP parse, router and receiver) costs
   // about as much as Parley's whole plain RTP ingest on Node and more on Deno: the median ratio
   // is 2.0 to 2.1 on Node and 2.5 to 2.8 on Deno. Its allocations make the mean swing from 2 to 6.
