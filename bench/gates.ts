@@ -61,6 +61,9 @@ export const GATES: readonly Gate[] = [
   // 0.08-0.15 of a 16 kHz Opus decode on a quiet line and on a noisy room, same machine.
   { task: "analytics.frame.silence", baseline: "opus.decode.16k", limit: 0.3, why: "the analytics analyse silence (pitch, FFT, cepstra) instead of only measuring its level" },
   { task: "analytics.frame.noise", baseline: "opus.decode.16k", limit: 0.3, why: "the analytics analyse steady background noise (pitch, FFT, cepstra) instead of only measuring its level" },
+  // Every caller the voice bot speaks to costs an encode per frame: 13-14 decodes at the call
+  // encoder's complexity 5, 27 at libopus's default 10.
+  { task: "opus.encode.call", baseline: "opus.decode.16k", limit: 20, why: "encoding a call's outbound frame got dearer (the encoder's complexity went back up?)" },
   // Issue 11: the product as `npm start` ships it (every default plugin on one Opus call), per
   // frame, against the bare decode of the same frame: a speaking caller at most 5 decodes, a
   // silent one at most 2. A default plugin added later is measured here without a change.

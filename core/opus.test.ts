@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bestLag, sine } from "../media/signal-test-utils.ts";
+import { CODECS } from "./codecs.ts";
 import { OpusDecoder, OpusEncoder, VOICE_CALL_OPUS } from "./opus.ts";
 
 function encodeFrames(samples: Int16Array, encoder: OpusEncoder, frameSamples: number): Uint8Array[] {
@@ -55,6 +56,17 @@ test("the voice-call profile makes SILK wideband packets of about 24 kbit/s", ()
   assert.ok(kbps > 12 && kbps < 30, `bitrate ${kbps.toFixed(1)} kbit/s`);
   const config = packets[25][0] >> 3;
   assert.ok(config >= 8 && config <= 11, `TOC config ${config} is SILK wideband`);
+});
+
+test("the outbound call encoder (complexity 5) keeps speech intact", () => {
+  const speechy = new Int16Array(960 * 50);
+  for (let i = 0; i < speechy.length; i++) speechy[i] = Math.round(6000 * (Math.sin(i * 0.016) + 0.5 * Math.sin(i * 0.048) + 0.3 * Math.sin(i * 0.08)));
+  const full = encodeFrames(speechy, new OpusEncoder(48000, { bitrate: 32000, voice: true, maxBandwidth: "wideband" }), 960);
+  const call = encodeFrames(speechy, CODECS.opus.createEncoder() as OpusEncoder, 960);
+  assert.not.equal(call[25], full[25], "the complexity setting reaches libopus");
+  const decoded = decodeAll(call, new OpusDecoder(48000));
+  const { correlation } = bestLag(speechy.subarray(9600, 38400), decoded.subarray(9600, 38400), 960);
+  assert.ok(correlation > 0.95, `correlation ${correlation}`);
 });
 
 test("concealment yields one packet's worth of samples at the decoder's rate", () => {

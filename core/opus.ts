@@ -80,6 +80,7 @@ export class OpusDecoder implements AudioDecoder {
 /** libopus request codes (opus_defines.h) the encoder options map to. */
 const OPUS_SET_MAX_BANDWIDTH = 4004;
 const OPUS_SET_SIGNAL = 4024;
+const OPUS_SET_COMPLEXITY = 4010;
 const OPUS_SIGNAL_VOICE = 3001;
 const BANDWIDTHS = { narrowband: 1101, wideband: 1103, fullband: 1105 } as const;
 
@@ -93,6 +94,8 @@ export interface OpusEncoderOptions {
   voice?: boolean;
   /** Highest audio bandwidth to code: wideband (8 kHz of audio) is what calls need. */
   maxBandwidth?: keyof typeof BANDWIDTHS;
+  /** libopus's effort, 0 to 10 (its default 10). */
+  complexity?: number;
 }
 
 /** The profile of a voice call leg: 24 kbit/s wideband speech (what WebRTC voice and SIP Opus trunks typically carry). */
@@ -108,6 +111,7 @@ export class OpusEncoder implements AudioEncoder {
     if (options.bitrate !== undefined) this.#native.setBitrate(options.bitrate);
     if (options.voice) this.#native.applyEncoderCTL(OPUS_SET_SIGNAL, OPUS_SIGNAL_VOICE);
     if (options.maxBandwidth) this.#native.applyEncoderCTL(OPUS_SET_MAX_BANDWIDTH, BANDWIDTHS[options.maxBandwidth]);
+    if (options.complexity !== undefined) this.#native.applyEncoderCTL(OPUS_SET_COMPLEXITY, options.complexity);
   }
 
   encode(samples: Int16Array): Uint8Array {

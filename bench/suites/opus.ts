@@ -1,4 +1,6 @@
+import { CODECS } from "../../core/codecs.ts";
 import { OpusDecoder } from "../../core/opus.ts";
+import { speechLike } from "../speech-like.ts";
 import { speechOpusPackets } from "../speech-packets.ts";
 import type { BenchCase, BenchSuite } from "../suite.ts";
 
@@ -17,6 +19,21 @@ export function opusSuite(): BenchSuite {
   const packets = speechOpusPackets(5);
   return {
     name: "opus",
-    cases: [decodeCase("opus.decode.48k", 48000, packets), decodeCase("opus.decode.16k", 16000, packets)],
+    cases: [decodeCase("opus.decode.48k", 48000, packets), decodeCase("opus.decode.16k", 16000, packets), encodeCase()],
+  };
+}
+
+/** The encoder a call's outbound audio goes through (the voice bot's speech, echo), one 20 ms frame of speech-like audio at a time. */
+function encodeCase(): BenchCase {
+  const encoder = CODECS.opus.createEncoder();
+  const speech = speechLike(48000, 2, 5);
+  let next = 0;
+  return {
+    name: "opus.encode.call",
+    batch: 1,
+    run: () => {
+      const at = (next++ % 100) * 960;
+      return encoder.encode(speech.subarray(at, at + 960)).length;
+    },
   };
 }
