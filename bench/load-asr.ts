@@ -2,9 +2,9 @@
 // speech set, looped) and run the vad and asr plugins, beside the plain calls whose latency is
 // measured. The plugins are narrowed to those calls, so the plain calls do only what they always do.
 import { definePlugin, type Plugin, type Session } from "../core/mod.ts";
-import { OpusEncoder, VOICE_CALL_OPUS } from "../core/opus.ts";
 import { concatSamples, resample, speechClips } from "../plugins/testing.ts";
 import { ASR_KEY } from "./load-protocol.ts";
+import { opusPackets } from "./speech-packets.ts";
 
 /** Pause between two clips of the speech set, s: the caller's turns end between them. */
 const PAUSE_SECONDS = 1;
@@ -35,9 +35,5 @@ export function speechSetOpusPackets(): Uint8Array[] {
   const clips = speechClips();
   if (!clips) throw new Error("--asr needs the speech set (PARLEY_DATA/speech)");
   const pause = new Int16Array(16000 * PAUSE_SECONDS);
-  const pcm = resample(concatSamples(...clips.flatMap((clip) => [resample(clip.samples, clip.sampleRate, 16000), pause])), 16000, 48000);
-  const encoder = new OpusEncoder(48000, VOICE_CALL_OPUS);
-  const packets: Uint8Array[] = [];
-  for (let at = 0; at + 960 <= pcm.length; at += 960) packets.push(new Uint8Array(encoder.encode(pcm.subarray(at, at + 960))));
-  return packets;
+  return opusPackets(resample(concatSamples(...clips.flatMap((clip) => [resample(clip.samples, clip.sampleRate, 16000), pause])), 16000, 48000));
 }
