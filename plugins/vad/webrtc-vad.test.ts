@@ -50,6 +50,26 @@ test("frames of any length and rate get exactly one decision each, in order (7 m
   if (clip) assert.ok(speechShare(decisions, 500, 2100) > 0.7);
 });
 
+test("a frame's verdict is the share of speech in the 10 ms blocks it completes, whatever the frame length", async () => {
+  const clip = speechClip("goforward.wav");
+  const rng = createRng(3);
+  const signal = clip ? clip.samples : sine(300, 16000, 48000).map((s, i) => (i % 8000 < 4000 ? s + rng() * 2000 : 0));
+  const vad = await createWebRtcVad();
+  const blocks = (await classify(vad, signal, 16000, 10)).map((d) => d.probability);
+  // 7 ms carries partial blocks over; 250 ms is longer than the engine's first scratch buffer.
+  for (const frameMs of [7, 20, 30, 60, 250]) {
+    const decisions = await classify(vad, signal, 16000, frameMs);
+    let done = 0;
+    let expected = 0;
+    decisions.forEach((decision, i) => {
+      const completed = Math.floor(((i + 1) * frameMs) / 10);
+      if (completed > done) expected = blocks.slice(done, completed).reduce((sum, p) => sum + p, 0) / (completed - done);
+      done = completed;
+      assert.is(decision.probability, expected, `${frameMs} ms frame ${i}`);
+    });
+  }
+});
+
 test("8 kHz telephone audio is classified at its own rate", async () => {
   const clip = speechClip("goforward.wav");
   if (!clip) return;

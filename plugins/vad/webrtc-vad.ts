@@ -16,6 +16,8 @@ export interface WebRtcVadOptions {
 const NATIVE_RATES = new Set([8000, 16000, 32000, 48000]);
 /** libfvad takes 10, 20 or 30 ms blocks; 10 ms lets any frame length be cut into whole blocks. */
 const BLOCK_MS = 10;
+/** Scratch sized at first for a 60 ms frame at 48 kHz, plus a partial block carried over; longer frames grow it. */
+const SCRATCH_MS = 70;
 
 let modulePromise: Promise<FvadModule> | undefined;
 
@@ -31,15 +33,27 @@ class WebRtcVad implements VoiceActivityDetector {
   readonly name = "webrtc";
   readonly #fvad: FvadModule;
   readonly #mode: number;
-  /** One scratch block in WASM memory, shared by all streams: processing is synchronous. */
-  readonly #scratch: number;
+  /** Scratch samples in WASM memory, shared by all streams (processing is synchronous); grows to the longest frame. */
+  #scratch: number;
+  #scratchSamples: number;
   readonly #streams = new Set<Subscriber<VadDecision>>();
   #closed = false;
 
   constructor(fvad: FvadModule, mode: number) {
     this.#fvad = fvad;
     this.#mode = mode;
-    this.#scratch = fvad._malloc((48000 * BLOCK_MS) / 1000 * 2);
+    this.#scratchSamples = (48000 * SCRATCH_MS) / 1000;
+    this.#scratch = fvad._malloc(this.#scratchSamples * 2);
+  }
+
+  /** The scratch, at least `samples` long. Growing it may grow WASM memory: read `HEAP16` afresh after. */
+  #reserve(samples: number): number {
+    if (samples > this.#scratchSamples) {
+      this.#fvad._free(this.#scratch);
+      this.#scratch = this.#fvad._malloc(samples * 2);
+      this.#scratchSamples = samples;
+    }
+    return this.#scratch;
   }
 
   classify(frames: Observable<AudioFrame>): Observable<VadDecision> {
@@ -54,7 +68,9 @@ class WebRtcVad implements VoiceActivityDetector {
       fvad._fvad_set_mode(handle, this.#mode);
       const converter = createRateConverter((rate) => (NATIVE_RATES.has(rate) ? rate : 16000));
       let blockRate = 0;
-      let block = new Int16Array(0);
+      let blockLength = 0;
+      /** The samples after the last whole block, waiting for the next frame to complete it. */
+      let pending = new Int16Array(0);
       let filled = 0;
       let probability = 0;
       const subscription = frames.subscribe({
@@ -65,24 +81,31 @@ class WebRtcVad implements VoiceActivityDetector {
             fvad._fvad_reset(handle);
             fvad._fvad_set_mode(handle, this.#mode);
             fvad._fvad_set_sample_rate(handle, blockRate);
-            block = new Int16Array((blockRate * BLOCK_MS) / 1000);
+            blockLength = (blockRate * BLOCK_MS) / 1000;
+            pending = new Int16Array(blockLength);
             filled = 0;
           }
-          let blocks = 0;
-          let speechBlocks = 0;
-          for (let offset = 0; offset < samples.length;) {
-            const take = Math.min(block.length - filled, samples.length - offset);
-            block.set(samples.subarray(offset, offset + take), filled);
-            filled += take;
-            offset += take;
-            if (filled < block.length) break;
-            fvad.HEAP16.set(block, this.#scratch >> 1);
-            if (fvad._fvad_process(handle, this.#scratch, block.length) === 1) speechBlocks++;
-            blocks++;
-            filled = 0;
+          const total = filled + samples.length;
+          const blocks = Math.floor(total / blockLength);
+          if (blocks > 0) {
+            // One copy, straight into WASM memory, and libfvad reads each block where it lies.
+            const pointer = this.#reserve(total);
+            const heap = fvad.HEAP16;
+            if (filled > 0) heap.set(pending.subarray(0, filled), pointer >> 1);
+            heap.set(samples, (pointer >> 1) + filled);
+            let speechBlocks = 0;
+            for (let block = 0; block < blocks; block++) {
+              if (fvad._fvad_process(handle, pointer + block * blockLength * 2, blockLength) === 1) speechBlocks++;
+            }
+            probability = speechBlocks / blocks;
+            // What is left over is shorter than a block, so it lies within this frame's samples.
+            filled = total - blocks * blockLength;
+            if (filled > 0) pending.set(samples.subarray(samples.length - filled));
+          } else {
+            // A frame shorter than a block repeats the last verdict rather than inventing one.
+            pending.set(samples, filled);
+            filled = total;
           }
-          // A frame shorter than a block repeats the last verdict rather than inventing one.
-          if (blocks > 0) probability = speechBlocks / blocks;
           subscriber.next({
             timestamp: frame.timestamp,
             durationMs: (frame.samples.length * 1000) / frame.sampleRate,
