@@ -14,6 +14,7 @@ export interface WatModule {
 /** Every WebAssembly module of the project. */
 export const WAT_MODULES: readonly WatModule[] = [
   { source: "media/resampler-kernels.wat", module: "media/resampler-kernels.wasm.ts", exportName: "RESAMPLER_KERNELS_WASM" },
+  { source: "media/dsp/dsp-kernels.wat", module: "media/dsp/dsp-kernels.wasm.ts", exportName: "DSP_KERNELS_WASM" },
 ];
 
 /** Assembles WebAssembly text into a binary module; `name` only labels errors. */

@@ -1,11 +1,13 @@
-// A real-input FFT for one fixed power-of-two size, with every table and work buffer allocated
-// once: the N-point real transform runs as an N/2-point complex radix-2 FFT of the samples
-// packed two to a complex value, followed by the split that separates the even and odd halves.
-// Buffers are Float64Array: JavaScript arithmetic is double anyway, so nothing is converted in
-// the inner loops.
+// A real-input FFT for one fixed power-of-two size, with every table computed once: the N-point
+// real transform runs as an N/2-point complex radix-2 FFT of the samples packed two to a complex
+// value, followed by the split that separates the even and odd halves.
+// Values are float64, as JavaScript arithmetic is. The complex transform, the split and the power
+// spectrum run as WebAssembly kernels (dsp-kernels.ts) that compute every value by the same
+// operations as the JavaScript loops they replaced, so the spectra are unchanged bit for bit.
 import { MediaParseError } from "../errors.ts";
+import { type FftTables, dspKernels, kernelDoubles, kernelShorts, loadTables, scratch } from "./dsp-kernels.ts";
 
-/** Forward and inverse FFT of real signals of one power-of-two length; one instance per user (it owns scratch space). */
+/** Forward and inverse FFT of real signals of one power-of-two length (its work space is the kernels' shared scratch). */
 export class RealFft {
   /** Transform length N (real samples in, N/2 + 1 complex bins out). */
   readonly size: number;
@@ -13,12 +15,9 @@ export class RealFft {
   readonly bins: number;
   readonly #half: number;
   readonly #reverse: Uint32Array;
-  readonly #cos: Float64Array;
-  readonly #sin: Float64Array;
   readonly #splitCos: Float64Array;
   readonly #splitSin: Float64Array;
-  readonly #re: Float64Array;
-  readonly #im: Float64Array;
+  readonly #tables: FftTables;
 
   /** Plans a transform of `size` real samples; `size` must be a power of two, at least 4. */
   constructor(size: number) {
@@ -37,11 +36,11 @@ export class RealFft {
       this.#reverse[i] = r;
     }
     // Twiddles of the N/2-point complex transform, e^(-2 pi i k / (N/2)), and of the split, e^(-2 pi i k / N).
-    this.#cos = new Float64Array(half / 2);
-    this.#sin = new Float64Array(half / 2);
+    const cos = new Float64Array(half / 2);
+    const sin = new Float64Array(half / 2);
     for (let k = 0; k < half / 2; k++) {
-      this.#cos[k] = Math.cos((2 * Math.PI * k) / half);
-      this.#sin[k] = -Math.sin((2 * Math.PI * k) / half);
+      cos[k] = Math.cos((2 * Math.PI * k) / half);
+      sin[k] = -Math.sin((2 * Math.PI * k) / half);
     }
     this.#splitCos = new Float64Array(half + 1);
     this.#splitSin = new Float64Array(half + 1);
@@ -49,8 +48,7 @@ export class RealFft {
       this.#splitCos[k] = Math.cos((2 * Math.PI * k) / size);
       this.#splitSin[k] = -Math.sin((2 * Math.PI * k) / size);
     }
-    this.#re = new Float64Array(half);
-    this.#im = new Float64Array(half);
+    this.#tables = loadTables(half, this.#reverse, cos, sin, this.#splitCos, this.#splitSin);
   }
 
   /**
@@ -59,17 +57,21 @@ export class RealFft {
    */
   forward(input: ArrayLike<number>, re: Float64Array, im: Float64Array): void {
     const half = this.#half;
-    const zr = this.#re;
-    const zi = this.#im;
+    const at = scratch(half);
+    const memory = kernelDoubles();
+    const zr = at.zr / 8;
+    const zi = at.zi / 8;
     const reverse = this.#reverse;
     const length = Math.min(input.length, this.size);
     for (let n = 0; n < half; n++) {
-      const at = reverse[n]!;
+      const to = reverse[n]!;
       const even = 2 * n;
-      zr[at] = even < length ? input[even]! : 0;
-      zi[at] = even + 1 < length ? input[even + 1]! : 0;
+      memory[zr + to] = even < length ? input[even]! : 0;
+      memory[zi + to] = even + 1 < length ? input[even + 1]! : 0;
     }
-    this.#transformPacked(re, im);
+    this.#transformPacked();
+    re.set(memory.subarray(at.re / 8, at.re / 8 + this.bins));
+    im.set(memory.subarray(at.im / 8, at.im / 8 + this.bins));
   }
 
   /**
@@ -78,47 +80,28 @@ export class RealFft {
    * pass fewer.
    */
   windowedPowerSpectrum(samples: Int16Array, from: number, window: Float64Array, power: Float64Array, re: Float64Array, im: Float64Array): void {
-    const zr = this.#re;
-    const zi = this.#im;
-    const reverse = this.#reverse;
-    for (let n = 0; n < this.#half; n++) {
-      const at = reverse[n]!;
-      const even = 2 * n;
-      zr[at] = samples[from + even]! * window[even]!;
-      zi[at] = samples[from + even + 1]! * window[even + 1]!;
-    }
-    this.#transformPacked(re, im);
-    for (let k = 0; k < this.bins; k++) power[k] = re[k]! * re[k]! + im[k]! * im[k]!;
+    const half = this.#half;
+    const at = scratch(half);
+    kernelShorts().set(samples.subarray(from, from + this.size), at.samples / 2);
+    const memory = kernelDoubles();
+    memory.set(window.subarray(0, this.size), at.window / 8);
+    const kernels = dspKernels();
+    kernels.pack(at.samples, at.window, this.#tables.reverse, half, at.zr, at.zi);
+    this.#transformPacked();
+    kernels.power(at.re, at.im, at.power, this.bins);
+    re.set(memory.subarray(at.re / 8, at.re / 8 + this.bins));
+    im.set(memory.subarray(at.im / 8, at.im / 8 + this.bins));
+    power.set(memory.subarray(at.power / 8, at.power / 8 + this.bins));
   }
 
-  /** Transforms the samples packed two to a complex value, in bit-reversed order, and splits the result into X[0..N/2]. */
-  #transformPacked(re: Float64Array, im: Float64Array): void {
+  /** Transforms the samples packed two to a complex value in scratch, in bit-reversed order, and splits the result into X[0..N/2] there. */
+  #transformPacked(): void {
     const half = this.#half;
-    const zr = this.#re;
-    const zi = this.#im;
-    transform(zr, zi, this.#cos, this.#sin, half);
-    // Split Z into the spectra of the even and odd samples and recombine: X[k] = E[k] + W^k O[k].
-    const wc = this.#splitCos;
-    const ws = this.#splitSin;
-    re[0] = zr[0]! + zi[0]!;
-    im[0] = 0;
-    re[half] = zr[0]! - zi[0]!;
-    im[half] = 0;
-    for (let k = 1; k < half; k++) {
-      const ar = zr[k]!;
-      const ai = zi[k]!;
-      const br = zr[half - k]!;
-      const bi = -zi[half - k]!;
-      const er = 0.5 * (ar + br);
-      const ei = 0.5 * (ai + bi);
-      // O[k] = (Z[k] - conj(Z[M-k])) / 2i
-      const or = 0.5 * (ai - bi);
-      const oi = -0.5 * (ar - br);
-      const c = wc[k]!;
-      const s = ws[k]!;
-      re[k] = er + c * or - s * oi;
-      im[k] = ei + c * oi + s * or;
-    }
+    const at = scratch(half);
+    const tables = this.#tables;
+    const kernels = dspKernels();
+    kernels.transform(at.zr, at.zi, tables.cos, tables.sin, half);
+    kernels.split(at.zr, at.zi, tables.splitCos, tables.splitSin, half, at.re, at.im);
   }
 
   /** Writes |X[k]|^2 of `input` into `power` (`bins` values), using `re`/`im` as scratch. */
@@ -133,8 +116,10 @@ export class RealFft {
    */
   inverse(re: Float64Array, im: Float64Array, output: Float64Array): void {
     const half = this.#half;
-    const zr = this.#re;
-    const zi = this.#im;
+    const at = scratch(half);
+    const memory = kernelDoubles();
+    const zr = at.zr / 8;
+    const zi = at.zi / 8;
     const wc = this.#splitCos;
     const ws = this.#splitSin;
     const reverse = this.#reverse;
@@ -153,82 +138,15 @@ export class RealFft {
       const s = -ws[k]!;
       const or = dr * c - di * s;
       const oi = dr * s + di * c;
-      const at = reverse[k]!;
-      zr[at] = er - oi;
-      zi[at] = -(ei + or);
+      const to = reverse[k]!;
+      memory[zr + to] = er - oi;
+      memory[zi + to] = -(ei + or);
     }
-    transform(zr, zi, this.#cos, this.#sin, half);
+    dspKernels().transform(at.zr, at.zi, this.#tables.cos, this.#tables.sin, half);
     const scale = 1 / this.size;
     for (let n = 0; n < half; n++) {
-      output[2 * n] = zr[n]! * scale * 2;
-      output[2 * n + 1] = -zi[n]! * scale * 2;
-    }
-  }
-}
-
-/**
- * In-place radix-2 decimation-in-time FFT of `n` complex values in bit-reversed order, two
- * stages fused per pass (radix-2^2: the second stage's odd twiddles are the first's times -i),
- * which halves the passes over memory. `cos`/`sin` hold e^(-2 pi i k / n) for k < n/2.
- */
-function transform(re: Float64Array, im: Float64Array, cos: Float64Array, sin: Float64Array, n: number): void {
-  let size = 1;
-  if ((31 - Math.clz32(n)) % 2 === 1) {
-    for (let a = 0; a < n; a += 2) {
-      const xr = re[a + 1]!;
-      const xi = im[a + 1]!;
-      re[a + 1] = re[a]! - xr;
-      im[a + 1] = im[a]! - xi;
-      re[a] = re[a]! + xr;
-      im[a] = im[a]! + xi;
-    }
-    size = 2;
-  }
-  for (; size < n; size <<= 2) {
-    const stride = n / (4 * size);
-    for (let k = 0; k < size; k++) {
-      // Stage size -> 2 size uses W(2 size)^k; stage 2 size -> 4 size uses W(4 size)^k and W(4 size)^(k + size) = -i W(4 size)^k.
-      const c1 = cos[2 * k * stride]!;
-      const s1 = sin[2 * k * stride]!;
-      const c2 = cos[k * stride]!;
-      const s2 = sin[k * stride]!;
-      for (let a = k; a < n; a += 4 * size) {
-        const b = a + size;
-        const c = b + size;
-        const d = c + size;
-        let xr = re[b]!;
-        let xi = im[b]!;
-        let tr = xr * c1 - xi * s1;
-        let ti = xr * s1 + xi * c1;
-        const ar = re[a]!;
-        const ai = im[a]!;
-        const a0r = ar + tr;
-        const a0i = ai + ti;
-        const b0r = ar - tr;
-        const b0i = ai - ti;
-        xr = re[d]!;
-        xi = im[d]!;
-        tr = xr * c1 - xi * s1;
-        ti = xr * s1 + xi * c1;
-        const cr = re[c]!;
-        const ci = im[c]!;
-        const c0r = cr + tr;
-        const c0i = ci + ti;
-        const d0r = cr - tr;
-        const d0i = ci - ti;
-        tr = c0r * c2 - c0i * s2;
-        ti = c0r * s2 + c0i * c2;
-        re[a] = a0r + tr;
-        im[a] = a0i + ti;
-        re[c] = a0r - tr;
-        im[c] = a0i - ti;
-        const ur = d0r * c2 - d0i * s2;
-        const ui = d0r * s2 + d0i * c2;
-        re[b] = b0r + ui;
-        im[b] = b0i - ur;
-        re[d] = b0r - ui;
-        im[d] = b0i + ur;
-      }
+      output[2 * n] = memory[zr + n]! * scale * 2;
+      output[2 * n + 1] = -memory[zi + n]! * scale * 2;
     }
   }
 }

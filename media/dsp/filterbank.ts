@@ -1,5 +1,8 @@
 // Triangular filterbanks over FFT power bins, stored sparsely (each band keeps only the bins
-// under its triangle), so applying one costs about two multiply-adds per bin.
+// under its triangle), so applying one costs about two multiply-adds per bin. A WebAssembly
+// kernel (dsp-kernels.ts) applies them, adding each band's terms in the order a JavaScript loop
+// would, without its bounds checks.
+import { dspKernels, type FilterbankTables, kernelDoubles, loadFilterbank, scratch } from "./dsp-kernels.ts";
 
 /** Band edges as frequencies in Hz: band b rises from edges[b] to edges[b+1] and falls to edges[b+2]. */
 export type BandEdges = readonly number[];
@@ -25,9 +28,7 @@ export class Filterbank {
   readonly centersHz: Float64Array;
   /** Sum of each band's weights: divide a band energy by it for the band's mean power per bin. */
   readonly widths: Float64Array;
-  readonly #firstBin: Uint16Array;
-  readonly #offsets: Uint32Array;
-  readonly #weights: Float64Array;
+  readonly #tables: FilterbankTables;
 
   /** Builds triangles on `edges` (bands + 2 frequencies, ascending) for `fftSize` at `sampleRate`. */
   constructor(edges: BandEdges, fftSize: number, sampleRate: number) {
@@ -36,39 +37,38 @@ export class Filterbank {
     const bins = fftSize / 2 + 1;
     this.bands = bands;
     this.centersHz = new Float64Array(bands);
-    this.#firstBin = new Uint16Array(bands);
-    this.#offsets = new Uint32Array(bands + 1);
+    const firstBin = new Uint16Array(bands);
+    const offsets = new Uint32Array(bands + 1);
     const weights: number[] = [];
     for (let b = 0; b < bands; b++) {
       const [low, center, high] = [edges[b]!, edges[b + 1]!, edges[b + 2]!];
       this.centersHz[b] = center;
       const first = Math.max(0, Math.ceil(low / binHz));
       const last = Math.min(bins - 1, Math.floor(high / binHz));
-      this.#firstBin[b] = first;
-      this.#offsets[b] = weights.length;
+      firstBin[b] = first;
+      offsets[b] = weights.length;
       for (let k = first; k <= last; k++) {
         const hz = k * binHz;
         weights.push(hz <= center ? (hz - low) / (center - low) : (high - hz) / (high - center));
       }
     }
-    this.#offsets[bands] = weights.length;
-    this.#weights = Float64Array.from(weights, (w) => Math.max(0, w));
+    offsets[bands] = weights.length;
+    const clipped = Float64Array.from(weights, (w) => Math.max(0, w));
     this.widths = new Float64Array(bands);
     for (let b = 0; b < bands; b++) {
-      for (let w = this.#offsets[b]!; w < this.#offsets[b + 1]!; w++) this.widths[b] = this.widths[b]! + this.#weights[w]!;
+      for (let w = offsets[b]!; w < offsets[b + 1]!; w++) this.widths[b] = this.widths[b]! + clipped[w]!;
     }
+    this.#tables = loadFilterbank(`${fftSize}:${sampleRate}:${edges.join(",")}`, clipped, firstBin, offsets);
   }
 
   /** Writes each band's weighted sum of `power` into `out` (`bands` values). */
   apply(power: Float64Array, out: Float64Array): Float64Array {
-    const weights = this.#weights;
-    const offsets = this.#offsets;
-    for (let b = 0; b < this.bands; b++) {
-      let sum = 0;
-      const end = offsets[b + 1]!;
-      for (let w = offsets[b]!, k = this.#firstBin[b]!; w < end; w++, k++) sum += weights[w]! * power[k]!;
-      out[b] = sum;
-    }
+    const at = scratch(power.length);
+    const memory = kernelDoubles();
+    memory.set(power, at.zr / 8);
+    dspKernels().filterbank(this.#tables.weights, this.#tables.layout, this.bands, at.zr, at.re);
+    const from = at.re / 8;
+    for (let b = 0; b < this.bands; b++) out[b] = memory[from + b]!;
     return out;
   }
 }
