@@ -9,6 +9,7 @@
 // needs nowhere near float32's precision (outputs measured at most one step of 16 bits from
 // float64's, in rounding; the stop band as deep to within 0.05 dB).
 
+import { alignToCacheLine, growMemory, instantiateEmbedded } from "./wasm-kernels.ts";
 import type { FilterDesign } from "./resampler-design.ts";
 import { RESAMPLER_KERNELS_WASM } from "./resampler-kernels.wasm.ts";
 
@@ -34,7 +35,6 @@ interface KernelExports {
   polyphase(coefficients: number, stride: number, up: number, down: number, input: number, index: number, phase: number, output: number, count: number): void;
 }
 
-const PAGE_BYTES = 65536;
 /** Samples the kernels may read past a window or a block: 16, four vectors of four lanes. */
 const SLACK = 16;
 
@@ -57,7 +57,7 @@ export function loadFilter(design: FilterDesign): KernelFilter {
   const stride = kind === "polyphase" ? Math.ceil(taps / SLACK) * SLACK : taps;
   const address = coefficientsEnd;
   reserve(address + up * stride * 4);
-  coefficientsEnd = align(address + up * stride * 4);
+  coefficientsEnd = alignToCacheLine(address + up * stride * 4);
   const base = address / 4;
   floats.fill(0, base, base + up * stride);
   if (kind === "interpolate2") {
@@ -84,7 +84,7 @@ export function runFilter(filter: KernelFilter, history: Float32Array, input: In
   // Scratch: the window (history, block, slack), then the outputs, padded to whole vectors.
   const window = coefficientsEnd;
   const windowSamples = historyLength + length + SLACK;
-  const output = align(window + windowSamples * 4);
+  const output = alignToCacheLine(window + windowSamples * 4);
   const outputSamples = kind === "polyphase" ? count : Math.ceil(length / SLACK) * SLACK * up;
   reserve(output + outputSamples * 2);
 
@@ -103,20 +103,10 @@ export function runFilter(filter: KernelFilter, history: Float32Array, input: In
 /** Makes kernel memory at least `bytes` long, instantiating the kernels on first use. */
 function reserve(bytes: number): void {
   if (bytes <= floats.byteLength) return;
-  kernels ??= instantiate();
+  kernels ??= instantiateEmbedded<KernelExports>(RESAMPLER_KERNELS_WASM);
   const memory = kernels.memory;
-  if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE_BYTES));
+  growMemory(memory, bytes);
   // Growing replaces the memory's buffer, and with it every view of the old one.
   floats = new Float32Array(memory.buffer);
   shorts = new Int16Array(memory.buffer);
-}
-
-function instantiate(): KernelExports {
-  const bytes = Uint8Array.from(atob(RESAMPLER_KERNELS_WASM), (char) => char.charCodeAt(0));
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as KernelExports;
-}
-
-/** Rounds a byte address up to a cache line, where vectors load fastest. */
-function align(address: number): number {
-  return Math.ceil(address / 64) * 64;
 }

@@ -3,6 +3,7 @@
 // DCT shape are placed there once and stay (a process uses a handful, whatever its stream count).
 // A call stages its data in the scratch space after them and copies its results out before
 // returning; calls are synchronous on one thread, so the scratch is free again at once.
+import { alignToCacheLine, growMemory, instantiateEmbedded } from "../wasm-kernels.ts";
 import { DSP_KERNELS_WASM } from "./dsp-kernels.wasm.ts";
 
 /** The kernels' exports; addresses are bytes into `memory`. */
@@ -42,8 +43,6 @@ export interface FftScratch {
   readonly window: number;
 }
 
-const PAGE_BYTES = 65536;
-
 let kernels: DspKernels | undefined;
 /** Views of kernel memory, replaced whenever it grows. */
 let doubles = new Float64Array(0);
@@ -58,7 +57,7 @@ const scratchBySize = new Map<number, FftScratch>();
 
 /** The kernels, instantiated on first use. */
 export function dspKernels(): DspKernels {
-  return (kernels ??= instantiate());
+  return (kernels ??= instantiateEmbedded<DspKernels>(DSP_KERNELS_WASM));
 }
 
 /** Kernel memory as float64 values (a view valid until the memory next grows: fetch it per call). */
@@ -126,7 +125,7 @@ export function loadFilterbank(key: string, weights: Float64Array, firstBins: Ar
 /** `bytes` of kernel memory for good, before the scratch space (which moves after them). */
 function place(bytes: number): number {
   const address = tablesEnd;
-  tablesEnd = align(address + bytes);
+  tablesEnd = alignToCacheLine(address + bytes);
   reserve(tablesEnd);
   scratchBySize.clear();
   return address;
@@ -139,7 +138,7 @@ export function scratch(half: number): FftScratch {
   let end = tablesEnd;
   const next = (bytes: number): number => {
     const address = end;
-    end = align(address + bytes);
+    end = alignToCacheLine(address + bytes);
     return address;
   };
   const values = 8 * (half + 1);
@@ -152,21 +151,11 @@ export function scratch(half: number): FftScratch {
 /** Makes kernel memory at least `bytes` long. */
 function reserve(bytes: number): void {
   const memory = dspKernels().memory;
-  if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE_BYTES));
+  growMemory(memory, bytes);
   if (doubles.buffer !== memory.buffer) {
     // Growing replaces the memory's buffer, and with it every view of the old one.
     doubles = new Float64Array(memory.buffer);
     shorts = new Int16Array(memory.buffer);
     words = new Uint32Array(memory.buffer);
   }
-}
-
-function instantiate(): DspKernels {
-  const bytes = Uint8Array.from(atob(DSP_KERNELS_WASM), (char) => char.charCodeAt(0));
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as DspKernels;
-}
-
-/** Rounds a byte address up to a cache line, where vectors load fastest. */
-function align(address: number): number {
-  return Math.ceil(address / 64) * 64;
 }
