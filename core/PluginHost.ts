@@ -134,14 +134,13 @@ export class PluginHost {
 
 /** `source`, with each value's delivery timed by `timer`. */
 function timedBy<T>(timer: FrameTimer, source: Observable<T>): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    const next = (value: T) => subscriber.next(value);
-    return source.subscribe({
-      next: (value) => timer.deliver(next, value),
+  return new Observable<T>((subscriber) =>
+    source.subscribe({
+      next: (value) => timer.deliver(subscriber, value),
       error: (error) => subscriber.error(error),
       complete: () => subscriber.complete(),
-    });
-  });
+    })
+  );
 }
 
 function errorMessage(error: unknown): string {

@@ -25,17 +25,17 @@ export class FrameTimer {
   /** @param record receives the seconds of each sampled frame (a histogram's observe) */
   constructor(readonly record: (seconds: number) => void) {}
 
-  /** Calls `next(value)`; on a sampled frame, adds the time it took, less the timed deliveries inside it. */
-  deliver<T>(next: (value: T) => void, value: T): void {
+  /** Hands `value` to `subscriber`; on a sampled frame, adds the time it took, less the timed deliveries inside it. */
+  deliver<T>(subscriber: { next(value: T): void }, value: T): void {
     if (!sampling) {
-      next(value);
+      subscriber.next(value);
       return;
     }
     const outer = nestedSeconds;
     nestedSeconds = 0;
     const start = performance.now();
     try {
-      next(value);
+      subscriber.next(value);
     } finally {
       const elapsed = (performance.now() - start) / 1000;
       this.#seconds += elapsed - nestedSeconds;
