@@ -23,6 +23,15 @@ test("the default profile: speech, the silent recogniser, every plugin", () => {
   assert.ok(seriesResultsPath(options).endsWith("bench/load-default-capacity.json"));
 });
 
+test("--record adds the recording plugin to any profile, with results of their own, and survives a series' command line", () => {
+  const options = parseLoadArgs(["--sessions", "200", "--record"]);
+  assert.is(options.record, true);
+  assert.is(parseLoadArgs([]).record, false);
+  assert.ok(resultsPath(options).endsWith("bench/load-recorded-results.json"));
+  assert.ok(resultsPath(parseLoadArgs(["--profile", "default", "--record"])).endsWith("bench/load-default-recorded-results.json"));
+  assert.ok(loadArgs(options).includes("--record"));
+});
+
 test("--plugins lists names, trimmed", () => {
   assert.equal(parseLoadArgs(["--profile", "default", "--plugins", "console, vad,asr"]).plugins, ["console", "vad", "asr"]);
 });

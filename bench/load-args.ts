@@ -41,6 +41,8 @@ export interface LoadOptions {
   plugins?: string[];
   /** Searches for the largest count that passes (see load-capacity.ts) instead of running once. */
   findCapacity: boolean;
+  /** Records every call with the recording plugin (into a temporary folder), after the profile's plugins. */
+  record: boolean;
 }
 
 /** Callers when `--sessions` is not given. */
@@ -65,7 +67,7 @@ const PROFILE_OPTIONS: Record<string, readonly LoadProfile[]> = {
 };
 
 const USAGE = "usage: load.ts [--profile plain|default|recognizer] [--sessions N[,N...]] [--seconds S] [--warmup S] [--rtp-ports min-max] [--webrtc] " +
-  "[--asr N] [--asr-workers N] [--asr-niceness 0-19] [--asr-search dictation|grammar] [--audio speech|silence] [--engine stub|pocketsphinx] [--plugins a,b,...] [--find-capacity]";
+  "[--asr N] [--asr-workers N] [--asr-niceness 0-19] [--asr-search dictation|grammar] [--audio speech|silence] [--engine stub|pocketsphinx] [--plugins a,b,...] [--find-capacity] [--record]";
 
 function usage(why: string): Error {
   return new Error(`${why}\n${USAGE}`);
@@ -101,6 +103,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
       engine: { type: "string", default: "stub" },
       plugins: { type: "string" },
       "find-capacity": { type: "boolean", default: false },
+      record: { type: "boolean", default: false },
     },
   });
   const profile = oneOf(values.profile, ["plain", "default", "recognizer"] as const, "--profile");
@@ -123,6 +126,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
     engine: oneOf(values.engine, ["stub", "pocketsphinx"] as const, "--engine"),
     plugins: values.plugins?.split(",").map((name) => name.trim()).filter(Boolean),
     findCapacity: values["find-capacity"],
+    record: values.record,
   };
   const given = (name: string) => args.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
   for (const [name, profiles] of Object.entries(PROFILE_OPTIONS)) {
@@ -136,10 +140,11 @@ export function parseLoadArgs(args: string[]): LoadOptions {
 
 /** Where one run of these settings writes its results (a series writes its table to `seriesResultsPath`). */
 export function resultsPath(options: LoadOptions): string {
-  const name = options.profile !== "plain" ? `load-${options.profile}-results.json`
-    : options.asr > 0 ? "load-asr-results.json"
-    : options.webrtc ? "load-webrtc-results.json"
-    : "load-results.json";
+  const base = options.profile !== "plain" ? `load-${options.profile}`
+    : options.asr > 0 ? "load-asr"
+    : options.webrtc ? "load-webrtc"
+    : "load";
+  const name = `${base}${options.record ? "-recorded" : ""}-results.json`;
   return fileURLToPath(new URL(`./${name}`, import.meta.url));
 }
 
@@ -160,5 +165,6 @@ export function loadArgs(options: LoadOptions): string[] {
   if (options.profile === "default") args.push("--audio", options.audio, "--engine", options.engine);
   if (options.plugins) args.push("--plugins", options.plugins.join(","));
   if (options.findCapacity) args.push("--find-capacity");
+  if (options.record) args.push("--record");
   return args;
 }

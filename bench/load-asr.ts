@@ -14,12 +14,12 @@ export function isAsrCall(session: Session): boolean {
   return session.info.metadata[ASR_KEY] === "1";
 }
 
-/** The same plugin (name, version, options, dependencies, close hook), running only on the sessions `applies` accepts. */
+/** The same plugin (name, version, options, dependencies, close hooks), running only on the sessions `applies` accepts. */
 export function onlyWhere<O>(plugin: Plugin<O>, applies: (session: Session) => boolean): Plugin<O> {
   return definePlugin<O>({
     ...plugin,
-    async setup(server, options) {
-      const perSession = await plugin.setup(server, options);
+    async setup(context, options) {
+      const perSession = await plugin.setup(context, options);
       if (!perSession) return;
       return (session) => (applies(session) ? perSession(session) : undefined);
     },

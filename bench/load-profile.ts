@@ -7,6 +7,7 @@ import { createServer, type ParleyServer, type Plugin } from "../core/mod.ts";
 import { useDefaultPlugins } from "../examples/default-plugins.ts";
 import { DEFAULT_INTENTS, intentGrammar } from "../examples/voicebot/mod.ts";
 import { type AsrEngine, createAsrPlugin, createPocketsphinxEngine, missingPocketsphinx } from "../plugins/asr/mod.ts";
+import { recording } from "../plugins/recording/mod.ts";
 import { vad } from "../plugins/vad/mod.ts";
 import { isAsrCall, onlyWhere } from "./load-asr.ts";
 import type { LoadOptions } from "./load-args.ts";
@@ -76,6 +77,8 @@ export async function createLoadServer(options: LoadOptions, ports: string, stre
     engine = await pocketsphinx(options);
     server.use(onlyWhere(vad, isAsrCall)).use(onlyWhere(createAsrPlugin(engine), isAsrCall));
   }
+  const recordings = options.record ? mkdtempSync(join(tmpdir(), "parley-load-recordings-")) : undefined;
+  if (recordings) server.use(recording, { directory: recordings });
   // Last, so its frames arrive after every plugin before it has had them.
   server.use(latencyProbe(streams));
   return {
@@ -83,7 +86,7 @@ export async function createLoadServer(options: LoadOptions, ports: string, stre
     engine,
     async dispose() {
       await engine?.close();
-      if (voiceprints) rmSync(voiceprints, { recursive: true, force: true });
+      for (const folder of [voiceprints, recordings]) if (folder) rmSync(folder, { recursive: true, force: true });
     },
   };
 }

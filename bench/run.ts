@@ -12,8 +12,10 @@ import { analyticsSuite } from "./suites/analytics.ts";
 import { g711Suite } from "./suites/g711.ts";
 import { ingestSuite } from "./suites/ingest.ts";
 import { jitterBufferSuite } from "./suites/jitter-buffer.ts";
+import { mixerSuite } from "./suites/mixer.ts";
 import { opusSuite } from "./suites/opus.ts";
 import { productSuite } from "./suites/product.ts";
+import { recordingSuite } from "./suites/recording.ts";
 import { resamplerSuite } from "./suites/resampler.ts";
 import { rtpParseSuite } from "./suites/rtp-parse.ts";
 import { webrtcIngestSuite } from "./suites/webrtc-ingest.ts";
@@ -39,6 +41,9 @@ const SUITES: Record<string, () => BenchSuite | Promise<BenchSuite>> = {
   "jitter-buffer": jitterBufferSuite,
   g711: g711Suite,
   resampler: resamplerSuite,
+  mixer: mixerSuite,
+  // Before the suites that run servers: their garbage would be collected in its frames.
+  recording: recordingSuite,
   ingest: ingestSuite,
   "webrtc-ingest": webrtcIngestSuite,
   analytics: analyticsSuite,

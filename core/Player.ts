@@ -1,10 +1,11 @@
 import { isObservable, type Observable, type Subscription } from "rxjs";
 import type { AudioFrame } from "../media/frame.ts";
 import { createResampler, type Resampler } from "../media/resampler.ts";
+import { AudioClip } from "./AudioClip.ts";
 import { SampleQueue } from "./SampleQueue.ts";
 
-/** Audio a session can play: any stream of frames, at any rate. */
-export type AudioSource = Observable<AudioFrame> | AsyncIterable<AudioFrame>;
+/** Audio a session can play: any stream of frames, at any rate, or a clip that many calls play. */
+export type AudioSource = Observable<AudioFrame> | AsyncIterable<AudioFrame> | AudioClip;
 
 /** Options of `session.play`. */
 export interface PlayOptions {
@@ -12,6 +13,19 @@ export interface PlayOptions {
   interrupt?: boolean;
   /** What this audio says (the TTS text, a prompt name): reported when a barge-in cuts it off. */
   label?: string;
+  /** A clip starts again at its end until cancelled (hold music). */
+  loop?: boolean;
+  /**
+   * At most this much of the source waits to be sent, ms; past it the oldest goes. For live audio
+   * that must not fall behind (the other leg of a bridged call); the default holds 60 s.
+   */
+  maxLatencyMs?: number;
+  /**
+   * Whether the caller's speech may stop it (a barge-in plugin pauses and cuts off prompts). False
+   * for audio that must go on while they talk: the other party of a bridged call, hold music.
+   * Default true.
+   */
+  bargeIn?: boolean;
 }
 
 /** How a playback ended. */
@@ -26,6 +40,8 @@ export interface Playback {
   readonly id: string;
   /** The label given to `play`, if any. */
   readonly label?: string;
+  /** False when the caller's speech must not stop it (`PlayOptions.bargeIn`). */
+  readonly bargeIn: boolean;
   /** Audio sent so far, in ms. */
   readonly playedMs: number;
   /** Resolves when the playback has been sent completely or was cancelled. */
@@ -63,15 +79,24 @@ class PlaybackItem implements Playback {
   #finished = false;
   #wake?: () => void;
 
-  constructor(readonly source: AudioSource, readonly outputRate: number, readonly owner: { cancel(item: PlaybackItem): void; pause(item: PlaybackItem): void }, readonly label?: string) {
-    this.queue = new SampleQueue(outputRate * MAX_BUFFER_SECONDS);
+  constructor(
+    readonly source: AudioSource,
+    readonly outputRate: number,
+    readonly frameSamples: number,
+    readonly owner: { cancel(item: PlaybackItem): void; pause(item: PlaybackItem): void },
+    readonly options: PlayOptions,
+  ) {
+    const maxSeconds = options.maxLatencyMs === undefined ? MAX_BUFFER_SECONDS : Math.max(options.maxLatencyMs / 1000, frameSamples / outputRate);
+    this.queue = new SampleQueue(Math.round(outputRate * maxSeconds));
     this.done = new Promise((resolve) => (this.#resolve = resolve));
   }
 
   /** Begins reading the source (called when the playback becomes current, not when queued). */
   start(onError: (error: unknown) => void): void {
     this.started = true;
-    if (isObservable(this.source)) {
+    if (this.source instanceof AudioClip) {
+      this.#readAsync(clipFrames(this.source, this.outputRate, this.frameSamples, this.options.loop === true)).catch(onError);
+    } else if (isObservable(this.source)) {
       this.#subscription = this.source.subscribe({
         next: (frame) => this.#accept(frame),
         error: (error) => {
@@ -86,6 +111,14 @@ class PlaybackItem implements Playback {
         onError(error);
       });
     }
+  }
+
+  get label(): string | undefined {
+    return this.options.label;
+  }
+
+  get bargeIn(): boolean {
+    return this.options.bargeIn !== false;
   }
 
   get playedMs(): number {
@@ -130,7 +163,7 @@ class PlaybackItem implements Playback {
     return this.#finished;
   }
 
-  async #readAsync(source: AsyncIterable<AudioFrame>): Promise<void> {
+  async #readAsync(source: AsyncIterable<AudioFrame> | Iterable<AudioFrame>): Promise<void> {
     for await (const frame of source) {
       if (this.#finished) return;
       this.#accept(frame);
@@ -156,6 +189,16 @@ class PlaybackItem implements Playback {
   }
 }
 
+/** A clip's frames in the output format, as the frames of a stream (the queue passes each one on whole, so its shared encoding applies). */
+function* clipFrames(clip: AudioClip, rate: number, frameSamples: number, loop: boolean): Iterable<AudioFrame> {
+  const frames = clip.framesFor(rate, frameSamples);
+  const frameMs = (frameSamples * 1000) / rate;
+  let seq = 0;
+  do {
+    for (const samples of frames) yield { samples, sampleRate: rate, timestamp: seq * frameMs, seq: seq++ };
+  } while (loop && frames.length > 0);
+}
+
 /** Notifications from the player to its session. */
 export interface PlayerHooks {
   /** The first frame of a playback's audio is being sent (a playback whose source yields nothing never starts). */
@@ -178,7 +221,7 @@ export class Player {
   /** Queues a source (or, with `interrupt`, replaces everything with it). */
   play(source: AudioSource, options: PlayOptions = {}): Playback {
     if (options.interrupt) this.stopAll();
-    const item = new PlaybackItem(source, this.outputRate, { cancel: (cancelled) => this.#cancel(cancelled), pause: (paused) => this.hooks.paused?.(paused) }, options.label);
+    const item = new PlaybackItem(source, this.outputRate, this.frameSamples, { cancel: (cancelled) => this.#cancel(cancelled), pause: (paused) => this.hooks.paused?.(paused) }, options);
     this.#queue.push(item);
     // With nothing ahead of it, its source starts now rather than at the next tick, so a
     // synthesiser's first audio is not up to a frame period later than it need be.

@@ -21,9 +21,19 @@ export class SampleQueue {
     if (this.#length > this.capacity) this.#discard(this.#length - this.capacity);
   }
 
-  /** Takes exactly `count` samples, or null when fewer are waiting. */
+  /**
+   * Takes exactly `count` samples, or null when fewer are waiting. A block pushed whole at exactly
+   * that size comes back as the same array (blocks are never changed once pushed), so frames
+   * pushed at the output size cost no copy and keep their identity (shared-encodings.ts).
+   */
   take(count: number): Int16Array | null {
     if (this.#length < count) return null;
+    const first = this.#chunks[0];
+    if (this.#offset === 0 && first.length === count) {
+      this.#chunks.shift();
+      this.#length -= count;
+      return first;
+    }
     const out = new Int16Array(count);
     let filled = 0;
     while (filled < count) {

@@ -35,6 +35,28 @@ test("shared streams are created once per key and computed once per frame for al
   assert.equal(seen, [320, 320]);
 });
 
+test("sent gives one frame per tick, at the rate asked: what the player sent, the short tail padded, silence when nothing; and ends with the session", async () => {
+  const { s } = session();
+  const sent: number[][] = [];
+  let completed = false;
+  s.attach({ outputRate: 8000, frameSamples: 160, sendFrame: () => {}, close: () => {} });
+  s.tick(0);
+  const subscription = s.sent(8000).subscribe({ next: (frame) => sent.push([frame.samples.length, frame.samples[0]!, frame.samples.at(-1)!]), complete: () => (completed = true) });
+  s.play({ async *[Symbol.asyncIterator]() {
+    yield { samples: new Int16Array(200).fill(5), sampleRate: 8000, timestamp: 0, seq: 0 };
+  } });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  for (let tick = 1; tick <= 3; tick++) s.tick(tick * 20);
+  assert.equal(sent, [[160, 5, 5], [160, 5, 0], [160, 0, 0]]);
+  let wide = 0;
+  s.sent(16000).subscribe((frame) => (wide = frame.samples.length));
+  s.tick(80);
+  assert.is(wide, 320);
+  await s.hangup();
+  assert.ok(completed);
+  subscription.unsubscribe();
+});
+
 test("an event emitted in answer to another is published after it, server-wide too", () => {
   const { s, events } = session();
   s.events$.subscribe((event) => {
@@ -68,6 +90,13 @@ test("hangup waits for work registered with finishing, and what it reports comes
   s.audio$.subscribe({
     complete: () => s.finishing(new Promise<void>((resolve) => setTimeout(() => resolve(s.emit({ type: "playback.mark", name: "late result" })), 50))),
   });
+  await s.hangup("test");
+  assert.equal(events.map((e) => e.type), ["playback.mark", "session.ended"]);
+});
+
+test("work that a handler of `ending` registers with finishing is awaited, and what it reports comes before session.ended", async () => {
+  const { s, events } = session();
+  void s.ending.then(() => s.finishing(Promise.resolve().then(() => s.emit({ type: "playback.mark", name: "abandoned" }))));
   await s.hangup("test");
   assert.equal(events.map((e) => e.type), ["playback.mark", "session.ended"]);
 });

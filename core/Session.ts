@@ -1,7 +1,8 @@
 import { Observable, share, Subject } from "rxjs";
 import type { AudioFrame } from "../media/frame.ts";
-import type { AudioFanout } from "./AudioFanout.ts";
+import { AudioFanout } from "./AudioFanout.ts";
 import type { EventInput, SessionEvent } from "./events.ts";
+import { type Logger, silentLogger } from "./log.ts";
 import { type AudioSource, type Playback, type PlayOptions, Player } from "./Player.ts";
 
 /** What a session is: its transport, codec, peer and the caller's own metadata. */
@@ -37,6 +38,14 @@ export interface Session {
   readonly audio$: Observable<AudioFrame>;
   /** Inbound audio at `sampleRate`; one shared resampler per rate per session. */
   audio(sampleRate: number): Observable<AudioFrame>;
+  /** PCM rate of the audio it sends: what `play` converts to, and the rate another leg's audio should come at. */
+  readonly outputRate: number;
+  /**
+   * What the caller hears, at `sampleRate`: one frame per pacer tick from subscription on, the
+   * frame the leg sent (prompts, hold music, a bridged party) or silence when it sent nothing, so
+   * frame n is the n-th 20 ms slot. Costs nothing while nobody subscribes.
+   */
+  sent(sampleRate: number): Observable<AudioFrame>;
   /** Every event of this session, from the core, the transport and all plugins. */
   readonly events$: Observable<SessionEvent>;
   /** Emits an event on this session (the envelope is filled in). */
@@ -53,8 +62,15 @@ export interface Session {
   hangup(reason?: string): Promise<void>;
   /** Resolves when the session has ended, for whatever reason. */
   readonly closed: Promise<CloseInfo>;
+  /**
+   * Resolves with the reason the moment the session begins to end, before its last events: what a
+   * plugin reports then (with `finishing`) still goes out as this session's event.
+   */
+  readonly ending: Promise<string>;
   /** A slot for the embedding application's own data. */
   readonly appData: Record<string, unknown>;
+  /** The server's logger with this session's id on every line. */
+  readonly log: Logger;
   /**
    * A stream derived once per session and shared by everyone who asks with the same key (for
    * example one feature extractor feeding several analytics plugins). `create` runs on the first
@@ -98,28 +114,41 @@ export interface SessionHost {
   sourceError(session: CallSession, error: unknown): void;
   /** Something inside the session's own machinery (its transport, its clock) failed: count and log it. */
   failed(session: CallSession, error: unknown): void;
+  /** The logger whose child the session logs to (none: the session logs nothing). */
+  readonly log?: Logger;
 }
 
 /** A live call leg: audio in through the fanout, audio out through the player and transport. */
 export class CallSession implements Session {
   readonly appData: Record<string, unknown> = {};
+  readonly log: Logger;
   readonly events$: Observable<SessionEvent>;
   readonly audio$: Observable<AudioFrame>;
   readonly closed: Promise<CloseInfo>;
+  readonly ending: Promise<string>;
   readonly #events = new Subject<SessionEvent>();
   readonly #player: Player;
+  /** What the leg sends, one frame per tick, at every rate someone asked for (see `sent`). */
+  readonly #sent: AudioFanout;
+  /** One silent frame at the output rate: what a tick with nothing to send is heard as. */
+  readonly #silence: Int16Array;
   readonly #shared = new Map<string, Observable<unknown>>();
   readonly #finishing = new Set<Promise<unknown>>();
   #transport?: SessionTransport;
   #resolveClosed!: (info: CloseInfo) => void;
+  #resolveEnding!: (reason: string) => void;
   #ending?: Promise<void>;
   /** False once the session's last event (`session.ended`) is due: later events are dropped. */
   #acceptingEvents = true;
 
-  constructor(readonly info: SessionInfo, readonly fanout: AudioFanout, readonly host: SessionHost, outputRate: number, frameSamples: number) {
+  constructor(readonly info: SessionInfo, readonly fanout: AudioFanout, readonly host: SessionHost, readonly outputRate: number, frameSamples: number) {
+    this.log = host.log?.child({ session: info.id }) ?? silentLogger;
     this.events$ = this.#events.asObservable();
     this.audio$ = fanout.observe(info.sampleRate);
+    this.#sent = new AudioFanout(outputRate);
+    this.#silence = new Int16Array(frameSamples);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.ending = new Promise((resolve) => (this.#resolveEnding = resolve));
     this.#player = new Player(outputRate, frameSamples, {
       started: (playback) => this.emit({ type: "playback.started", playbackId: playback.id, source: "core" }),
       // A held playback must go silent at once: a peer that buffers audio (WebSocket) drops what it holds, as for a cut-off one.
@@ -149,6 +178,10 @@ export class CallSession implements Session {
 
   audio(sampleRate: number): Observable<AudioFrame> {
     return this.fanout.observe(sampleRate);
+  }
+
+  sent(sampleRate: number): Observable<AudioFrame> {
+    return this.#sent.observe(sampleRate);
   }
 
   shared<T>(key: string, create: () => Observable<T>): Observable<T> {
@@ -195,7 +228,19 @@ export class CallSession implements Session {
   tick(tickMs: number): void {
     if (this.#ending || !this.#transport) return;
     this.#transport.tick?.(tickMs);
-    if (!this.#ending) this.#transport.sendFrame(this.#player.next(), tickMs);
+    if (this.#ending) return;
+    const frame = this.#player.next();
+    this.#transport.sendFrame(frame, tickMs);
+    if (this.#sent.hasSubscribers) this.#sent.push(this.#slot(frame), this.outputRate, tickMs);
+  }
+
+  /** A sent frame as the whole tick slot it fills: silence for nothing, a playback's short tail padded. */
+  #slot(frame: Int16Array | null): Int16Array {
+    if (!frame) return this.#silence;
+    if (frame.length >= this.#silence.length) return frame;
+    const padded = new Int16Array(this.#silence.length);
+    padded.set(frame);
+    return padded;
   }
 
   /**
@@ -217,10 +262,12 @@ export class CallSession implements Session {
 
   async #end(reason: string): Promise<void> {
     const info: CloseInfo = { reason, durationMs: Date.now() - this.info.startedAt };
+    this.#resolveEnding(reason);
     this.#player.stopAll();
     // The audio ends first: stream operators flush what they hold (the caller's last utterance),
     // and what plugins make of it is reported before session.ended, the session's last event.
     this.fanout.close();
+    this.#sent.close();
     await this.#finished();
     this.#acceptingEvents = false;
     this.emit({ type: "session.ended", ...info, source: "core" });
@@ -237,6 +284,11 @@ export class CallSession implements Session {
 
   /** Waits for the work registered with `finishing` (including work it starts meanwhile), at most FINISHING_GRACE_MS. */
   async #finished(): Promise<void> {
+    // Everything the end set off runs first: handlers of `ending`, and what the audio closing
+    // ended (a bridge, and what the routing plugin does when it ends). What they register with
+    // `finishing` is awaited too, however many promise steps away, instead of being missed by a
+    // check made before them: a macrotask comes after every microtask they queue.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     if (this.#finishing.size === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;

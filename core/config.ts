@@ -1,11 +1,14 @@
 import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import { ParleyError } from "./errors.ts";
+import { LOG_LEVELS, type LogLevel } from "./log.ts";
 
 /** Server configuration, as given in code or a JSON file; every field is optional. */
 export interface ParleyConfig {
+  /** Least severe level logged (default "info"; the CLI takes it from PARLEY_LOG_LEVEL). */
+  logLevel?: LogLevel;
   http?: {
-    /** HTTP API port (env PARLEY_PORT, default 8080; 0 picks a free port). */
+    /** HTTP API port (default 8080; 0 picks a free port). */
     port?: number;
     /** Address the HTTP API listens on (default 0.0.0.0). */
     host?: string;
@@ -13,11 +16,11 @@ export interface ParleyConfig {
     maxBodyBytes?: number;
   };
   rtp?: {
-    /** UDP port range "min-max" (env PARLEY_RTP_PORTS, default 40000-40999). */
+    /** UDP port range "min-max" (default 40000-40999). */
     ports?: string;
     /** Address the RTP sockets bind to (default 0.0.0.0). */
     bindAddress?: string;
-    /** Address written into SDP answers (env PARLEY_RTP_ADDRESS; default: loopback for loopback peers, else this host's first external IPv4). */
+    /** Address written into SDP answers (default: loopback for loopback peers, else this host's first external IPv4). */
     announcedAddress?: string;
     /** Send to wherever the media comes from (NAT-friendly), not only to the signalled address (default true). */
     symmetric?: boolean;
@@ -33,20 +36,24 @@ export interface ParleyConfig {
     maxJitterDelayMs?: number;
   };
   auth?: {
-    /** Bearer tokens accepted on the API, WHIP and WebSocket endpoints (env PARLEY_TOKEN, comma-separated); none: open. */
+    /** Admin bearer tokens: the whole API, WHIP and WebSocket endpoints; with no supervisor tokens either, the API is open. */
     tokens?: string[];
-    /** Tokens accepted on /metrics besides the API tokens (env PARLEY_METRICS_TOKEN); none: /metrics follows `tokens`. */
+    /** Tokens accepted on /metrics besides the API tokens; none: /metrics follows `tokens`. */
     metricsTokens?: string[];
+    /** Supervisor tokens: every agent and call (sessions, events, listening in), not configuration. */
+    supervisorTokens?: string[];
   };
   webrtc?: {
     /** UDP port range for ICE, "min-max" (default: any port). */
     icePorts?: string;
-    /** Extra host candidate address to announce, for NAT (env PARLEY_WEBRTC_ADDRESS). */
+    /** Extra host candidate address to announce, for NAT. */
     announcedAddress?: string;
     /** Only gather candidates on these interface addresses (e.g. ["127.0.0.1"] for tests). */
     interfaces?: string[];
     /** A WHIP session whose ICE and DTLS have not connected in this time ends with `webrtc_timeout` (default 15). */
     connectTimeoutSeconds?: number;
+    /** A connected WebRTC session that receives no RTP for this long ends with `webrtc_media_timeout`: a closed tab, a lost network (default 10). */
+    mediaTimeoutSeconds?: number;
   };
   websocket?: {
     /** Largest WebSocket message accepted, in bytes (default 65536). */
@@ -60,6 +67,7 @@ export interface ParleyConfig {
 
 /** The configuration with every default applied. */
 export interface ResolvedConfig {
+  logLevel: LogLevel;
   http: { port: number; host: string; maxBodyBytes: number };
   rtp: {
     portMin: number;
@@ -71,8 +79,8 @@ export interface ResolvedConfig {
     timeoutSeconds: number;
     maxJitterDelayMs: number;
   };
-  auth: { tokens: string[]; metricsTokens: string[] };
-  webrtc: { icePortMin?: number; icePortMax?: number; announcedAddress?: string; interfaces?: string[]; connectTimeoutSeconds: number };
+  auth: { tokens: string[]; metricsTokens: string[]; supervisorTokens: string[] };
+  webrtc: { icePortMin?: number; icePortMax?: number; announcedAddress?: string; interfaces?: string[]; connectTimeoutSeconds: number; mediaTimeoutSeconds: number };
   websocket: { maxMessageBytes: number; maxBufferedBytes: number; idleTimeoutSeconds: number };
 }
 
@@ -82,6 +90,7 @@ const SCHEMA = {
   type: "object",
   additionalProperties: false,
   properties: {
+    logLevel: { enum: LOG_LEVELS },
     http: {
       type: "object",
       additionalProperties: false,
@@ -107,7 +116,7 @@ const SCHEMA = {
     auth: {
       type: "object",
       additionalProperties: false,
-      properties: { tokens: TOKENS, metricsTokens: TOKENS },
+      properties: { tokens: TOKENS, metricsTokens: TOKENS, supervisorTokens: TOKENS },
     },
     webrtc: {
       type: "object",
@@ -117,6 +126,7 @@ const SCHEMA = {
         announcedAddress: { type: "string", minLength: 1 },
         interfaces: { type: "array", items: { type: "string", minLength: 1 } },
         connectTimeoutSeconds: { type: "number", exclusiveMinimum: 0, maximum: 600 },
+        mediaTimeoutSeconds: { type: "number", exclusiveMinimum: 0, maximum: 3600 },
       },
     },
     websocket: {
@@ -133,29 +143,6 @@ const SCHEMA = {
 
 const validate = new Ajv({ allErrors: true }).compile(SCHEMA);
 
-/** Environment variables that override the file and code configuration. */
-function fromEnv(env: Record<string, string | undefined>): ParleyConfig {
-  const config: ParleyConfig = {};
-  if (env.PARLEY_PORT !== undefined) {
-    const port = Number(env.PARLEY_PORT);
-    if (!Number.isInteger(port)) throw new ParleyError("PARLEY_ERR_CONFIG", `PARLEY_PORT="${env.PARLEY_PORT}" is not a port number`);
-    config.http = { port };
-  }
-  const list = (value: string) => value.split(",").map((token) => token.trim()).filter(Boolean);
-  if (env.PARLEY_TOKEN || env.PARLEY_METRICS_TOKEN) {
-    config.auth = {};
-    if (env.PARLEY_TOKEN) config.auth.tokens = list(env.PARLEY_TOKEN);
-    if (env.PARLEY_METRICS_TOKEN) config.auth.metricsTokens = list(env.PARLEY_METRICS_TOKEN);
-  }
-  if (env.PARLEY_WEBRTC_ADDRESS) config.webrtc = { announcedAddress: env.PARLEY_WEBRTC_ADDRESS };
-  if (env.PARLEY_RTP_PORTS !== undefined || env.PARLEY_RTP_ADDRESS !== undefined) {
-    config.rtp = {};
-    if (env.PARLEY_RTP_PORTS !== undefined) config.rtp.ports = env.PARLEY_RTP_PORTS;
-    if (env.PARLEY_RTP_ADDRESS !== undefined) config.rtp.announcedAddress = env.PARLEY_RTP_ADDRESS;
-  }
-  return config;
-}
-
 /** Reads a JSON configuration file; throws PARLEY_ERR_CONFIG saying what is wrong. */
 export function loadConfigFile(path: string): ParleyConfig {
   let text: string;
@@ -171,49 +158,68 @@ export function loadConfigFile(path: string): ParleyConfig {
   }
 }
 
+/** Throws PARLEY_ERR_CONFIG naming every problem if `config` does not match the schema. */
+function check(config: ParleyConfig): void {
+  if (validate(config)) return;
+  const problems = (validate.errors ?? []).map((e) => `${e.instancePath || "config"} ${e.message}`).join("; ");
+  throw new ParleyError("PARLEY_ERR_CONFIG", problems);
+}
+
+const SECTIONS = ["http", "rtp", "auth", "webrtc", "websocket"] as const;
+
 /**
- * Merges code configuration, the file named by PARLEY_CONFIG, and environment variables (in
- * rising priority), validates the result and applies the defaults.
+ * Merges configuration layers, each checked against the schema first; a later layer's fields win
+ * (the command line merges its file, environment and flags this way).
  */
-export function resolveConfig(config: ParleyConfig = {}, env: Record<string, string | undefined> = process.env): ResolvedConfig {
-  const file = env.PARLEY_CONFIG ? loadConfigFile(env.PARLEY_CONFIG) : {};
-  const layers = [config, file, fromEnv(env)];
+export function mergeConfig(...layers: ParleyConfig[]): ParleyConfig {
+  const merged: ParleyConfig = {};
   for (const layer of layers) {
-    if (!validate(layer)) {
-      const problems = (validate.errors ?? []).map((e) => `${e.instancePath || "config"} ${e.message}`).join("; ");
-      throw new ParleyError("PARLEY_ERR_CONFIG", problems);
+    check(layer);
+    if (layer.logLevel !== undefined) merged.logLevel = layer.logLevel;
+    for (const key of SECTIONS) {
+      if (layer[key]) merged[key] = Object.assign({}, merged[key], layer[key]) as never;
     }
   }
-  const merge = <K extends keyof ParleyConfig>(key: K): NonNullable<ParleyConfig[K]> => Object.assign({}, ...layers.map((layer) => layer[key]));
-  const merged = { http: merge("http"), rtp: merge("rtp"), auth: merge("auth"), webrtc: merge("webrtc"), websocket: merge("websocket") };
-  const [portMin, portMax] = (merged.rtp.ports ?? "40000-40999").split("-").map(Number);
-  if (portMin > portMax) throw new ParleyError("PARLEY_ERR_CONFIG", `RTP port range ${merged.rtp.ports} is reversed`);
-  const [icePortMin, icePortMax] = merged.webrtc.icePorts ? merged.webrtc.icePorts.split("-").map(Number) : [];
-  if (icePortMin > icePortMax) throw new ParleyError("PARLEY_ERR_CONFIG", `ICE port range ${merged.webrtc.icePorts} is reversed`);
+  return merged;
+}
+
+/**
+ * Validates `config` and applies the defaults. Reads nothing else: the environment and a
+ * configuration file are the command line's to read (cli/settings.ts).
+ */
+export function resolveConfig(config: ParleyConfig = {}): ResolvedConfig {
+  check(config);
+  const { logLevel = "info", http = {}, rtp = {}, auth = {}, webrtc = {}, websocket = {} } = config;
+  const [portMin, portMax] = (rtp.ports ?? "40000-40999").split("-").map(Number);
+  if (portMin > portMax) throw new ParleyError("PARLEY_ERR_CONFIG", `RTP port range ${rtp.ports} is reversed`);
+  const [icePortMin, icePortMax] = webrtc.icePorts ? webrtc.icePorts.split("-").map(Number) : [];
+  if (icePortMin > icePortMax) throw new ParleyError("PARLEY_ERR_CONFIG", `ICE port range ${webrtc.icePorts} is reversed`);
   return {
-    http: { port: merged.http.port ?? 8080, host: merged.http.host ?? "0.0.0.0", maxBodyBytes: merged.http.maxBodyBytes ?? 65536 },
+    logLevel,
+    http: { port: http.port ?? 8080, host: http.host ?? "0.0.0.0", maxBodyBytes: http.maxBodyBytes ?? 65536 },
     rtp: {
       portMin,
       portMax,
-      bindAddress: merged.rtp.bindAddress ?? "0.0.0.0",
-      announcedAddress: merged.rtp.announcedAddress,
-      symmetric: merged.rtp.symmetric ?? true,
-      latchAnySource: merged.rtp.latchAnySource ?? false,
-      timeoutSeconds: merged.rtp.timeoutSeconds ?? 60,
-      maxJitterDelayMs: merged.rtp.maxJitterDelayMs ?? 40,
+      bindAddress: rtp.bindAddress ?? "0.0.0.0",
+      announcedAddress: rtp.announcedAddress,
+      symmetric: rtp.symmetric ?? true,
+      latchAnySource: rtp.latchAnySource ?? false,
+      timeoutSeconds: rtp.timeoutSeconds ?? 60,
+      maxJitterDelayMs: rtp.maxJitterDelayMs ?? 40,
     },
-    auth: { tokens: merged.auth.tokens ?? [], metricsTokens: merged.auth.metricsTokens ?? [] },
+    auth: { tokens: auth.tokens ?? [], metricsTokens: auth.metricsTokens ?? [], supervisorTokens: auth.supervisorTokens ?? [] },
     webrtc: {
       icePortMin,
       icePortMax,
-      announcedAddress: merged.webrtc.announcedAddress,
-      interfaces: merged.webrtc.interfaces,
-      connectTimeoutSeconds: merged.webrtc.connectTimeoutSeconds ?? 15,
+      announcedAddress: webrtc.announcedAddress,
+      interfaces: webrtc.interfaces,
+      connectTimeoutSeconds: webrtc.connectTimeoutSeconds ?? 15,
+      mediaTimeoutSeconds: webrtc.mediaTimeoutSeconds ?? 10,
     },
     websocket: {
-      maxMessageBytes: merged.websocket.maxMessageBytes ?? 65536,
-      maxBufferedBytes: merged.websocket.maxBufferedBytes ?? 512 * 1024,
-      idleTimeoutSeconds: merged.websocket.idleTimeoutSeconds ?? 40,
+      maxMessageBytes: websocket.maxMessageBytes ?? 65536,
+      maxBufferedBytes: websocket.maxBufferedBytes ?? 512 * 1024,
+      idleTimeoutSeconds: websocket.idleTimeoutSeconds ?? 40,
     },
   };
 }

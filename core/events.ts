@@ -1,9 +1,12 @@
+import type { Static, TObject } from "@sinclair/typebox";
 import fastJson from "fast-json-stringify";
 
 /**
  * Payloads of every event type, keyed by `type`. Plugins add their own types by declaration
- * merging (`declare module "parley" { interface EventMap { emotion: {...} } }`) and register a
- * JSON Schema for them with `registerEventSchema`.
+ * merging into the package's entry point, declaring each type once with TypeBox:
+ * `const events = defineEvents({ emotion: Type.Object({...}) })` registers the schemas, and
+ * `declare module "parley" { interface EventMap extends EventTypes<typeof events> {} }` adds the
+ * types (see plugins/README.md).
  */
 export interface EventMap {
   "session.started": { transport: string; codec: string; remote?: string };
@@ -16,6 +19,24 @@ export interface EventMap {
   "media.ssrc_changed": { ssrc: number };
   /** A WebSocket peer reports it has played everything up to a mark Parley sent (the playback id). */
   "playback.mark": { name: string };
+  /** This leg and `peer` hear each other (core/Bridge.ts); emitted on both legs. */
+  "bridge.started": { bridgeId: string; peer: string };
+  /** Leg `held` of the bridge hears hold audio and the legs hear nothing of each other; on both legs. */
+  "bridge.held": { bridgeId: string; held: string };
+  /** Leg `held` is off hold; on both legs. */
+  "bridge.unheld": { bridgeId: string; held: string };
+  /** The bridge ended (`unbridged`, or `leg_ended`: a leg hung up); on both legs, with the time held. */
+  "bridge.ended": { bridgeId: string; peer: string; reason: string; durationMs: number; heldMs: number };
+  /** Leg `leg` joined conference `conferenceId` (core/Conference.ts); on every leg in it. */
+  "conference.joined": { conferenceId: string; leg: string };
+  /** Leg `leg` left (`removed`, `leg_ended`, or the conference `ended`); on it and every leg still in. */
+  "conference.left": { conferenceId: string; leg: string; reason: string };
+  /** `listener` now hears `speaker`, or no longer does (listen, whisper, barge); on both legs. */
+  "conference.hearing": { conferenceId: string; listener: string; speaker: string; hears: boolean };
+  /** Leg `held` hears hold audio and nobody hears it; on every leg. */
+  "conference.held": { conferenceId: string; held: string };
+  /** Leg `held` is off hold; on every leg. */
+  "conference.unheld": { conferenceId: string; held: string };
 }
 
 /** Every event carries where and when it happened and who said it. */
@@ -62,6 +83,15 @@ export function registerEventSchema(type: string, schema: EventSchema): void {
   serializers.set(type, fastJson(full) as (event: unknown) => string);
 }
 
+/** The payload types of events declared with `defineEvents`, for `interface EventMap extends EventTypes<typeof events> {}`. */
+export type EventTypes<T extends Record<string, TObject>> = { [K in keyof T]: Static<T[K]> };
+
+/** Declares event types once, as TypeBox objects: registers each one's schema (see `registerEventSchema`) and returns them for `EventTypes`. */
+export function defineEvents<T extends Record<string, TObject>>(events: T): T {
+  for (const [type, schema] of Object.entries(events)) registerEventSchema(type, schema as EventSchema);
+  return events;
+}
+
 /** The full JSON Schema of an event type, when one is registered. */
 export function eventSchema(type: string): object | undefined {
   return schemas.get(type);
@@ -85,4 +115,19 @@ registerEventSchema("playback.finished", {
 });
 registerEventSchema("plugin.error", { properties: { plugin: str, message: str }, required: ["plugin", "message"] });
 registerEventSchema("playback.mark", { properties: { name: str }, required: ["name"] });
+registerEventSchema("bridge.started", { properties: { bridgeId: str, peer: str }, required: ["bridgeId", "peer"] });
+registerEventSchema("bridge.held", { properties: { bridgeId: str, held: str }, required: ["bridgeId", "held"] });
+registerEventSchema("bridge.unheld", { properties: { bridgeId: str, held: str }, required: ["bridgeId", "held"] });
+registerEventSchema("bridge.ended", {
+  properties: { bridgeId: str, peer: str, reason: str, durationMs: { type: "number" }, heldMs: { type: "number" } },
+  required: ["bridgeId", "peer", "reason", "durationMs", "heldMs"],
+});
+registerEventSchema("conference.joined", { properties: { conferenceId: str, leg: str }, required: ["conferenceId", "leg"] });
+registerEventSchema("conference.left", { properties: { conferenceId: str, leg: str, reason: str }, required: ["conferenceId", "leg", "reason"] });
+registerEventSchema("conference.hearing", {
+  properties: { conferenceId: str, listener: str, speaker: str, hears: { type: "boolean" } },
+  required: ["conferenceId", "listener", "speaker", "hears"],
+});
+registerEventSchema("conference.held", { properties: { conferenceId: str, held: str }, required: ["conferenceId", "held"] });
+registerEventSchema("conference.unheld", { properties: { conferenceId: str, held: str }, required: ["conferenceId", "held"] });
 registerEventSchema("media.ssrc_changed", { properties: { ssrc: num }, required: ["ssrc"] });

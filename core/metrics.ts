@@ -1,5 +1,17 @@
-import { type Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from "prom-client";
 import { AggregatedCounter } from "./aggregated-counter.ts";
+import { ParleyError } from "./errors.ts";
+
+/** What a plugin may do with the server's metrics: add its own, get-or-create, on the server's registry. */
+export interface PluginMetrics {
+  readonly registry: Registry;
+  counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L>;
+  gauge<L extends string>(name: string, help: string, labelNames: L[], collect?: (gauge: Gauge<L>) => void | Promise<void>): Gauge<L>;
+  histogram<L extends string>(name: string, help: string, labelNames: L[], buckets?: number[]): Histogram<L>;
+}
+
+/** prom-client's default histogram buckets, the ones a histogram asked for without buckets gets. */
+const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** Buckets for per-packet and per-frame work: 2 µs to 20 ms. */
 const FAST_SECONDS = [2e-6, 5e-6, 1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 2e-2];
@@ -8,7 +20,7 @@ const FAST_SECONDS = [2e-6, 5e-6, 1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3
  * Every metric the server exports, on a registry of its own (so several servers, or a server
  * inside the user's app, never collide). Names follow Prometheus conventions with `parley_`.
  */
-export class Metrics {
+export class Metrics implements PluginMetrics {
   readonly registry = new Registry();
   readonly sessionsActive = this.#gauge("parley_sessions_active", "Sessions in progress", ["transport", "codec"]);
   readonly sessionsTotal = this.#counter("parley_sessions_total", "Sessions started", ["transport", "codec"]);
@@ -94,9 +106,32 @@ export class Metrics {
     this.#lag.stop();
   }
 
-  /** A plugin's counter on this registry: created by the first call, the same counter on later calls with that name. */
+  /** A plugin's counter on this registry: created by the first call, the same counter on later calls with that name and labels. */
   counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
-    return (this.registry.getSingleMetric(name) as Counter<L> | undefined) ?? this.#counter(name, help, labelNames);
+    return this.#existing(name, "counter", labelNames) ?? this.#counter(name, help, labelNames);
+  }
+
+  /** A plugin's gauge, get-or-create like `counter`; `collect` sets its value at each scrape. */
+  gauge<L extends string>(name: string, help: string, labelNames: L[], collect?: (gauge: Gauge<L>) => void | Promise<void>): Gauge<L> {
+    return this.#existing(name, "gauge", labelNames) ??
+      new Gauge<L>({ name, help, labelNames, registers: [this.registry], collect: collect && function (this: Gauge<L>) { return collect(this); } });
+  }
+
+  /** A plugin's histogram, get-or-create like `counter`; the same buckets are part of asking for the same one. */
+  histogram<L extends string>(name: string, help: string, labelNames: L[], buckets: number[] = DEFAULT_BUCKETS): Histogram<L> {
+    return this.#existing(name, "histogram", labelNames, buckets) ?? new Histogram<L>({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
+
+  /** The metric registered under `name` when it has the shape asked for; a coded error when it has another. */
+  #existing<M>(name: string, kind: "counter" | "gauge" | "histogram", labelNames: string[], buckets?: number[]): M | undefined {
+    const metric = this.registry.getSingleMetric(name) as (Metric & { labelNames?: string[]; upperBounds?: number[] }) | undefined;
+    if (!metric) return undefined;
+    const existingKind = metric instanceof Counter ? "counter" : metric instanceof Gauge ? "gauge" : metric instanceof Histogram ? "histogram" : "another kind";
+    const shape = (k: string, labels: string[], bounds?: number[]) => `${k} {${[...labels].sort().join(",")}}${bounds ? ` [${bounds.join(",")}]` : ""}`;
+    const have = shape(existingKind, metric.labelNames ?? [], kind === "histogram" ? metric.upperBounds : undefined);
+    const want = shape(kind, labelNames, buckets);
+    if (have !== want) throw new ParleyError("PARLEY_ERR_METRIC_CONFLICT", name, have, want);
+    return metric as M;
   }
 
   #counter<L extends string>(name: string, help: string, labelNames: L[]): AggregatedCounter<L> {

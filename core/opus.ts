@@ -104,6 +104,7 @@ export const VOICE_CALL_OPUS: OpusEncoderOptions = { bitrate: 24000, voice: true
 /** libopus encoder from PCM, mono or interleaved stereo. */
 export class OpusEncoder implements AudioEncoder {
   readonly #native: NativeOpus;
+  readonly profile: string;
   constructor(readonly sampleRate = 48000, options: OpusEncoderOptions = {}) {
     if (!OPUS_RATES.includes(sampleRate)) throw new RangeError(`Opus cannot encode at ${sampleRate} Hz`);
     const Native = loadNative();
@@ -112,6 +113,7 @@ export class OpusEncoder implements AudioEncoder {
     if (options.voice) this.#native.applyEncoderCTL(OPUS_SET_SIGNAL, OPUS_SIGNAL_VOICE);
     if (options.maxBandwidth) this.#native.applyEncoderCTL(OPUS_SET_MAX_BANDWIDTH, BANDWIDTHS[options.maxBandwidth]);
     if (options.complexity !== undefined) this.#native.applyEncoderCTL(OPUS_SET_COMPLEXITY, options.complexity);
+    this.profile = `opus/${sampleRate}/${JSON.stringify({ channels: 1, ...options })}`;
   }
 
   encode(samples: Int16Array): Uint8Array {

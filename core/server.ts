@@ -4,31 +4,27 @@ import { config as rxConfig, Observable, Subject } from "rxjs";
 import { AudioFanout } from "./AudioFanout.ts";
 import { type ParleyConfig, type ResolvedConfig, resolveConfig } from "./config.ts";
 import type { SessionEvent } from "./events.ts";
-import type { Access } from "./http/auth.ts";
-import { HttpApi, type RouteHandler } from "./http/HttpApi.ts";
+import { defaultTransports } from "./default-transports.ts";
+import { ParleyError } from "./errors.ts";
+import type { Access, TokenResolver } from "./http/auth.ts";
+import { HttpApi } from "./http/HttpApi.ts";
+import type { RouteHandler, RouteOptions } from "./http/routes.ts";
+import { createLogger, type Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { Pacer } from "./Pacer.ts";
 import type { Plugin } from "./plugin.ts";
 import { PluginHost, type PluginServer } from "./PluginHost.ts";
-import { RtpTransport } from "./rtp/RtpTransport.ts";
-import { WhipTransport } from "./webrtc/WhipTransport.ts";
-import { WebSocketTransport } from "./websocket/WebSocketTransport.ts";
 import { CallSession, type CloseInfo, type Session, type SessionHost, type SessionInfo, type SessionTransport } from "./Session.ts";
+import type { NewSession, Transport, TransportHost, TransportMap } from "./transport.ts";
 
-/** What a transport tells the server about a new call leg. */
-export interface NewSession {
-  transport: string;
-  codec: string;
-  /** Codec PCM rate (rate of `audio$`). */
-  sampleRate: number;
-  /** Rates the decoder can produce directly. */
-  decodableRates: readonly number[];
-  /** PCM rate and frame size the transport encodes from. */
-  outputRate: number;
-  frameSamples: number;
-  remote?: string;
-  local?: string;
-  metadata?: Record<string, string>;
+export type { NewSession } from "./transport.ts";
+
+/** What a server is built from besides its configuration: parts given as objects. */
+export interface ServerParts {
+  /** The transports calls come in by (default: plain RTP, WHIP and WebSocket). */
+  transports?: Transport[];
+  /** The root logger (default: pino on stdout at `logLevel`). */
+  logger?: Logger;
 }
 
 /**
@@ -38,6 +34,8 @@ export interface NewSession {
 export class ParleyServer implements PluginServer, SessionHost {
   readonly config: ResolvedConfig;
   readonly metrics = new Metrics();
+  /** The root logger: `server.log.child({ plugin: name })`; each session has its child (`session.log`). */
+  readonly log: Logger;
   /** Every event of every session. */
   readonly events$: Observable<SessionEvent>;
   /** Each new session as it starts. */
@@ -48,28 +46,31 @@ export class ParleyServer implements PluginServer, SessionHost {
   readonly #pacer: Pacer;
   readonly #plugins: PluginHost;
   readonly #http: HttpApi;
-  readonly #rtp: RtpTransport;
-  readonly #whip: WhipTransport;
-  readonly #webSocket: WebSocketTransport;
+  readonly #transports = new Map<string, Transport>();
+  readonly #transportsStarted: Promise<unknown>;
   readonly #sessionTicks = new Map<string, () => void>();
+  /** Who the tokens plugins issue belong to (the routing plugin's agents). */
+  readonly #tokenResolvers: TokenResolver[] = [];
   readonly #rxErrorHandler = (error: unknown) => this.#unhandled(error);
   #address?: AddressInfo;
   #shuttingDown = false;
 
-  constructor(config: ParleyConfig = {}) {
-    this.config = resolveConfig(config);
+  constructor(config: ParleyConfig & ServerParts = {}) {
+    const { transports = defaultTransports(), logger, ...settings } = config;
+    this.config = resolveConfig(settings);
+    const names = transports.map((transport) => transport.name);
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
+    if (twice !== undefined) throw new ParleyError("PARLEY_ERR_CONFIG", `two transports are named "${twice}"`);
+    this.log = logger ?? createLogger(this.config.logLevel);
     this.events$ = this.#events.asObservable();
     this.sessions$ = this.#newSessions.asObservable();
     this.#pacer = new Pacer((error) => this.#unhandled(error));
-    this.#plugins = new PluginHost(this.metrics, this);
+    this.#plugins = new PluginHost(this.metrics, this, this.log);
     this.#http = new HttpApi(this, {
       maxBodyBytes: this.config.http.maxBodyBytes,
-      maxWebSocketMessageBytes: this.config.websocket.maxMessageBytes,
-      tokens: { api: this.config.auth.tokens, metrics: this.config.auth.metricsTokens },
+      tokens: { api: this.config.auth.tokens, metrics: this.config.auth.metricsTokens, supervisor: this.config.auth.supervisorTokens, resolvers: this.#tokenResolvers },
     });
-    this.#rtp = new RtpTransport(this, this.#http);
-    this.#whip = new WhipTransport(this, this.#http);
-    this.#webSocket = new WebSocketTransport(this, this.#http);
+    this.#transportsStarted = this.#startTransports(transports);
     // RxJS throws errors nobody handles on a timer, which would end the process: count them instead.
     rxConfig.onUnhandledError ??= this.#rxErrorHandler;
   }
@@ -84,19 +85,31 @@ export class ParleyServer implements PluginServer, SessionHost {
     return this.#address;
   }
 
+  /** Runs `task` on the shared pacer once per tick until the returned function is called. */
+  clock(task: (tickMs: number) => void): () => void {
+    return this.#pacer.add(task);
+  }
+
+  /** A transport by name; throws PARLEY_ERR_CONFIG when the server was made without it. */
+  transport<K extends keyof TransportMap>(name: K): TransportMap[K] {
+    const transport = this.#transports.get(name);
+    if (!transport) throw new ParleyError("PARLEY_ERR_CONFIG", `this server has no "${name}" transport`);
+    return transport as TransportMap[K];
+  }
+
   /** The plain RTP transport (for embedding code that opens RTP sessions without HTTP). */
-  get rtp(): RtpTransport {
-    return this.#rtp;
+  get rtp(): TransportMap["rtp"] {
+    return this.transport("rtp");
   }
 
   /** The WebRTC (WHIP) transport (for embedding code that answers offers without HTTP). */
-  get whip(): WhipTransport {
-    return this.#whip;
+  get whip(): TransportMap["whip"] {
+    return this.transport("whip");
   }
 
   /** The WebSocket media transport (CPaaS media streams, audio fork). */
-  get webSocket(): WebSocketTransport {
-    return this.#webSocket;
+  get webSocket(): TransportMap["webSocket"] {
+    return this.transport("webSocket");
   }
 
   /** Registers a plugin; throws a coded error when its metadata, dependencies or options are wrong. */
@@ -105,8 +118,14 @@ export class ParleyServer implements PluginServer, SessionHost {
     return this;
   }
 
-  route(method: string, path: string, handler: RouteHandler, access?: Access): void {
-    this.#http.route(method, path, `${method} ${path}`, handler, access);
+  /** Adds an HTTP route: an access kind ("api" by default) or options with access, body limit and OpenAPI entry. */
+  route(method: string, path: string, handler: RouteHandler, options?: Access | RouteOptions): void {
+    this.#http.route(method, path, handler, typeof options === "string" || (options !== undefined && "roles" in options) ? { access: options } : options);
+  }
+
+  /** Adds who the bearer tokens a plugin issues belong to: asked for a token no configured list knows. */
+  addTokenResolver(resolver: TokenResolver): void {
+    this.#tokenResolvers.push(resolver);
   }
 
   /** Registered plugins and their versions. */
@@ -114,9 +133,15 @@ export class ParleyServer implements PluginServer, SessionHost {
     return this.#plugins.versions();
   }
 
-  /** Waits for plugin setup, then serves the HTTP API. */
+  /** Resolves when every plugin's setup has finished (sessions open only then); rejects with the first setup error. */
+  ready(): Promise<void> {
+    return this.#plugins.ready();
+  }
+
+  /** Waits for the transports to start and the plugins' setup, then serves the HTTP API. */
   async listen(): Promise<AddressInfo> {
-    await this.#plugins.ready();
+    // Both awaited at once: a failing plugin setup must have its handler before a transport's start yields.
+    await Promise.all([this.#transportsStarted, this.#plugins.ready()]);
     this.#address = await this.#http.listen(this.config.http.port, this.config.http.host);
     return this.#address;
   }
@@ -126,6 +151,8 @@ export class ParleyServer implements PluginServer, SessionHost {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
     await Promise.all([...this.#sessions.values()].map((session) => session.hangup("server_shutdown")));
+    await this.#transportsStarted.catch(() => {});
+    await Promise.all([...this.#transports.values()].map((transport) => transport.close()));
     await this.#http.close();
     await this.#plugins.close();
     this.#pacer.stop();
@@ -145,6 +172,9 @@ export class ParleyServer implements PluginServer, SessionHost {
 
   /** Creates a session for a transport: registers it, starts its clock and its plugins. */
   openSession(spec: NewSession, createTransport: (session: CallSession) => SessionTransport): CallSession {
+    // Refused, not queued: a call's audio must not flow before every plugin can hear it.
+    const pending = this.#plugins.pending;
+    if (pending.length > 0) throw new ParleyError("PARLEY_ERR_NOT_READY", pending.join(", "));
     const info: SessionInfo = {
       id: randomUUID(),
       transport: spec.transport,
@@ -162,8 +192,8 @@ export class ParleyServer implements PluginServer, SessionHost {
     this.#sessionTicks.set(info.id, this.#pacer.add((tick) => this.#tickSession(session, tick)));
     this.metrics.sessionsActive.inc({ transport: spec.transport, codec: spec.codec });
     this.metrics.sessionsTotal.inc({ transport: spec.transport, codec: spec.codec });
-    session.emit({ type: "session.started", transport: spec.transport, codec: spec.codec, remote: spec.remote, source: "core" });
     this.#plugins.attach(session);
+    session.emit({ type: "session.started", transport: spec.transport, codec: spec.codec, remote: spec.remote, source: "core" });
     this.#newSessions.next(session);
     return session;
   }
@@ -187,7 +217,7 @@ export class ParleyServer implements PluginServer, SessionHost {
 
   failed(session: CallSession, error: unknown): void {
     this.metrics.unhandledErrors.inc();
-    console.error(`parley: session ${session.id} failed (contained):`, error);
+    session.log.error({ err: error }, "session failed (contained)");
   }
 
   /** A session's clock tick: what fails in it ends that session, never the others or the process. */
@@ -201,11 +231,36 @@ export class ParleyServer implements PluginServer, SessionHost {
 
   #unhandled(error: unknown): void {
     this.metrics.unhandledErrors.inc();
-    console.error("parley: unhandled error (contained):", error);
+    this.log.error({ err: error }, "unhandled error (contained)");
+  }
+
+  /** Starts each transport with a host that lends it only what transports need. */
+  #startTransports(transports: readonly Transport[]): Promise<unknown> {
+    const server = this;
+    const started: (void | Promise<void>)[] = [];
+    for (const transport of transports) {
+      this.#transports.set(transport.name, transport);
+      const host: TransportHost = {
+        config: this.config,
+        metrics: this.metrics,
+        log: this.log.child({ transport: transport.name }),
+        get shuttingDown() {
+          return server.shuttingDown;
+        },
+        openSession: (spec, createTransport) => this.openSession(spec, createTransport),
+        route: (method, path, handler, options) => this.#http.route(method, path, handler, options),
+        upgrade: (path, name, handler, summary) => this.#http.upgrade(path, name, handler, summary),
+      };
+      started.push(transport.start(host));
+    }
+    const all = Promise.all(started);
+    // Awaited by listen(); a server closed without listening must not leave the failure unhandled.
+    all.catch(() => {});
+    return all;
   }
 }
 
-/** Creates a server: `createServer(config).use(plugin).listen()`. */
-export function createServer(config?: ParleyConfig): ParleyServer {
+/** Creates a server: `createServer(config).use(plugin).listen()`; `transports` and `logger` replace the defaults. */
+export function createServer(config?: ParleyConfig & ServerParts): ParleyServer {
   return new ParleyServer(config);
 }

@@ -1,12 +1,19 @@
 // Shared helpers for core's end-to-end tests: where the speech data lives, skipping (or failing,
 // under PARLEY_STRICT=1) when a tool or file is missing, driving ffmpeg, a tiny HTTP client,
 // reading metrics, waiting for conditions, and aligning two recordings. Test code only.
+import { readEventStream as readStream } from "./http/assets/event-stream.js";
 import { spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import type { Registry } from "prom-client";
-import { normalizedCrossCorrelation } from "../media/signal-test-utils.ts";
+import { normalizedCrossCorrelation, rms } from "../media/signal-test-utils.ts";
+import type { Session } from "./Session.ts";
+import { skip } from "./test-skip.ts";
+import { pino } from "pino";
+import type { Logger, LogLevel } from "./log.ts";
+
+export { skip, skipUnless } from "./test-skip.ts";
 
 const REPO_ROOT = resolve(import.meta.dirname ?? ".", "..");
 
@@ -15,28 +22,21 @@ export function dataDir(): string {
   return process.env.PARLEY_DATA ?? resolve(REPO_ROOT, "../shared/data");
 }
 
-/** Reports a missing prerequisite: prints SKIP and returns false, or throws under PARLEY_STRICT=1. */
-function missing(what: string): false {
-  if (process.env.PARLEY_STRICT === "1") throw new Error(`PARLEY_STRICT=1 and ${what}`);
-  console.log(`SKIP: ${what}`);
-  return false;
-}
-
-/** True when a component's own check found nothing missing (`problem` undefined); otherwise skips (see `missing`). */
+/** True when a component's own check found nothing missing (`problem` undefined); otherwise skips the test (see core/test-skip.ts). */
 export function requireNothingMissing(problem: string | undefined): boolean {
-  return problem === undefined || missing(problem);
+  return problem === undefined || skip(problem);
 }
 
-/** True when `name` is an executable on PATH; otherwise skips (see `missing`). */
+/** True when `name` is an executable on PATH; otherwise skips the test (see core/test-skip.ts). */
 export function requireTool(name: string): boolean {
   const found = (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, name)));
-  return found || missing(`${name} is not on PATH`);
+  return found || skip(`${name} is not on PATH`);
 }
 
-/** True when `path` (absolute, or relative to `dataDir()`) exists; otherwise skips (see `missing`). */
+/** True when `path` (absolute, or relative to `dataDir()`) exists; otherwise skips the test (see core/test-skip.ts). */
 export function requireData(path: string): boolean {
   const full = isAbsolute(path) ? path : join(dataDir(), path);
-  return existsSync(full) || missing(`${full} is missing (set PARLEY_DATA to the shared data folder)`);
+  return existsSync(full) || skip(`${full} is missing (set PARLEY_DATA to the shared data folder)`);
 }
 
 /** How a child process ended. */
@@ -122,6 +122,18 @@ export interface HttpRequest {
   body?: string | Uint8Array<ArrayBuffer>;
   contentType?: string;
   headers?: Record<string, string>;
+}
+
+/**
+ * Reads a server-sent event stream to its end, handing each event's `data` (parsed JSON) to
+ * `onData`, with the reader the pages use; a stream that is aborted or closed by the server simply ends.
+ */
+export async function readEventStream(response: Response, onData: (data: unknown) => void): Promise<void> {
+  try {
+    await readStream(response, onData);
+  } catch {
+    // Aborted by the reader, or the server closed the stream.
+  }
 }
 
 /** Sends one request with fetch to `baseUrl + path` and reads the whole answer. */
@@ -237,6 +249,27 @@ function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
   }
 }
 
+/** One second of a reference found on its own in a recording: where it starts in the reference and in the recording, and how well it matches. */
+export interface SecondFound {
+  from: number;
+  lag: number;
+  correlation: number;
+}
+
+/**
+ * Each whole second (`rate` samples) of `reference`, found on its own anywhere in `recording`
+ * (the first may start up to 100 ms before it, when its first packet never came): what a
+ * recording must hold when a stall of the machine shifted later words against earlier ones,
+ * which one alignment of the whole cannot follow.
+ */
+export function secondBySecond(reference: Int16Array, recording: Int16Array, rate: number): SecondFound[] {
+  const seconds: SecondFound[] = [];
+  for (let from = 0; from + rate <= reference.length; from += rate) {
+    seconds.push({ from, ...findAlignment(reference.subarray(from, from + rate), recording, -rate / 10, Math.max(0, recording.length - rate)) });
+  }
+  return seconds;
+}
+
 /**
  * The lag in [minLag, maxLag] at which `test[i + lag]` best lines up with `reference[i]`, and the
  * normalised correlation there. Seconds-long lag ranges make `bestLag`'s direct search slow, so
@@ -271,6 +304,49 @@ export function findAlignment(reference: ArrayLike<number>, test: ArrayLike<numb
     if (correlation > best.correlation) best = { lag, correlation };
   }
   return best;
+}
+
+/** A raw file of 16-bit little-endian mono PCM as written so far: empty before it exists, an odd last byte left out. */
+export function readPcm(path: string): Int16Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return new Int16Array(0);
+  }
+  return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + (bytes.byteLength & ~1)));
+}
+
+/** Keeps a leg's decoded inbound audio at `rate` from now on: what the server received of its party. */
+export function tap(session: Session, rate: number): { samples: () => Int16Array; length: () => number; stop: () => void } {
+  const frames: { samples: Int16Array }[] = [];
+  let length = 0;
+  const subscription = session.audio(rate).subscribe((frame) => {
+    frames.push({ samples: frame.samples.slice() });
+    length += frame.samples.length;
+  });
+  return { samples: () => concatFrames(frames), length: () => length, stop: () => subscription.unsubscribe() };
+}
+
+/**
+ * How well what a far end heard matches a reference (what the server decoded of the talking leg):
+ * each 1 s window of `heard` with speech in it (RMS 300 or more) is aligned on its own (a browser's
+ * jitter buffer stretches and squeezes time while it adapts, so one alignment does not hold for
+ * seconds), giving the best and the median correlation, the best window's place and its lag, and
+ * how many windows had speech.
+ */
+export function windowCorrelation(reference: Int16Array, heard: Int16Array, rate: number): { best: number; median: number; start: number; lag: number; windows: number } {
+  const results: { correlation: number; start: number; lag: number }[] = [];
+  for (let start = 0; start + rate <= heard.length; start += rate / 4) {
+    const window = heard.subarray(start, start + rate);
+    if (rms(window) < 300) continue;
+    const { correlation, lag } = findAlignment(window, reference, 0, reference.length - rate);
+    results.push({ correlation, start, lag });
+  }
+  if (results.length === 0) return { best: 0, median: 0, start: 0, lag: 0, windows: 0 };
+  const sorted = results.map((r) => r.correlation).sort((x, y) => x - y);
+  const top = results.reduce((x, y) => (y.correlation > x.correlation ? y : x));
+  return { best: top.correlation, median: sorted[sorted.length >> 1]!, start: top.start, lag: top.lag, windows: results.length };
 }
 
 /** Joins the samples of consecutive frames into one array. */
@@ -349,4 +425,14 @@ export function longestGap(times: readonly number[], from: number, to: number): 
     previous = time;
   }
   return Math.max(gap, to - previous);
+}
+
+/** A logger for tests that keeps each line as "plugin: message" (or the message alone), at `level` and above. */
+export function recordingLogger(lines: string[], level: LogLevel = "info"): Logger {
+  return pino({ level }, {
+    write(line: string) {
+      const { plugin, msg } = JSON.parse(line) as { plugin?: string; msg?: string };
+      lines.push(plugin ? `${plugin}: ${msg}` : String(msg));
+    },
+  });
 }

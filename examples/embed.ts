@@ -5,13 +5,14 @@
 import { bufferCount, map } from "rxjs";
 import { createServer, definePlugin } from "../core/mod.ts";
 
-/** Emits the caller's level in dBFS every second (50 frames of 20 ms). */
+/** Logs the caller's level in dBFS every second (50 frames of 20 ms), through its context's logger. */
 const loudness = definePlugin({
   name: "loudness",
   version: "1.0.0",
-  setup() {
-    return (session) =>
-      session.audio(16000).pipe(
+  setup(context) {
+    return (session) => {
+      const log = context.log.child({ session: session.id.slice(0, 8) });
+      return session.audio(16000).pipe(
         bufferCount(50),
         map((frames) => {
           let energy = 0;
@@ -21,10 +22,11 @@ const loudness = definePlugin({
             count += frame.samples.length;
           }
           const dbfs = 10 * Math.log10(energy / count / 32768 ** 2 + 1e-12);
-          console.log(`${session.id.slice(0, 8)}: ${dbfs.toFixed(1)} dBFS`);
+          log.info(`${dbfs.toFixed(1)} dBFS`);
           return undefined;
         }),
       );
+    };
   },
 });
 

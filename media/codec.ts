@@ -17,4 +17,10 @@ export interface AudioEncoder {
   readonly sampleRate: number;
   /** Encodes one frame of mono PCM at `sampleRate`. */
   encode(samples: Int16Array): Uint8Array;
+  /**
+   * Names the encoder's settings, for encoders costly enough that calls should share the encoding
+   * of a frame they all send (a cached prompt): two encoders with the same profile produce packets
+   * a decoder of either's stream takes. Cheap stateless encoders leave it out.
+   */
+  readonly profile?: string;
 }

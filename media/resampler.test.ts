@@ -196,4 +196,17 @@ resampler("refuses rates that are not positive integers, or a ratio needing a hu
   }
 });
 
+resampler("outputs kept by the caller are never changed by later calls, across many slabs of outputs", () => {
+  const stream = createResampler(8000, 16000);
+  const rng = createRng(7);
+  const kept: Int16Array[] = [];
+  const copies: Int16Array[] = [];
+  for (let frame = 0; frame < 200; frame++) {
+    const output = stream.process(whiteNoise(rng, 160));
+    kept.push(output);
+    copies.push(output.slice());
+  }
+  for (let frame = 0; frame < kept.length; frame++) assert.equal(kept[frame], copies[frame], `frame ${frame} changed`);
+});
+
 resampler.run();

@@ -3,11 +3,12 @@
 // 64 dB down from it on), run by WebAssembly SIMD kernels (resampler-kernels.ts). This file keeps
 // each stream's position and history.
 //
-// Each call returns a new array with a buffer of its own. Subscribers of a session's audio may keep
-// the frames they are given (AudioFanout passes this output on as it is), so a buffer reused from
-// call to call would change frames under them. Carving outputs out of a shared pool would save
-// about a third of the cost of 8 to 16 kHz, but a frame's buffer would then hold other frames, and
-// posting a frame to a worker (the ASR plugin does) copies its whole buffer.
+// Each call returns a new array that no later call writes to: subscribers of a session's audio may
+// keep the frames they are given (AudioFanout passes this output on as it is), so a buffer reused
+// from call to call would change frames under them. The arrays are views carved from shared 16 KiB
+// slabs (resampler-kernels.ts), which halves the cost of 8 to 16 kHz against a buffer of their own;
+// the price is that a frame's buffer holds other frames, so whoever posts a frame to a worker
+// copies it first (structured cloning copies a view's whole buffer).
 
 import { designFilter } from "./resampler-design.ts";
 import { type KernelFilter, loadFilter, runFilter } from "./resampler-kernels.ts";
@@ -27,7 +28,8 @@ export interface Resampler {
   /**
    * Converts the next block of input, continuing from the previous call: consecutive blocks join
    * as if processed in one piece. A block of 20 ms at 8, 16, 48 kHz (or any multiple of 50 Hz)
-   * gives exactly 20 ms of output every call. The result is new and the caller's to keep.
+   * gives exactly 20 ms of output every call. The result is new and the caller's to keep; its
+   * buffer is shared with other results (copy it before posting it to a worker).
    */
   process(input: Int16Array): Int16Array;
   /** Forgets all past input, as if newly created. */

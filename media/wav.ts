@@ -30,7 +30,9 @@ interface WavFormat {
   readonly blockAlign: number;
 }
 
-const HEADER_BYTES = 44;
+/** Bytes of the canonical header (RIFF, fmt and data chunk headers) `writeWav` and `wavHeader` write. */
+export const WAV_HEADER_BYTES = 44;
+const HEADER_BYTES = WAV_HEADER_BYTES;
 /** A `data` size meaning "the rest of the file": streaming writers cannot fill in the real one. */
 const STREAMING_SIZES = new Set([0, 0xffffffff]);
 const FORMAT_TAGS: Record<number, WavEncoding> = { 1: "pcm", 3: "float", 6: "alaw", 7: "mulaw" };
@@ -141,6 +143,26 @@ function scanWav(bytes: Uint8Array, complete: boolean): WavHeader | undefined {
   return { ...format, dataOffset, dataBytes };
 }
 
+/** The canonical 44-byte header of a 16-bit PCM WAV holding `dataBytes` of samples (a file written while it grows patches its sizes). */
+export function wavHeader(sampleRate: number, channels: number, dataBytes: number): Uint8Array {
+  const header = new Uint8Array(HEADER_BYTES);
+  const view = new DataView(header.buffer);
+  writeFourcc(header, 0, "RIFF");
+  view.setUint32(4, HEADER_BYTES - 8 + dataBytes, true);
+  writeFourcc(header, 8, "WAVE");
+  writeFourcc(header, 12, "fmt ");
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, channels, true);
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * channels * 2, true);
+  view.setUint16(32, channels * 2, true);
+  view.setUint16(34, 16, true);
+  writeFourcc(header, 36, "data");
+  view.setUint32(40, dataBytes, true);
+  return header;
+}
+
 /** Builds a 16-bit PCM WAV file; throws RangeError on a rate, channel count or length that cannot be written. */
 export function writeWav(samples: Int16Array, sampleRate: number, channels = 1): Uint8Array {
   if (!Number.isInteger(sampleRate) || sampleRate <= 0 || sampleRate > 0xffffffff) throw new RangeError(`bad sample rate ${sampleRate}`);
@@ -150,20 +172,8 @@ export function writeWav(samples: Int16Array, sampleRate: number, channels = 1):
   if (HEADER_BYTES - 8 + dataBytes > 0xffffffff) throw new RangeError("audio too long for a RIFF file (4 GiB)");
 
   const out = new Uint8Array(HEADER_BYTES + dataBytes);
+  out.set(wavHeader(sampleRate, channels, dataBytes));
   const view = new DataView(out.buffer);
-  writeFourcc(out, 0, "RIFF");
-  view.setUint32(4, HEADER_BYTES - 8 + dataBytes, true);
-  writeFourcc(out, 8, "WAVE");
-  writeFourcc(out, 12, "fmt ");
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, channels, true);
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * channels * 2, true);
-  view.setUint16(32, channels * 2, true);
-  view.setUint16(34, 16, true);
-  writeFourcc(out, 36, "data");
-  view.setUint32(40, dataBytes, true);
   if (LITTLE_ENDIAN) {
     out.set(new Uint8Array(samples.buffer, samples.byteOffset, dataBytes), HEADER_BYTES);
   } else {

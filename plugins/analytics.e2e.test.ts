@@ -2,7 +2,8 @@
 // ffmpeg. A caller's voice is enrolled through the biometrics API from three LibriSpeech
 // utterances (a speaker the voiceprint model never heard; the deepfake model has LibriSpeech among
 // its real speech); then ffmpeg calls in claiming that identity, over PCMU and over Opus, and every
-// plugin must report on the call. Skips without
+// plugin must report on the call. Last, a synthetic voice of a demo page the deployed deepfake
+// weights never trained on calls in over Opus. Skips without
 // ffmpeg or the data folder unless PARLEY_STRICT=1.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +21,8 @@ const utterance = (speaker: string, n: string) => `speakers/test-other/${speaker
 const ENROLL = ["142285-0000", "142285-0001", "142285-0002"].map((n) => utterance(SPEAKER, n));
 const CALL = ["142285-0005", "142285-0006"].map((n) => utterance(SPEAKER, n));
 const IMPOSTOR = utterance("2414", "128291-0005");
+/** Synthetic speech of the demo page the deployed deepfake weights never trained on (DEPLOYMENT_HOLDOUT_PAGE): Matcha-TTS, Grad-TTS, VITS and FastSpeech 2 voices. */
+const UNSEEN_SYNTHETIC = ["MAT-4_1", "MAT-10_2", "GRAD-10_3", "VITS_4", "FS2_5"].map((name) => `antispoof-wild/matcha_tts_demo/spoof/${name}.flac`);
 
 /** A scored event of the analytics plugins, as the tests read it. */
 type Scored = Record<string, unknown> & { type: string; status?: string };
@@ -34,7 +37,7 @@ interface Analytics {
 }
 
 async function withAnalytics(work: (analytics: Analytics) => Promise<void>): Promise<void> {
-  if (!requireTool("ffmpeg") || ![...ENROLL, ...CALL, IMPOSTOR].every((file) => requireData(file))) return;
+  if (!requireTool("ffmpeg") || ![...ENROLL, ...CALL, IMPOSTOR, ...UNSEEN_SYNTHETIC].every((file) => requireData(file))) return;
   const dir = mkdtempSync(join(tmpdir(), "parley-analytics-"));
   const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "47200-47219", symmetric: false } })
     .use(emotion, {})
@@ -85,6 +88,7 @@ test("emotion, deepfake and biometrics all report on a live PCMU call from ffmpe
   console.log(`analytics e2e (PCMU): emotion ${scored(events(), "emotion").at(-1)!.label}, deepfake ${voice.verdict} (llr ${voice.llr}, ${voice.model}), biometrics ${call.verdict} (score ${call.score}, threshold ${call.threshold})`);
   assert.ok(scored(events(), "emotion").every((event) => event.source === "emotion"));
   assert.is(voice.model, "telephone", "an 8 kHz call is scored by the telephone model");
+  assert.ok(scored(events(), "deepfake").every((event) => event.verdict !== "synthetic"), "a real caller is never called synthetic");
   assert.is(call.verdict, "match", "the enrolled speaker's own voice matches");
   assert.ok(events().every((event) => event.type !== "plugin.error"), JSON.stringify(events().filter((event) => event.type === "plugin.error")));
 }));
@@ -116,6 +120,18 @@ test("over Opus a real caller is bona fide and matches; the last utterance, cut 
   assert.match(metrics, /^parley_deepfake_verdicts_total\{verdict="bonafide",model="wideband"\} [1-9]/m);
   assert.match(metrics, /^parley_biometrics_verdicts_total\{verdict="no_match"\} [1-9]/m);
   assert.match(metrics, /^parley_emotion_utterances_total\{label="[a-z]+"\} [1-9]/m);
+}));
+
+test("a synthetic voice from a demo page the deployed model never trained on is not taken for a real caller over Opus", () => withAnalytics(async (analytics) => {
+  const callWav = join(analytics.dir, "synthetic.wav");
+  const pads = UNSEEN_SYNTHETIC.map((_, i) => `[${i}]apad=pad_dur=0.6[a${i}]`).join(";");
+  await runFfmpeg([...UNSEEN_SYNTHETIC.flatMap((file) => ["-i", join(dataDir(), file)]), "-filter_complex", `${pads};${UNSEEN_SYNTHETIC.map((_, i) => `[a${i}]`).join("")}concat=n=${UNSEEN_SYNTHETIC.length}:v=0:a=1`, "-ac", "1", "-ar", "16000", callWav], 20000);
+  const id = await callIn(analytics, "opus", callWav);
+  await analytics.server.session(id)!.hangup("done");
+  const rolling = scored(analytics.of(id), "deepfake").filter((event) => event.scope === "rolling");
+  const call = rolling.at(-1);
+  console.log(`analytics e2e (unseen synthetic page, Opus): deepfake ${call?.verdict} (llr ${call?.llr}, synthetic from ${call?.threshold}, uncertain from ${call?.uncertainThreshold}, ${call?.speechMs} ms of speech)`);
+  assert.ok(call && ["synthetic", "uncertain"].includes(String(call.verdict)), `the call's verdict: ${call?.verdict} (llr ${call?.llr})`);
 }));
 
 test.run();

@@ -1,19 +1,28 @@
 // Runs every uvu suite (`*.test.ts`), the same way under Node (tsx) and Deno, and ends with a
-// plain `N passed, N failed` line that CI reads. Each test file runs in a process of its own, one
-// after another: worker threads, native engines and timers one file leaves behind can neither
-// slow nor break the files after it (in one shared process they made the whole run twice as slow),
-// and the real-time tests still get the machine to themselves.
+// plain `N passed, N failed, N skipped` line that CI reads. Each test file runs in a process of its
+// own: worker threads, native engines and timers one file leaves behind can neither slow nor break
+// the files after it (in one shared process they made the whole run twice as slow).
+// Unit files run two at a time; end-to-end files (`*.e2e.test.ts`: they start a server, a child
+// process, a worker or a browser) run one at a time afterwards, so the real-time tests get the
+// machine to themselves and never compete for the fixed port ranges they bind.
+// A test that cannot run here calls `skip(reason)` (core/test-skip.ts): it counts as skipped, not
+// passed, and the reasons are listed at the end; under PARLEY_STRICT=1 every skip is a failure.
 // Usage: `npm test [-- filter]` or `deno task test [filter]`; the filter is a substring of the path.
+// PARLEY_TEST_JOBS sets how many unit files run at once (default 2).
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { collectSkips } from "../core/test-skip.ts";
 
 const ROOT = resolve(import.meta.dirname ?? ".", "..");
 const SKIP_DIRS = new Set(["node_modules", ".git", "test-output"]);
 /** Argument that makes this script run one test file in its own process. */
 const SINGLE = "--single";
+/** How a child reports each skipped test, one line each, before its closing line. */
+const SKIPPED_LINE = "SKIPPED: ";
 const isDeno = "Deno" in globalThis;
+const strict = process.env.PARLEY_STRICT === "1";
 
 function findTests(dir: string, out: string[]): string[] {
   for (const name of readdirSync(dir).sort()) {
@@ -25,61 +34,99 @@ function findTests(dir: string, out: string[]): string[] {
   return out;
 }
 
-/** Counts of a run, from uvu's totals or from a child's closing line. */
+/** End-to-end files run one at a time (see the header). */
+const isEndToEnd = (file: string) => file.endsWith(".e2e.test.ts");
+
+/** Counts of a run, from uvu's totals or from a child's closing line, and why tests were skipped. */
 interface Counts {
   passed: number;
   failed: number;
   skipped: number;
+  /** One `file: reason` per skipped test. */
+  skips: string[];
 }
 
 function closingLine({ passed, failed, skipped }: Counts): string {
-  return `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`;
+  return `${passed} passed, ${failed} failed, ${skipped} skipped`;
 }
 
-/** Runs the suites of one file in this process and prints its closing line. */
+// deno-lint-ignore no-control-regex
+const plainText = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
+
+/**
+ * Runs the suites of one file in this process. uvu knows nothing of skips decided at run time, so
+ * the skips a test reports are held until uvu marks that test passed (its `• `), which then counts
+ * as skipped instead and is shown as `- `.
+ */
 async function runFile(file: string): Promise<Counts> {
+  const name = relative(ROOT, file);
+  const pending: string[] = [];
+  const skips: string[] = [];
+  const takePending = () => skips.push(`${name}: ${[...new Set(pending.splice(0))].join("; ")}`);
+  collectSkips((reason) => pending.push(reason));
   const uvuGlobals = globalThis as unknown as { UVU_DEFER: number; UVU_QUEUE: unknown[][]; UVU_INDEX: number };
   uvuGlobals.UVU_DEFER = 1;
-  uvuGlobals.UVU_QUEUE = [[relative(ROOT, file)]];
+  uvuGlobals.UVU_QUEUE = [[name]];
   uvuGlobals.UVU_INDEX = 0;
   const { exec } = await import("uvu");
   await import(pathToFileURL(file).href);
-  // uvu prints its own totals; capture them to count.
+  // Skipped while loading, before any test ran: the whole file counts as one skipped test.
+  const fileSkipped = pending.length > 0 ? 1 : 0;
+  if (fileSkipped) takePending();
   let captured = "";
+  let skippedTests = 0;
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    captured += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+    const text = typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+    const plain = plainText(text);
+    if (plain === "• " && pending.length > 0) {
+      skippedTests++;
+      takePending();
+      return write("- ", ...rest);
+    }
+    if (plain === "✘ ") pending.length = 0;
+    captured += text;
+    // uvu's totals count a skipped test as passed; the closing line printed after them is the count.
+    if (/^\n  (Total|Passed|Skipped):/.test(plain)) return true;
     return write(chunk, ...rest);
   }) as typeof process.stdout.write;
   await exec(false);
   process.stdout.write = write;
-  // deno-lint-ignore no-control-regex
-  const plain = captured.replace(/\x1b\[[0-9;]*m/g, "");
+  const plain = plainText(captured);
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
   const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
-  const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
-  // A file whose suites never ran (an import that threw) counts as one failure.
-  return { passed, failed: total === 0 ? 1 : total - passed - skipped, skipped };
+  // uvu's own count: tests marked `test.skip`, which its total leaves out.
+  const uvuSkipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  if (uvuSkipped > 0) skips.push(`${name}: ${uvuSkipped} test(s) marked test.skip`);
+  // A file whose suites never ran (an import that threw, no test registered) counts as one failure.
+  const failed = total === 0 && fileSkipped === 0 ? 1 : total - passed;
+  return { passed: passed - skippedTests, failed, skipped: skippedTests + uvuSkipped + fileSkipped, skips };
 }
 
-/** Runs one file in a child process of the same runtime; its output goes straight through. */
-function runChild(file: string): Promise<Counts> {
+/** Runs one file in a child process of the same runtime; its output is printed as it comes, or all at once when it ends if `buffered`. */
+function runChild(file: string, buffered: boolean): Promise<Counts> {
   const script = [join(ROOT, "scripts/test.ts"), SINGLE, file];
-  const args = isDeno ? ["run", "-A", ...script] : ["--import", "tsx", ...script];
+  // Deno takes V8's gc() only from its command line; Node's tests turn it on themselves (bench/live-census.ts).
+  const args = isDeno ? ["run", "-A", "--v8-flags=--expose-gc", ...script] : ["--import", "tsx", ...script];
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", buffered ? "pipe" : "inherit"] });
     let output = "";
-    child.stdout!.on("data", (chunk: Uint8Array) => {
+    const onData = (chunk: Uint8Array) => {
       output += new TextDecoder().decode(chunk);
-      process.stdout.write(chunk);
-    });
+      if (!buffered) process.stdout.write(chunk);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr?.on("data", onData);
     child.on("close", (code) => {
-      const line = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/m.exec(output.split("\n").filter(Boolean).at(-1) ?? "");
+      if (buffered) process.stdout.write(output);
+      const lines = output.split("\n").filter(Boolean);
+      const skips = lines.filter((line) => line.startsWith(SKIPPED_LINE)).map((line) => line.slice(SKIPPED_LINE.length));
+      const line = /^(\d+) passed, (\d+) failed, (\d+) skipped$/.exec(lines.at(-1) ?? "");
       if (!line) {
         console.log(`${relative(ROOT, file)}: ended (exit ${code}) without a result`);
-        return resolveRun({ passed: 0, failed: 1, skipped: 0 });
+        return resolveRun({ passed: 0, failed: 1, skipped: 0, skips });
       }
-      const counts = { passed: Number(line[1]), failed: Number(line[2]), skipped: Number(line[3] ?? 0) };
+      const counts = { passed: Number(line[1]), failed: Number(line[2]), skipped: Number(line[3]), skips };
       // A child that exits non-zero after reporting success still failed (a crash on the way out).
       if (code !== 0 && counts.failed === 0) counts.failed = 1;
       resolveRun(counts);
@@ -87,22 +134,47 @@ function runChild(file: string): Promise<Counts> {
   });
 }
 
+/** Runs `files` with at most `jobs` children at once, adding their counts to `totals`. */
+async function runAll(files: string[], jobs: number, totals: Counts): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < files.length) {
+      const counts = await runChild(files[next++]!, jobs > 1);
+      totals.passed += counts.passed;
+      totals.failed += counts.failed;
+      totals.skipped += counts.skipped;
+      totals.skips.push(...counts.skips);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, lane));
+}
+
 const single = process.argv.indexOf(SINGLE);
 if (single >= 0) {
   const counts = await runFile(resolve(process.argv[single + 1]!));
+  for (const reason of counts.skips) console.log(SKIPPED_LINE + reason);
   console.log(closingLine(counts));
   process.exit(counts.failed > 0 ? 1 : 0);
 }
 
 const filters = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
 const files = findTests(ROOT, []).filter((file) => filters.length === 0 || filters.some((f) => relative(ROOT, file).includes(f)));
-const totals: Counts = { passed: 0, failed: 0, skipped: 0 };
+const jobs = Math.max(1, Number(process.env.PARLEY_TEST_JOBS ?? 2) || 1);
+const totals: Counts = { passed: 0, failed: 0, skipped: 0, skips: [] };
 const started = performance.now();
-for (const file of files) {
-  const counts = await runChild(file);
-  totals.passed += counts.passed;
-  totals.failed += counts.failed;
-  totals.skipped += counts.skipped;
+await runAll(files.filter((file) => !isEndToEnd(file)), jobs, totals);
+await runAll(files.filter(isEndToEnd), 1, totals);
+// Under PARLEY_STRICT=1 nothing may be skipped; skip() already fails the test, this catches test.skip.
+if (strict && totals.skipped > 0) {
+  console.log(`PARLEY_STRICT=1: ${totals.skipped} skipped test(s) count as failed`);
+  totals.failed += totals.skipped;
+  totals.skipped = 0;
+}
+if (totals.skips.length > 0) {
+  const times = new Map<string, number>();
+  for (const reason of totals.skips) times.set(reason, (times.get(reason) ?? 0) + 1);
+  console.log(`\nSkipped (what is missing):`);
+  for (const [reason, count] of [...times].sort()) console.log(`  ${reason}${count > 1 ? ` (${count} tests)` : ""}`);
 }
 console.log(`\n${files.length} test files in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 console.log(closingLine(totals));

@@ -50,7 +50,7 @@ function analyticsCall(name: string, frames: readonly Int16Array[], models: Mode
   const features$: Observable<FeatureFrame> = audio.pipe(extractFeatures(), share());
   const segments$: Observable<SpeechSegment> = features$.pipe(segmentSpeech(), share());
   const emotionOptions = { minVoicedMs: 500, rollingWindowMs: 20000, rollingIntervalMs: 5000, minRollingSpeechMs: 1000, textWeight: 0.3, escalations: [{ label: "angry" as const, threshold: 0.7, forMs: 5000 }], speakerBaselineUtterances: 0 };
-  const deepfakeOptions = { minVoicedMs: 1000, rollingWindowMs: 30000, rollingIntervalMs: 5000, minRollingSpeechMs: 2000 };
+  const deepfakeOptions = { falseAlarmRate: 0.01, minVoicedMs: 1000, rollingWindowMs: 120000, rollingIntervalMs: 5000, minRollingSpeechMs: 3000 };
   const voiceprint$ = new Subject<Voiceprint | undefined>();
   let events = 0;
   const count = () => events++;

@@ -1,5 +1,7 @@
+import { AudioClip } from "../../core/AudioClip.ts";
 import { CODECS } from "../../core/codecs.ts";
 import { OpusDecoder } from "../../core/opus.ts";
+import { encodeFrame } from "../../core/shared-encodings.ts";
 import { speechLike } from "../speech-like.ts";
 import { speechOpusPackets } from "../speech-packets.ts";
 import type { BenchCase, BenchSuite } from "../suite.ts";
@@ -19,7 +21,7 @@ export function opusSuite(): BenchSuite {
   const packets = speechOpusPackets(5);
   return {
     name: "opus",
-    cases: [decodeCase("opus.decode.48k", 48000, packets), decodeCase("opus.decode.16k", 16000, packets), encodeCase()],
+    cases: [decodeCase("opus.decode.48k", 48000, packets), decodeCase("opus.decode.16k", 16000, packets), encodeCase(), promptCase()],
   };
 }
 
@@ -36,4 +38,17 @@ function encodeCase(): BenchCase {
       return encoder.encode(speech.subarray(at, at + 960)).length;
     },
   };
+}
+
+/**
+ * A cached prompt (an AudioClip: the voice bot's greeting, a reprompt) going out to one more
+ * caller: the first call's encoder encoded its frames, every later call sends those packets.
+ */
+function promptCase(): BenchCase {
+  const frames = new AudioClip(speechLike(48000, 2, 5), 48000).framesFor(48000, 960);
+  const firstCall = CODECS.opus.createEncoder();
+  for (const frame of frames) encodeFrame(firstCall, frame);
+  const anotherCall = CODECS.opus.createEncoder();
+  let next = 0;
+  return { name: "opus.encode.prompt", batch: 100, run: () => encodeFrame(anotherCall, frames[next++ % frames.length]).length };
 }

@@ -111,6 +111,7 @@ function webrtcIngestCase(payloads: readonly Uint8Array[], metrics: Metrics): Ca
       codec: CODECS.opus,
       encoder: bench.encoder,
       maxJitterDelayMs: 40,
+      mediaTimeoutMs: 10000,
       metrics,
       startedAt: performance.now(),
     }));

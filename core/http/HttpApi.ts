@@ -1,125 +1,179 @@
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import type { Duplex } from "node:stream";
+import { getRequestListener } from "@hono/node-server";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
 import type { Observable } from "rxjs";
-import { type WebSocket, WebSocketServer } from "ws";
 import { ParleyError } from "../errors.ts";
-import { serializeEvent, type SessionEvent } from "../events.ts";
+import type { SessionEvent } from "../events.ts";
+import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Session } from "../Session.ts";
-import { type Access, type AuthTokens, authorize } from "./auth.ts";
-import { mediaType, parseJsonObject, readBody } from "./body.ts";
+import type { UpgradeHandler } from "../transport.ts";
+import { type Access, type AuthTokens, authorize, setPrincipal } from "./auth.ts";
+import { isClientAbort } from "./body.ts";
+import { eventStream } from "./event-stream.ts";
+import { type DocumentedRoute, openApiDocument } from "./openapi.ts";
 import { requestUrl } from "./request-url.ts";
+import { jsonResponse, type RouteOptions, sessionJson } from "./routes.ts";
 
-/** An answer to an API request: a JSON object, text or bytes. */
-export interface ApiResponse {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string | Uint8Array | object;
-}
-
-/** A request handler for one route, given the body reader so it decides how to read it. */
-export type RouteHandler = (request: IncomingMessage, params: Record<string, string>, body: () => Promise<string>) => Promise<ApiResponse>;
+/** What the pages Parley serves share (assets/): path, content type, what it is. */
+const PAGE_ASSETS = [
+  ["event-stream.js", "text/javascript; charset=utf-8", "The server-sent event reader the pages share (a JavaScript module)"],
+  ["pages.css", "text/css; charset=utf-8", "The style sheet the pages share"],
+] as const;
 
 /** What the API serves; the server implements it. */
 export interface ApiBackend {
   readonly metrics: Metrics;
   readonly events$: Observable<SessionEvent>;
   readonly shuttingDown: boolean;
+  readonly log: Logger;
   sessions(): Session[];
   session(id: string): Session | undefined;
-}
-
-interface Route {
-  method: string;
-  pattern: RegExp;
-  name: string;
-  handler: RouteHandler;
-  access: Access;
-}
-
-/** Takes an accepted WebSocket connection (authorised already). */
-export type WebSocketHandler = (socket: WebSocket, request: IncomingMessage) => void;
-
-interface WebSocketRoute {
-  path: string;
-  name: string;
-  handler: WebSocketHandler;
 }
 
 /** Limits and credentials of the API. */
 export interface HttpApiOptions {
   maxBodyBytes: number;
-  maxWebSocketMessageBytes: number;
   tokens: AuthTokens;
 }
 
-const SSE_HEARTBEAT_MS = 15000;
-/** Bytes of events that may wait for one slow event-stream client before it is dropped. */
-const SSE_MAX_BUFFERED_BYTES = 1 << 20;
+/** A built-in route's handler, which also sees hono's context. */
+type ContextHandler = (request: Request, params: Record<string, string>, c: Context<ApiEnv>) => Response | Promise<Response>;
 
-/** The JSON shape of a session in API answers. */
-export function sessionJson(session: Session): object {
-  const { info } = session;
-  return { ...info, location: `/v1/sessions/${info.id}`, durationMs: Date.now() - info.startedAt };
-}
+/** Methods whose requests carry a body. */
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/** Per-request values the middleware share. */
+type ApiEnv = { Variables: { requestId: string; route: string } };
+
+const SESSION_SCHEMA = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    transport: { type: "string" },
+    codec: { type: "string" },
+    sampleRate: { type: "integer" },
+    remote: { type: "string" },
+    local: { type: "string" },
+    startedAt: { type: "integer" },
+    durationMs: { type: "integer" },
+    location: { type: "string" },
+    metadata: { type: "object", additionalProperties: { type: "string" } },
+  },
+};
+const HEALTH_SCHEMA = { type: "object", properties: { status: { enum: ["ok", "shutting_down"] } } };
 
 /** Error answers are JSON: `{"error":{"code","message"}}`, and never leak internals. */
-function errorResponse(error: unknown): ApiResponse {
+export function errorResponse(error: unknown): Response {
   if (error instanceof ParleyError) {
     const headers: Record<string, string> = error.status === 401 ? { "www-authenticate": 'Bearer realm="parley"' } : {};
-    return { status: error.status, headers, body: { error: { code: error.code, message: error.message } } };
+    // The rest of a body refused for its size is not read: the connection cannot carry another request.
+    if (error.status === 413) headers.connection = "close";
+    return jsonResponse({ error: { code: error.code, message: error.message } }, error.status, headers);
   }
-  return { status: 500, body: { error: { code: "PARLEY_ERR_INTERNAL", message: "Internal error" } } };
+  return jsonResponse({ error: { code: "PARLEY_ERR_INTERNAL", message: "Internal error" } }, 500);
+}
+
+/** The request target for logs: the URL may carry a token (access_token, for EventSource), logs must not. */
+function logTarget(url: string): string {
+  const { pathname, search } = new URL(url);
+  return `${pathname}${search}`.slice(0, 200).replace(/access_token=[^&]*/g, "access_token=REDACTED");
+}
+
+/** Writes an HTTP answer to a socket that asked for an upgrade (there is no ServerResponse for it), then closes it. */
+async function refuseUpgrade(socket: Duplex, response: Response): Promise<void> {
+  const body = new Uint8Array(await response.arrayBuffer());
+  let headers = "";
+  response.headers.forEach((value, key) => (headers += `${key}: ${value}\r\n`));
+  headers += `content-length: ${body.byteLength}\r\nconnection: close\r\n`;
+  socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? "Error"}\r\n${headers}\r\n`), body]));
 }
 
 /**
- * The HTTP API on node:http (which Deno also provides): sessions, server-sent events, metrics,
- * health, and routes that transports add (`POST /v1/rtp`, later `/whip`).
+ * The HTTP API on hono, served by node:http (which Deno also provides) through
+ * @hono/node-server: sessions, server-sent events, metrics, health, `/openapi.json`, routes that
+ * transports and plugins add, and HTTP upgrades handed to transports (WebSocket media).
  */
 export class HttpApi {
-  readonly #routes: Route[] = [];
+  readonly #app = new Hono<ApiEnv>();
   readonly #server: Server;
-  readonly #streams = new Set<ServerResponse>();
-  readonly #webSocketRoutes: WebSocketRoute[] = [];
-  readonly #webSockets: WebSocketServer;
+  readonly #streams = new Set<() => void>();
+  readonly #upgrades = new Map<string, { name: string; handler: UpgradeHandler }>();
+  readonly #documented: DocumentedRoute[] = [];
 
   constructor(readonly backend: ApiBackend, readonly options: HttpApiOptions) {
-    this.#server = createServer((request, response) => this.#handle(request, response));
-    this.#webSockets = new WebSocketServer({ noServer: true, maxPayload: options.maxWebSocketMessageBytes });
-    this.#server.on("upgrade", (request, socket, head) => this.#upgrade(request, socket, head));
-    // Liveness for load balancers says only whether the server takes calls; the details are for
-    // holders of a token (/v1/health), since the number of calls is no one else's business.
-    this.route("GET", "/healthz", "healthz", async () => ({
-      status: backend.shuttingDown ? 503 : 200,
-      body: { status: backend.shuttingDown ? "shutting_down" : "ok" },
-    }), "public");
-    this.route("GET", "/v1/health", "health", async () => ({
-      status: backend.shuttingDown ? 503 : 200,
-      body: { status: backend.shuttingDown ? "shutting_down" : "ok", sessions: backend.sessions().length, uptimeSeconds: Math.round(process.uptime()) },
+    const app = this.#app;
+    app.use(requestId());
+    app.use(this.#observe);
+    app.use(methodNotAllowed({
+      app,
+      // RFC 9110 15.5.6: a 405 names the methods the resource has.
+      onMethodNotAllowed: (c, methods) => {
+        const response = errorResponse(new ParleyError("PARLEY_ERR_METHOD_NOT_ALLOWED", c.req.method, c.req.path));
+        response.headers.set("allow", methods.join(", "));
+        return response;
+      },
     }));
-    this.route("GET", "/metrics", "metrics", async () => ({
-      status: 200,
-      headers: { "content-type": backend.metrics.registry.contentType },
-      body: await backend.metrics.registry.metrics(),
-    }), "metrics");
-    this.route("GET", "/v1/sessions", "sessions", async () => ({ status: 200, body: { sessions: backend.sessions().map(sessionJson) } }));
-    this.route("GET", "/v1/sessions/:id", "session", async (_request, params) => ({ status: 200, body: sessionJson(this.#find(params.id)) }));
-    this.route("DELETE", "/v1/sessions/:id", "session", async (_request, params) => {
-      await this.#find(params.id).hangup("api");
-      return { status: 204 };
+    // Every path but the public ones needs a token, existing or not, so the route list cannot be
+    // mapped without one.
+    app.notFound((c) => {
+      try {
+        authorize(this.#credentials(c), "api", options.tokens);
+        return errorResponse(new ParleyError("PARLEY_ERR_NOT_FOUND", `Route ${c.req.path}`));
+      } catch (error) {
+        return errorResponse(error);
+      }
     });
+    // A plugin's handler that reads its body itself meets a client that went away as a stream error: a 400, as in the core's.
+    app.onError((error) => errorResponse(isClientAbort(error) ? new ParleyError("PARLEY_ERR_BAD_REQUEST", "the request body ended before it was complete") : error));
+    this.#server = createServer(getRequestListener(app.fetch));
+    this.#server.on("upgrade", (request, socket, head) => this.#upgrade(request, socket, head));
+    this.#builtinRoutes();
   }
 
   /** Adds a route; `:name` segments become params. API routes need a token when tokens are configured. */
-  route(method: string, path: string, name: string, handler: RouteHandler, access: Access = "api"): void {
-    const pattern = new RegExp(`^${path.replace(/:(\w+)/g, "(?<$1>[^/]+)")}$`);
-    this.#routes.push({ method, pattern, name, handler, access });
+  route(method: string, path: string, handler: ContextHandler, options: RouteOptions = {}): void {
+    const access = options.access ?? "api";
+    const name = options.name ?? `${method} ${path}`;
+    const limit = options.maxBodyBytes ?? this.options.maxBodyBytes;
+    this.#documented.push({ method, path, access, doc: options.doc ?? { summary: `${method} ${path}` } });
+    // Hono runs every handler registered for a method and path in turn: guard, body limit, handler.
+    this.#app.on(method, path, this.#guard(name, access));
+    if (limit !== false && BODY_METHODS.has(method)) {
+      this.#app.on(method, path, bodyLimit({ maxSize: limit, onError: () => {
+        throw new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limit);
+      } }));
+    }
+    this.#app.on(method, path, (c) => handler(c.req.raw, c.req.param() as Record<string, string>, c));
   }
 
-  /** Accepts WebSocket connections on `path` (API token required when tokens are configured). */
-  webSocket(path: string, name: string, handler: WebSocketHandler): void {
-    this.#webSocketRoutes.push({ path, name, handler });
+  /** Takes HTTP upgrade requests on `path` (API token required when tokens are configured). */
+  upgrade(path: string, name: string, handler: UpgradeHandler, summary = `${name} (WebSocket)`): void {
+    this.#upgrades.set(path, { name, handler });
+    // A plain GET of the path (no Upgrade header) reaches hono, which says what the path takes.
+    this.#app.on("GET", path, this.#guard(name, "api"), () => {
+      const response = errorResponse(new ParleyError("PARLEY_ERR_UPGRADE_REQUIRED", path));
+      response.headers.set("upgrade", "websocket");
+      return response;
+    });
+    this.#documented.push({
+      method: "GET",
+      path,
+      access: "api",
+      doc: { summary, responses: { "101": { description: "Switching protocols to a WebSocket" }, "426": { description: "Not a WebSocket upgrade request" } } },
+    });
+  }
+
+  /** Every route and upgrade path registered so far, as `/openapi.json` lists them. */
+  routes(): readonly DocumentedRoute[] {
+    return this.#documented;
   }
 
   /** Starts listening; resolves with the bound port. */
@@ -135,12 +189,104 @@ export class HttpApi {
 
   /** Stops accepting connections and ends event streams. */
   close(): Promise<void> {
-    for (const stream of this.#streams) stream.end();
-    for (const client of this.#webSockets.clients) client.terminate();
+    for (const end of this.#streams) end();
     return new Promise((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections?.();
     });
+  }
+
+  #builtinRoutes(): void {
+    const { backend } = this;
+    const health = (details: boolean) => () =>
+      jsonResponse({
+        status: backend.shuttingDown ? "shutting_down" : "ok",
+        ...(details ? { sessions: backend.sessions().length, uptimeSeconds: Math.round(process.uptime()) } : {}),
+      }, backend.shuttingDown ? 503 : 200);
+    const sessionDoc = { "application/json": SESSION_SCHEMA };
+    // Liveness for load balancers says only whether the server takes calls; the details are for
+    // holders of a token (/v1/health), since the number of calls is no one else's business.
+    this.route("GET", "/healthz", health(false), {
+      name: "healthz",
+      access: "public",
+      doc: { summary: "Liveness: whether the server takes calls", responses: { "200": { description: "Taking calls", content: { "application/json": HEALTH_SCHEMA } }, "503": { description: "Shutting down" } } },
+    });
+    this.route("GET", "/v1/health", health(true), {
+      name: "health",
+      doc: { summary: "Health with the number of sessions and the uptime", responses: { "200": { description: "Taking calls" }, "503": { description: "Shutting down" } } },
+    });
+    this.route("GET", "/metrics", async () => new Response(await backend.metrics.registry.metrics(), { headers: { "content-type": backend.metrics.registry.contentType } }), {
+      name: "metrics",
+      access: "metrics",
+      doc: { summary: "Prometheus metrics", responses: { "200": { description: "Prometheus text format", content: { "text/plain": { type: "string" } } } } },
+    });
+    this.route("GET", "/v1/sessions", () => jsonResponse({ sessions: backend.sessions().map(sessionJson) }), {
+      name: "sessions",
+      doc: { summary: "Sessions in progress", responses: { "200": { description: "The sessions", content: { "application/json": { type: "object", properties: { sessions: { type: "array", items: SESSION_SCHEMA } } } } } } },
+    });
+    this.route("GET", "/v1/sessions/:id", (_request, params) => jsonResponse(sessionJson(this.#find(params.id!))), {
+      name: "session",
+      doc: { summary: "One session", responses: { "200": { description: "The session", content: sessionDoc } } },
+    });
+    this.route("DELETE", "/v1/sessions/:id", async (_request, params) => {
+      await this.#find(params.id!).hangup("api");
+      return new Response(null, { status: 204 });
+    }, { name: "session", doc: { summary: "Hangs up a session", responses: { "204": { description: "Hung up" } } } });
+    // The response a slow client is cut off by is node's, which @hono/node-server hands over as `outgoing`.
+    const cut = (c: Context<ApiEnv>) => () => (c.env as { outgoing?: ServerResponse }).outgoing?.destroy();
+    this.route("GET", "/v1/events", (request, _params, c) => eventStream(request, backend, this.#streams, cut(c)), {
+      name: "events",
+      doc: {
+        summary: "Server-sent events of every session",
+        description: "A client that stops reading is dropped once 1 MiB of events waits for it.",
+        query: { session: { description: "Only this session's events" }, access_token: { description: "The API token, for EventSource clients" } },
+        responses: { "200": { description: "An event stream", content: { "text/event-stream": { type: "string" } } } },
+      },
+    });
+    for (const [file, type, summary] of PAGE_ASSETS) {
+      const body = readFileSync(join(import.meta.dirname ?? "core/http", "assets", file));
+      this.route("GET", `/assets/${file}`, () => new Response(body, { headers: { "content-type": type, "cache-control": "no-cache" } }), {
+        name: "page assets",
+        access: "public",
+        doc: { summary },
+      });
+    }
+    this.route("GET", "/openapi.json", () => jsonResponse(openApiDocument(this.#documented, { title: "Parley", version: "1.0.0" })), {
+      name: "openapi",
+      doc: { summary: "This document: the OpenAPI 3.1 description of the API", responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { type: "object" } } } } },
+    });
+  }
+
+  /** Names the route for the metrics, checks the token, and refuses changes while shutting down. */
+  #guard(name: string, access: Access): MiddlewareHandler<ApiEnv> {
+    return async (c, next) => {
+      c.set("route", name);
+      setPrincipal(c.req.raw, authorize(this.#credentials(c), access, this.options.tokens));
+      if (this.backend.shuttingDown && c.req.method !== "GET" && c.req.method !== "HEAD") throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
+      await next();
+    };
+  }
+
+  /** Counts every answer, logs every 5xx with its request id, and gives HEAD answers the length of their GET body. */
+  readonly #observe: MiddlewareHandler<ApiEnv> = async (c, next) => {
+    await next();
+    const { status } = c.res;
+    // Set here, on whatever answer came of the request (an error handler's too), so the client can quote it.
+    c.res.headers.set("x-request-id", c.get("requestId"));
+    this.backend.metrics.httpRequests.inc({ route: c.get("route") ?? "unknown", status: String(status) });
+    if (status >= 500) {
+      const unexpected = c.error !== undefined && !(c.error instanceof ParleyError);
+      if (unexpected) this.backend.metrics.unhandledErrors.inc();
+      this.backend.log[unexpected ? "error" : "warn"]({ requestId: c.get("requestId"), method: c.req.method, target: logTarget(c.req.url), status, err: c.error }, "request failed");
+    }
+    // HEAD is GET without the body (RFC 9110 9.3.2), with the length the body would have.
+    if (c.req.method === "HEAD" && c.res.body && !c.res.headers.has("content-length") && !c.res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      c.res.headers.set("content-length", String((await c.res.clone().arrayBuffer()).byteLength));
+    }
+  };
+
+  #credentials(c: Context<ApiEnv>) {
+    return { authorization: c.req.header("authorization"), url: new URL(c.req.url) };
   }
 
   #find(id: string): Session {
@@ -149,126 +295,22 @@ export class HttpApi {
     return session;
   }
 
-  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const method = request.method ?? "GET";
-    let routeName = "unknown";
-    let answer: ApiResponse;
-    let allow: string | undefined;
-    try {
-      const url = requestUrl(request);
-      // HEAD is GET without the body (RFC 9110 9.3.2).
-      const lookup = method === "HEAD" ? "GET" : method;
-      if (lookup === "GET" && url.pathname === "/v1/events") {
-        authorize(request, "api", this.options.tokens);
-        this.#streamEvents(url, response, method === "HEAD");
-        this.backend.metrics.httpRequests.inc({ route: "events", status: "200" });
-        return;
-      }
-      const matches = this.#routes.filter((route) => route.pattern.test(url.pathname));
-      const route = matches.find((candidate) => candidate.method === lookup);
-      // Every path but the public ones needs a token, existing or not, so the route list cannot be
-      // mapped without one.
-      authorize(request, route?.access ?? "api", this.options.tokens);
-      if (!route) {
-        if (matches.length === 0) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `Route ${url.pathname}`);
-        // RFC 9110 15.5.6: a 405 names the methods the resource has.
-        const methods = [...new Set(matches.map((candidate) => candidate.method))];
-        allow = methods.flatMap((name) => (name === "GET" ? ["GET", "HEAD"] : [name])).join(", ");
-        throw new ParleyError("PARLEY_ERR_METHOD_NOT_ALLOWED", method, url.pathname);
-      }
-      routeName = route.name;
-      if (this.backend.shuttingDown && lookup !== "GET") throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
-      const params = route.pattern.exec(url.pathname)?.groups ?? {};
-      answer = await route.handler(request, params, () => readBody(request, this.options.maxBodyBytes));
-    } catch (error) {
-      answer = errorResponse(error);
-      if (answer.status >= 500 && !(error instanceof ParleyError)) this.#logFailure(request, error);
-      if (answer.status === 413) answer.headers = { connection: "close" };
-      if (allow) answer.headers = { allow };
-    }
-    this.backend.metrics.httpRequests.inc({ route: routeName, status: String(answer.status) });
-    if (response.destroyed) return;
-    const json = typeof answer.body === "object" && !(answer.body instanceof Uint8Array);
-    const body = answer.body === undefined ? "" : json ? JSON.stringify(answer.body) : answer.body as string | Uint8Array;
-    const headers = { ...(json ? { "content-type": "application/json" } : {}), ...answer.headers };
-    if (method === "HEAD") {
-      response.writeHead(answer.status, { ...headers, "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength) });
-      response.end();
-      return;
-    }
-    response.writeHead(answer.status, headers);
-    response.end(body);
-  }
-
-  /** A 500 the handlers did not foresee: logged with the request it answered, never shown to the client. */
-  #logFailure(request: IncomingMessage, error: unknown): void {
-    this.backend.metrics.unhandledErrors.inc();
-    // The URL may carry a token (access_token, for EventSource): logs must not.
-    const target = String(request.url).slice(0, 200).replace(/access_token=[^&]*/g, "access_token=REDACTED");
-    console.error(`parley: 500 on ${request.method} ${target}:`, error);
-  }
-
-  /** Authorises and hands an upgrade request to its WebSocket route, or answers it with an HTTP error. */
+  /** Authorises and hands an upgrade request to its transport, or answers it with an HTTP error. */
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", () => socket.destroy());
-    let route: WebSocketRoute | undefined;
-    let failure: ApiResponse | undefined;
+    let route: { name: string; handler: UpgradeHandler } | undefined;
+    let failure: Response | undefined;
     try {
-      const path = requestUrl(request).pathname;
-      route = this.#webSocketRoutes.find((candidate) => candidate.path === path);
-      authorize(request, "api", this.options.tokens);
-      if (!route) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `WebSocket route ${path}`);
+      const url = requestUrl(request);
+      route = this.#upgrades.get(url.pathname);
+      authorize({ authorization: request.headers.authorization, url }, "api", this.options.tokens);
+      if (!route) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `WebSocket route ${url.pathname}`);
       if (this.backend.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
     } catch (error) {
       failure = errorResponse(error);
     }
     this.backend.metrics.httpRequests.inc({ route: route?.name ?? "unknown", status: String(failure?.status ?? 101) });
-    if (failure || !route) {
-      const body = JSON.stringify(failure!.body);
-      const headers = Object.entries({ ...failure!.headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close" })
-        .map(([key, value]) => `${key}: ${value}\r\n`).join("");
-      socket.end(`HTTP/1.1 ${failure!.status} ${STATUS_CODES[failure!.status] ?? "Error"}\r\n${headers}\r\n${body}`);
-      return;
-    }
-    this.#webSockets.handleUpgrade(request, socket, head, (webSocket) => route.handler(webSocket, request));
+    if (failure || !route) void refuseUpgrade(socket, failure!);
+    else route.handler(request, socket, head);
   }
-
-  /**
-   * Server-sent events of every session (or one, with `?session=id`). A client that stops reading
-   * is dropped once SSE_MAX_BUFFERED_BYTES wait for it, and counted: its events are not kept.
-   */
-  #streamEvents(url: URL, response: ServerResponse, headOnly: boolean): void {
-    const only = url.searchParams.get("session");
-    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-    if (headOnly) {
-      response.end();
-      return;
-    }
-    response.write(": parley events\n\n");
-    this.#streams.add(response);
-    const send = (text: string) => {
-      if (response.writableLength > SSE_MAX_BUFFERED_BYTES) {
-        this.backend.metrics.slowClientsDropped.inc({ channel: "sse" });
-        response.destroy();
-        return;
-      }
-      response.write(text);
-    };
-    const subscription = this.backend.events$.subscribe((event) => {
-      if (!only || event.sessionId === only) send(`event: ${event.type}\ndata: ${serializeEvent(event)}\n\n`);
-    });
-    const heartbeat = setInterval(() => send(": heartbeat\n\n"), SSE_HEARTBEAT_MS);
-    response.on("close", () => {
-      clearInterval(heartbeat);
-      subscription.unsubscribe();
-      this.#streams.delete(response);
-    });
-  }
-}
-
-/** Reads a JSON object body, checking the content type. */
-export async function readJson(request: IncomingMessage, body: () => Promise<string>): Promise<Record<string, unknown>> {
-  const type = mediaType(request);
-  if (type !== "application/json") throw new ParleyError("PARLEY_ERR_UNSUPPORTED_MEDIA_TYPE", type || "(none)", "application/json");
-  return parseJsonObject(await body());
 }

@@ -1,6 +1,7 @@
 import type { AudioEncoder } from "../../media/codec.ts";
 import { dtmfPackets, type DtmfPacket } from "../../media/dtmf.ts";
 import { serializeRtpPacket } from "../../media/rtp.ts";
+import { encodeFrame } from "../shared-encodings.ts";
 
 /** Where the sender's packets go. */
 export type PacketSink = (bytes: Uint8Array) => void;
@@ -63,7 +64,7 @@ export class RtpSender {
       this.#talking = false;
       return;
     }
-    const payload = this.encoder.encode(samples);
+    const payload = encodeFrame(this.encoder, samples);
     this.#emit(this.payloadType, timestamp, payload, !this.#talking);
     this.#talking = true;
   }

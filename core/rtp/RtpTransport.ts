@@ -1,13 +1,12 @@
-import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
 import { type CodecSpec, codecByName, codecForFormat } from "../codecs.ts";
 import { ParleyError } from "../errors.ts";
-import { type ApiResponse, type HttpApi, readJson, sessionJson } from "../http/HttpApi.ts";
-import { mediaType } from "../http/body.ts";
+import { mediaType, readJson, readText } from "../http/body.ts";
+import { jsonResponse, sessionJson } from "../http/routes.ts";
 import { parseSdpOffer, type SdpFormat, writeSdpAnswer } from "../sdp.ts";
-import type { ParleyServer } from "../server.ts";
 import type { Session } from "../Session.ts";
+import type { Transport, TransportHost } from "../transport.ts";
 import { PortPool } from "./PortPool.ts";
 import { type RemoteAddress, RtpEndpoint, rtcpPortBeside } from "./RtpEndpoint.ts";
 
@@ -63,22 +62,61 @@ function parseMetadata(value: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, String(v)]));
 }
 
+declare module "../transport.ts" {
+  interface TransportMap {
+    rtp: RtpTransport;
+  }
+}
+
+const SESSION_CREATED = {
+  type: "object",
+  description: "The session (as GET /v1/sessions/{id}) and where Parley receives its media",
+  properties: { id: { type: "string" }, host: { type: "string" }, port: { type: "integer" }, payloadType: { type: "integer" }, clockRate: { type: "integer" } },
+};
+
 /**
  * Plain RTP over node:dgram: allocates port pairs, negotiates by SDP offer/answer or by a JSON
  * request (Asterisk externalMedia style), and creates one RtpEndpoint per session.
  */
-export class RtpTransport {
-  readonly #ports: PortPool;
+export class RtpTransport implements Transport {
+  readonly name = "rtp";
+  #host?: TransportHost;
+  #ports?: PortPool;
 
-  constructor(readonly server: ParleyServer, http: HttpApi) {
-    const { portMin, portMax, bindAddress } = server.config.rtp;
+  /** Takes the port range from the configuration and adds `POST /v1/rtp`. */
+  start(host: TransportHost): void {
+    const { portMin, portMax, bindAddress } = host.config.rtp;
+    this.#host = host;
     this.#ports = new PortPool(portMin, portMax, bindAddress);
-    http.route("POST", "/v1/rtp", "rtp", (request, _params, body) => this.#handle(request, body));
+    host.route("POST", "/v1/rtp", (request) => this.#handle(request), {
+      name: "rtp",
+      doc: {
+        summary: "Opens a plain RTP session, by SDP offer/answer or by a JSON request",
+        requestBody: {
+          "application/sdp": { type: "string" },
+          "application/json": {
+            type: "object",
+            required: ["codec"],
+            properties: { codec: { enum: ["opus", "pcmu", "pcma", "l16"] }, remote: { type: "string" }, metadata: { type: "object", additionalProperties: { type: "string" } }, symmetric: { type: "boolean" } },
+          },
+        },
+        query: { symmetric: { description: "Send to wherever the media comes from (true/false)" } },
+        responses: { "201": { description: "Created: an SDP answer, or the session as JSON", content: { "application/sdp": { type: "string" }, "application/json": SESSION_CREATED } } },
+      },
+    });
   }
+
+  /** Nothing to release: each session releases its own ports. */
+  async close(): Promise<void> {}
 
   /** Port pairs in use. */
   get portsInUse(): number {
-    return this.#ports.used;
+    return this.#ports?.used ?? 0;
+  }
+
+  get #server(): TransportHost {
+    if (!this.#host) throw new Error("the RTP transport has not been started");
+    return this.#host;
   }
 
   /** Opens a session for a codec, sending to `remote` if given (else to wherever media comes from). */
@@ -123,19 +161,19 @@ export class RtpTransport {
     remote: RemoteAddress | undefined,
     rtcpMux: boolean,
     metadata: Record<string, string>,
-    symmetric = this.server.config.rtp.symmetric,
+    symmetric = this.#server.config.rtp.symmetric,
   ): Promise<RtpSessionCreated> {
-    if (this.server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
-    const { announcedAddress, bindAddress } = this.server.config.rtp;
+    if (this.#server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
+    const { announcedAddress, bindAddress } = this.#server.config.rtp;
     const host = announcedAddress ??
       (bindAddress !== "0.0.0.0" && bindAddress !== "::" ? bindAddress : isLoopback(remote?.address) || !remote ? "127.0.0.1" : firstExternalIPv4() ?? "127.0.0.1");
-    const pair = await this.#ports.allocate();
+    const pair = await this.#ports!.allocate();
     try {
       // The server may have begun closing while the ports were bound: its hangup of every session
       // has then passed this one by, so it must not start (its ports would stay bound for good).
-      if (this.server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
+      if (this.#server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
       const encoder = codec.createEncoder();
-      const session = this.server.openSession(
+      const session = this.#server.openSession(
         {
           transport: "rtp",
           codec: codec.name,
@@ -156,10 +194,10 @@ export class RtpTransport {
             remote,
             rtcpMux,
             symmetric,
-            latchAnySource: this.server.config.rtp.latchAnySource,
-            timeoutMs: this.server.config.rtp.timeoutSeconds * 1000,
-            maxJitterDelayMs: this.server.config.rtp.maxJitterDelayMs,
-            metrics: this.server.metrics,
+            latchAnySource: this.#server.config.rtp.latchAnySource,
+            timeoutMs: this.#server.config.rtp.timeoutSeconds * 1000,
+            maxJitterDelayMs: this.#server.config.rtp.maxJitterDelayMs,
+            metrics: this.#server.metrics,
           }),
       );
       return { session, host, port: pair.port, codec };
@@ -169,16 +207,16 @@ export class RtpTransport {
     }
   }
 
-  async #handle(request: IncomingMessage, body: () => Promise<string>): Promise<ApiResponse> {
+  async #handle(request: Request): Promise<Response> {
     const type = mediaType(request);
-    const query = new URL(request.url ?? "/", "http://localhost").searchParams;
+    const query = new URL(request.url).searchParams;
     const symmetric = query.has("symmetric") ? query.get("symmetric") !== "false" : undefined;
     if (type === SDP_TYPE) {
-      const { created, answer } = await this.answer(await body(), Object.fromEntries(query), symmetric);
-      return { status: 201, headers: { "content-type": SDP_TYPE, location: `/v1/sessions/${created.session.id}` }, body: answer };
+      const { created, answer } = await this.answer(await readText(request), Object.fromEntries(query), symmetric);
+      return new Response(answer, { status: 201, headers: { "content-type": SDP_TYPE, location: `/v1/sessions/${created.session.id}` } });
     }
     if (type !== "application/json") throw new ParleyError("PARLEY_ERR_UNSUPPORTED_MEDIA_TYPE", type || "(none)", `${SDP_TYPE} or application/json`);
-    const json = await readJson(request, body);
+    const json = await readJson(request);
     if (json.symmetric !== undefined && typeof json.symmetric !== "boolean") throw new ParleyError("PARLEY_ERR_BAD_REQUEST", '"symmetric" must be true or false');
     const created = await this.open({
       codec: json.codec as string,
@@ -186,10 +224,7 @@ export class RtpTransport {
       metadata: parseMetadata(json.metadata),
       symmetric: (json.symmetric as boolean | undefined) ?? symmetric,
     });
-    return {
-      status: 201,
-      headers: { location: `/v1/sessions/${created.session.id}` },
-      body: { ...sessionJson(created.session), host: created.host, port: created.port, payloadType: created.codec.payloadType, clockRate: created.codec.clockRate },
-    };
+    const body = { ...sessionJson(created.session), host: created.host, port: created.port, payloadType: created.codec.payloadType, clockRate: created.codec.clockRate };
+    return jsonResponse(body, 201, { location: `/v1/sessions/${created.session.id}` });
   }
 }

@@ -16,6 +16,8 @@ export interface WebRtcEndpointOptions {
   encoder: AudioEncoder;
   telephoneEvent?: { payloadType: number; clockRate: number };
   maxJitterDelayMs: number;
+  /** Once connected, a leg that receives no RTP for this long is hung up (`webrtc_media_timeout`). */
+  mediaTimeoutMs: number;
   metrics: Metrics;
   /** When the WHIP request arrived (performance.now()), to time ICE and DTLS. */
   startedAt: number;
@@ -35,6 +37,8 @@ export class WebRtcEndpoint implements SessionTransport {
   readonly #media: RtpMediaStream;
   readonly #session: CallSession;
   #closed = false;
+  /** When the last RTP packet came (performance.now()); undefined until the connection is up. */
+  #lastPacketAt?: number;
 
   constructor(session: CallSession, options: WebRtcEndpointOptions) {
     this.#options = options;
@@ -58,6 +62,7 @@ export class WebRtcEndpoint implements SessionTransport {
       listened.add(track);
       track.onReceiveRtp.subscribe((rtp: RtpPacket) => this.#contained(() => {
         const start = performance.now();
+        this.#lastPacketAt = start;
         const { header } = rtp;
         const view = { payloadType: header.payloadType, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, ssrc: header.ssrc, payload: rtp.payload };
         if (this.#media.receive(view, start)) ingestTimer.observeSince(start);
@@ -75,6 +80,7 @@ export class WebRtcEndpoint implements SessionTransport {
       }
     }));
     pc.connectionStateChange.subscribe((state) => this.#contained(() => {
+      if (state === "connected") this.#lastPacketAt ??= performance.now();
       if (state === "connected" && iceConnectedAt !== undefined) metrics.dtlsConnectSeconds.observe((performance.now() - iceConnectedAt) / 1000);
       if (state === "failed" || state === "closed") void session.hangup(state === "failed" ? "webrtc_failed" : "webrtc_closed");
     }));
@@ -90,6 +96,9 @@ export class WebRtcEndpoint implements SessionTransport {
 
   tick(tickMs: number): void {
     this.#media.ingest.tick(tickMs);
+    // werift has no consent freshness check: a browser tab that closes without a word would
+    // otherwise keep its leg (and whoever is bridged to it) for ever.
+    if (this.#lastPacketAt !== undefined && tickMs - this.#lastPacketAt > this.#options.mediaTimeoutMs) void this.#session.hangup("webrtc_media_timeout");
   }
 
   /** Closes the peer connection (its ICE sockets and DTLS); a failure is reported by the session. */

@@ -1,11 +1,9 @@
-import type { IncomingMessage } from "node:http";
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpTransceiver } from "werift";
+import type { RTCPeerConnection, RTCRtpCodecParameters, RTCRtpTransceiver } from "werift";
 import { codecForFormat } from "../codecs.ts";
 import { ParleyError } from "../errors.ts";
-import { mediaType } from "../http/body.ts";
-import type { ApiResponse, HttpApi } from "../http/HttpApi.ts";
-import type { ParleyServer } from "../server.ts";
+import { mediaType, readText } from "../http/body.ts";
 import type { CallSession, Session } from "../Session.ts";
+import type { Transport, TransportHost } from "../transport.ts";
 import {
   type CandidateRefusal,
   candidateAddress,
@@ -15,7 +13,23 @@ import {
   MAX_CANDIDATES_PER_SESSION,
   screenOffer,
 } from "./candidate-policy.ts";
-import { WebRtcEndpoint } from "./WebRtcEndpoint.ts";
+
+declare module "../transport.ts" {
+  interface TransportMap {
+    whip: WhipTransport;
+  }
+}
+
+/** werift and the endpoint built on it, loaded when the transport starts (`import "parley"` does not load them). */
+interface Libraries {
+  werift: typeof import("werift");
+  WebRtcEndpoint: typeof import("./WebRtcEndpoint.ts").WebRtcEndpoint;
+}
+
+async function loadLibraries(): Promise<Libraries> {
+  const [werift, endpoint] = await Promise.all([import("werift"), import("./WebRtcEndpoint.ts")]);
+  return { werift, WebRtcEndpoint: endpoint.WebRtcEndpoint };
+}
 
 const SDP_TYPE = "application/sdp";
 const TRICKLE_TYPE = "application/trickle-ice-sdpfrag";
@@ -23,7 +37,7 @@ const TRICKLE_TYPE = "application/trickle-ice-sdpfrag";
 const GATHER_TIMEOUT_MS = 3000;
 
 /** The audio codecs Parley offers werift, in order of preference. */
-function audioCodecs(): RTCRtpCodecParameters[] {
+function audioCodecs({ RTCRtpCodecParameters }: Libraries["werift"]): RTCRtpCodecParameters[] {
   return [
     new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2, payloadType: 111, parameters: "minptime=10;useinbandfec=1" }),
     new RTCRtpCodecParameters({ mimeType: "audio/PCMU", clockRate: 8000, channels: 1, payloadType: 0 }),
@@ -78,35 +92,62 @@ interface WhipResource {
  * and answers 201 with the SDP answer and its `Location`; `PATCH` there adds trickled ICE
  * candidates; `DELETE` hangs up.
  */
-export class WhipTransport {
+export class WhipTransport implements Transport {
+  readonly name = "whip";
   readonly #resources = new Map<string, WhipResource>();
+  #host?: TransportHost;
+  #libraries?: Promise<Libraries>;
 
-  constructor(readonly server: ParleyServer, http: HttpApi) {
-    http.route("POST", "/whip", "whip", (request, _params, body) => this.#offer(request, body));
-    http.route("PATCH", "/whip/:id", "whip", (request, params, body) => this.#trickle(request, params.id, body));
-    http.route("DELETE", "/whip/:id", "whip", async (_request, params) => {
-      await this.#resource(params.id).session.hangup("whip_delete");
-      return { status: 200 };
+  /** Adds the WHIP routes and loads werift; resolves once it is loaded. */
+  async start(host: TransportHost): Promise<void> {
+    this.#host = host;
+    host.route("POST", "/whip", (request) => this.#offer(request), {
+      name: "whip",
+      doc: {
+        summary: "WHIP (RFC 9725): an SDP offer opens a WebRTC session",
+        requestBody: { [SDP_TYPE]: { type: "string" } },
+        responses: { "201": { description: "The SDP answer; Location names the WHIP resource", content: { [SDP_TYPE]: { type: "string" } } } },
+      },
     });
+    host.route("PATCH", "/whip/:id", (request, params) => this.#trickle(request, params.id!), {
+      name: "whip",
+      doc: { summary: "Trickle ICE: candidates of an SDP fragment", requestBody: { [TRICKLE_TYPE]: { type: "string" } }, responses: { "204": { description: "Candidates added" } } },
+    });
+    host.route("DELETE", "/whip/:id", async (_request, params) => {
+      await this.#resource(params.id!).session.hangup("whip_delete");
+      return new Response(null, { status: 200 });
+    }, { name: "whip", doc: { summary: "Ends a WHIP session", responses: { "200": { description: "Hung up" } } } });
+    this.#libraries = loadLibraries();
+    await this.#libraries;
+  }
+
+  /** Nothing to release: each session closes its own peer connection. */
+  async close(): Promise<void> {}
+
+  get #server(): TransportHost {
+    if (!this.#host) throw new Error("the WHIP transport has not been started");
+    return this.#host;
   }
 
   /** Answers a WHIP offer, creating a session; rejects what Parley cannot take with a coded 4xx. */
   async answer(offer: string, metadata: Record<string, string> = {}): Promise<{ session: Session; answer: string }> {
-    if (this.server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
+    if (!this.#libraries) throw new Error("the WHIP transport has not been started");
+    const libraries = await this.#libraries;
+    if (this.#server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
     if (!/^v=0\r?\n/.test(offer) || !/\r?\nm=audio /.test(offer)) {
       throw new ParleyError("PARLEY_ERR_BAD_SDP", offer.startsWith("v=0") ? "no m=audio section" : 'the first line must be "v=0"');
     }
     const screened = screenOffer(offer);
     if (screened.candidates > MAX_CANDIDATES_PER_SESSION) {
-      this.server.metrics.iceCandidatesRefused.inc({ reason: "too_many" }, screened.candidates);
+      this.#server.metrics.iceCandidatesRefused.inc({ reason: "too_many" }, screened.candidates);
       throw new ParleyError("PARLEY_ERR_TOO_MANY_CANDIDATES", `the offer carries ${screened.candidates}, at most ${MAX_CANDIDATES_PER_SESSION} are taken`);
     }
-    for (const [reason, count] of Object.entries(screened.refused)) this.server.metrics.iceCandidatesRefused.inc({ reason }, count);
+    for (const [reason, count] of Object.entries(screened.refused)) this.#server.metrics.iceCandidatesRefused.inc({ reason }, count);
     const startedAt = performance.now();
-    const pc = this.#peerConnection();
+    const pc = this.#peerConnection(libraries.werift);
     let session: CallSession | undefined;
     try {
-      session = await this.#openSession(pc, screened.sdp, metadata, startedAt);
+      session = await this.#openSession(libraries, pc, screened.sdp, metadata, startedAt);
       this.#own(session, pc, screened.candidates);
       await this.#makeAnswer(pc, session);
       return { session, answer: pc.localDescription!.sdp };
@@ -117,10 +158,10 @@ export class WhipTransport {
     }
   }
 
-  #peerConnection(): RTCPeerConnection {
-    const { webrtc } = this.server.config;
-    return new RTCPeerConnection({
-      codecs: { audio: audioCodecs() },
+  #peerConnection(werift: Libraries["werift"]): RTCPeerConnection {
+    const { webrtc } = this.#server.config;
+    return new werift.RTCPeerConnection({
+      codecs: { audio: audioCodecs(werift) },
       iceUseIpv6: false,
       ...(webrtc.icePortMin !== undefined ? { icePortRange: [webrtc.icePortMin, webrtc.icePortMax!] as [number, number] } : {}),
       // werift names candidates after the machine's interfaces even when bound to one address, so
@@ -131,7 +172,7 @@ export class WhipTransport {
   }
 
   /** Applies the (screened) offer, picks the codec and opens the session; throws a coded 4xx for an offer Parley cannot take. */
-  async #openSession(pc: RTCPeerConnection, offer: string, metadata: Record<string, string>, startedAt: number): Promise<CallSession> {
+  async #openSession({ werift, WebRtcEndpoint }: Libraries, pc: RTCPeerConnection, offer: string, metadata: Record<string, string>, startedAt: number): Promise<CallSession> {
     try {
       await pc.setRemoteDescription({ type: "offer", sdp: offer });
     } catch {
@@ -143,14 +184,14 @@ export class WhipTransport {
     const audio = negotiated.find((c) => codecName(c) !== "telephone-event");
     const spec = audio && codecForFormat({ name: codecName(audio), clockRate: audio.clockRate, channels: audio.channels ?? 1, payloadType: audio.payloadType });
     if (!transceiver || !audio || !spec) throw new ParleyError("PARLEY_ERR_NO_COMMON_CODEC", negotiated.map((c) => c.mimeType).join(", ") || "none");
-    if (this.server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
+    if (this.#server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
     const event = negotiated.find((c) => codecName(c) === "telephone-event" && c.clockRate === audio.clockRate) ??
       negotiated.find((c) => codecName(c) === "telephone-event");
-    const track = new MediaStreamTrack({ kind: "audio" });
+    const track = new werift.MediaStreamTrack({ kind: "audio" });
     transceiver.setDirection("sendrecv");
     transceiver.sender.replaceTrack(track);
     const encoder = spec.createEncoder();
-    return this.server.openSession(
+    return this.#server.openSession(
       {
         transport: "webrtc",
         codec: spec.name,
@@ -168,8 +209,9 @@ export class WhipTransport {
           codec: spec,
           encoder,
           telephoneEvent: event && { payloadType: event.payloadType, clockRate: event.clockRate },
-          maxJitterDelayMs: this.server.config.rtp.maxJitterDelayMs,
-          metrics: this.server.metrics,
+          maxJitterDelayMs: this.#server.config.rtp.maxJitterDelayMs,
+          mediaTimeoutMs: this.#server.config.webrtc.mediaTimeoutSeconds * 1000,
+          metrics: this.#server.metrics,
           startedAt,
         }),
     );
@@ -181,7 +223,7 @@ export class WhipTransport {
     // A peer that never completes ICE and DTLS would hold its socket for ever.
     const deadline = setTimeout(() => {
       if (pc.connectionState !== "connected") void session.hangup("webrtc_timeout");
-    }, this.server.config.webrtc.connectTimeoutSeconds * 1000);
+    }, this.#server.config.webrtc.connectTimeoutSeconds * 1000);
     session.closed.then(() => {
       clearTimeout(deadline);
       this.#resources.delete(session.id);
@@ -196,7 +238,7 @@ export class WhipTransport {
     }
     await gathered(pc, session);
     // Ended while gathering (server shutdown, or hung up by embedding code): there is nothing to answer for.
-    if (session.ended) throw new ParleyError(this.server.shuttingDown ? "PARLEY_ERR_SHUTTING_DOWN" : "PARLEY_ERR_SESSION_CLOSED", session.id);
+    if (session.ended) throw new ParleyError(this.#server.shuttingDown ? "PARLEY_ERR_SHUTTING_DOWN" : "PARLEY_ERR_SESSION_CLOSED", session.id);
   }
 
   #resource(id: string): WhipResource {
@@ -205,13 +247,13 @@ export class WhipTransport {
     return resource;
   }
 
-  async #offer(request: IncomingMessage, body: () => Promise<string>): Promise<ApiResponse> {
+  async #offer(request: Request): Promise<Response> {
     const type = mediaType(request);
     if (type !== SDP_TYPE) throw new ParleyError("PARLEY_ERR_UNSUPPORTED_MEDIA_TYPE", type || "(none)", SDP_TYPE);
-    const query = new URL(request.url ?? "/", "http://localhost").searchParams;
+    const query = new URL(request.url).searchParams;
     query.delete("access_token");
-    const { session, answer } = await this.answer(await body(), Object.fromEntries(query));
-    return { status: 201, headers: { "content-type": SDP_TYPE, location: `/whip/${session.id}`, etag: `"${session.id}"` }, body: answer };
+    const { session, answer } = await this.answer(await readText(request), Object.fromEntries(query));
+    return new Response(answer, { status: 201, headers: { "content-type": SDP_TYPE, location: `/whip/${session.id}`, etag: `"${session.id}"` } });
   }
 
   /**
@@ -220,14 +262,14 @@ export class WhipTransport {
    * fragment with a malformed candidate or one naming an unspecified, broadcast, multicast or
    * reserved address is refused whole with 422.
    */
-  async #trickle(request: IncomingMessage, id: string, body: () => Promise<string>): Promise<ApiResponse> {
+  async #trickle(request: Request, id: string): Promise<Response> {
     const resource = this.#resource(id);
     const type = mediaType(request);
     if (type !== TRICKLE_TYPE) throw new ParleyError("PARLEY_ERR_UNSUPPORTED_MEDIA_TYPE", type || "(none)", TRICKLE_TYPE);
-    const fragment = await body();
+    const fragment = await readText(request);
     const mid = /^a=mid:(\S+)/m.exec(fragment)?.[1] ?? "0";
     const candidates = [...fragment.matchAll(/^a=(candidate:[^\r\n]+)/gm)].map((match) => match[1]!);
-    const refused = this.server.metrics.iceCandidatesRefused;
+    const refused = this.#server.metrics.iceCandidatesRefused;
     if (candidates.length > MAX_CANDIDATES_PER_REQUEST || resource.candidates + candidates.length > MAX_CANDIDATES_PER_SESSION) {
       refused.inc({ reason: "too_many" }, candidates.length);
       throw new ParleyError("PARLEY_ERR_TOO_MANY_CANDIDATES",
@@ -249,6 +291,6 @@ export class WhipTransport {
         throw new ParleyError("PARLEY_ERR_BAD_REQUEST", `bad ICE candidate: ${candidate.slice(0, 100)}`);
       }
     }
-    return { status: 204 };
+    return new Response(null, { status: 204 });
   }
 }

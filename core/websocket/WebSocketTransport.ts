@@ -1,11 +1,16 @@
 import type { IncomingMessage } from "node:http";
-import type { RawData, WebSocket } from "ws";
+import type { RawData, WebSocket, WebSocketServer } from "ws";
 import { decodeMulaw, encodeMulaw } from "../../media/g711.ts";
-import type { HttpApi } from "../http/HttpApi.ts";
-import type { ParleyServer } from "../server.ts";
 import type { CallSession } from "../Session.ts";
+import type { Transport, TransportHost } from "../transport.ts";
 import { type WebSocketFraming, WebSocketEndpoint } from "./WebSocketEndpoint.ts";
 import { type DropReason, WebSocketPeer } from "./WebSocketPeer.ts";
+
+declare module "../transport.ts" {
+  interface TransportMap {
+    webSocket: WebSocketTransport;
+  }
+}
 
 /** A message Parley refuses: the reason is a metric label, the message goes back to the peer. */
 class Rejection extends Error {
@@ -78,15 +83,35 @@ interface Connection {
  * Bad messages are answered with `{"event":"error","error":{"reason","message"}}`, counted, and the
  * call goes on.
  */
-export class WebSocketTransport {
-  constructor(readonly server: ParleyServer, http: HttpApi) {
-    http.webSocket("/v1/media-stream", "media-stream", (socket, request) => this.#accept(socket, request, "json"));
-    http.webSocket("/v1/audio-fork", "audio-fork", (socket, request) => this.#accept(socket, request, "l16"));
+export class WebSocketTransport implements Transport {
+  readonly name = "webSocket";
+  #host?: TransportHost;
+  #webSockets?: WebSocketServer;
+
+  /** Loads ws and takes the upgrades of both endpoints. */
+  async start(host: TransportHost): Promise<void> {
+    this.#host = host;
+    const { WebSocketServer } = await import("ws");
+    this.#webSockets = new WebSocketServer({ noServer: true, maxPayload: host.config.websocket.maxMessageBytes });
+    const endpoints = [["/v1/media-stream", "media-stream", "json", "CPaaS media stream: JSON messages with base64 8 kHz mu-law"], ["/v1/audio-fork", "audio-fork", "l16", "Audio fork: a JSON metadata message, then binary L16 frames"]] as const;
+    for (const [path, name, shape, summary] of endpoints) {
+      host.upgrade(path, name, (request, socket, head) => this.#webSockets!.handleUpgrade(request, socket, head, (webSocket) => this.#accept(webSocket, request, shape)), summary);
+    }
+  }
+
+  /** Drops every connection; their sessions end with them. */
+  async close(): Promise<void> {
+    for (const client of this.#webSockets?.clients ?? []) client.terminate();
+  }
+
+  get #server(): TransportHost {
+    if (!this.#host) throw new Error("the WebSocket transport has not been started");
+    return this.#host;
   }
 
   #accept(socket: WebSocket, request: IncomingMessage, shape: "json" | "l16"): void {
     const label = shape === "json" ? "media-stream" : "audio-fork";
-    const { maxBufferedBytes, idleTimeoutSeconds } = this.server.config.websocket;
+    const { maxBufferedBytes, idleTimeoutSeconds } = this.#server.config.websocket;
     const limits = { maxBufferedBytes, idleTimeoutMs: idleTimeoutSeconds * 1000 };
     const connection: Connection = { peer: new WebSocketPeer(socket, limits, (reason) => this.#dropped(connection, label, reason)) };
     const query = Object.fromEntries(new URL(request.url ?? "/", "http://localhost").searchParams);
@@ -99,21 +124,21 @@ export class WebSocketTransport {
         else this.#onFork(connection, data, isBinary, query, label);
       } catch (error) {
         const rejection = error instanceof Rejection ? error : new Rejection("internal", "message could not be handled");
-        this.server.metrics.webSocketRejected.inc({ transport: label, reason: rejection.reason });
+        this.#server.metrics.webSocketRejected.inc({ transport: label, reason: rejection.reason });
         connection.peer.send(JSON.stringify({ event: "error", error: { reason: rejection.reason, message: rejection.message } }));
       }
     });
     socket.on("error", (error: Error & { code?: string }) => {
       const reason = error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ? "too_large" : "protocol_error";
-      this.server.metrics.webSocketRejected.inc({ transport: label, reason });
+      this.#server.metrics.webSocketRejected.inc({ transport: label, reason });
     });
     socket.on("close", () => this.#end(connection, "websocket_closed"));
   }
 
   /** A peer the connection's upkeep dropped: counted, and its call ends with `websocket_<reason>`. */
   #dropped(connection: Connection, label: string, reason: DropReason): void {
-    this.server.metrics.webSocketDropped.inc({ transport: label, reason });
-    if (reason === "slow_client") this.server.metrics.slowClientsDropped.inc({ channel: "websocket" });
+    this.#server.metrics.webSocketDropped.inc({ transport: label, reason });
+    if (reason === "slow_client") this.#server.metrics.slowClientsDropped.inc({ channel: "websocket" });
     this.#end(connection, `websocket_${reason}`);
   }
 
@@ -124,13 +149,13 @@ export class WebSocketTransport {
 
   /** Audio past real time and its burst: dropped and counted, not answered (a flooding peer would only get more to read). */
   #tooFast(label: string): void {
-    this.server.metrics.webSocketRejected.inc({ transport: label, reason: "faster_than_real_time" });
+    this.#server.metrics.webSocketRejected.inc({ transport: label, reason: "faster_than_real_time" });
   }
 
   #open(connection: Connection, framing: WebSocketFraming, codec: string, metadata: Record<string, string>): void {
     if (connection.session) throw new Rejection("duplicate_start", "the stream has already started");
-    if (this.server.shuttingDown) throw new Rejection("shutting_down", "server is shutting down");
-    connection.session = this.server.openSession(
+    if (this.#server.shuttingDown) throw new Rejection("shutting_down", "server is shutting down");
+    connection.session = this.#server.openSession(
       { transport: "websocket", codec, sampleRate: framing.sampleRate, decodableRates: [framing.sampleRate], outputRate: framing.sampleRate, frameSamples: framing.sampleRate / 50, metadata },
       (session) => (connection.endpoint = new WebSocketEndpoint(connection.peer, framing, session.fanout)),
     );

@@ -192,4 +192,36 @@ test("an intent table needs one way to a person and distinct single keys", () =>
   checkIntents(DEFAULT_INTENTS);
 });
 
+test("with the survey, a caller done after an answer ('#') is asked for a score; a key of 1 to 5 is reported and the bot says goodbye and hangs up", () => {
+  const surveyed = { ...config(false), survey: true };
+  const [answered, asked, rated, after] = run(["3", "1", "2", "3", "4", "#", "#", "4", "5"], surveyed).slice(5);
+  assert.match(ofType(answered!.actions, "say")[1]!.text, /If that is all, press pound\.$/);
+  assert.equal(said(asked!.actions), ["voicebot:survey"]);
+  assert.is(asked!.state.step, "survey");
+  assert.equal(rated!.actions.map((a) => a.type), ["survey", "say", "hangup"]);
+  assert.equal(ofType(rated!.actions, "survey")[0], { type: "survey", score: 4, via: "dtmf" });
+  assert.is(rated!.state.step, "ended");
+  assert.equal(after!.actions, [], "a key after the goodbye is ignored");
+});
+
+test("with the survey, a spoken no at the menu asks for the score; a spoken digit answers it, and silence or a key out of range ends the call without one", () => {
+  const surveyed = { ...config(), survey: true };
+  const [asked, rated] = run(["no thanks", "five"], surveyed);
+  assert.equal(said(asked!.actions), ["voicebot:survey"]);
+  assert.equal(ofType(asked!.actions, "listen")[0]!.for, "account", "the recogniser listens for digits");
+  assert.equal(ofType(rated!.actions, "survey")[0], { type: "survey", score: 5, via: "speech" });
+  assert.equal(ofType(run(["no I want my order status"], surveyed)[0]!.actions, "intent")[0]!.intent, "order_status", "a request wins over a no");
+  for (const input of [silence, "9"]) {
+    const [, unrated] = run(["#", input], surveyed);
+    assert.equal(unrated!.actions.map((a) => a.type), ["say", "hangup"]);
+    assert.equal(said(unrated!.actions), ["voicebot:goodbye"]);
+  }
+});
+
+test("without the survey, '#' at the menu is not understood, as before, and the menu says nothing of it", () => {
+  const [answered, pound] = run(["3", "1", "2", "3", "4", "#", "#"], config(false)).slice(5);
+  assert.not.match(ofType(answered!.actions, "say")[1]!.text, /pound/);
+  assert.equal(said(pound!.actions), ["voicebot:no_match", "voicebot:menu"]);
+});
+
 test.run();

@@ -16,10 +16,12 @@ export interface DialogConfig {
   account: { minDigits: number; maxDigits: number };
   /** Misses in a row (silence or not understood) answered with a reprompt; the last of them offers a person, one more hands the call over. */
   retries: number;
+  /** A caller who is done ('#' or a no at the menu) is asked to rate the call, 1 to 5 on the keypad, and the bot hangs up. */
+  survey?: boolean;
 }
 
-/** Where the conversation is: the menu, collecting the account number, confirming a spoken one, or done. */
-export type DialogStep = "menu" | "account" | "confirm" | "handed_over";
+/** Where the conversation is: the menu, collecting the account number, confirming a spoken one, the closing survey, or done (handed over, or the bot said goodbye). */
+export type DialogStep = "menu" | "account" | "confirm" | "survey" | "handed_over" | "ended";
 
 /** Everything the dialog remembers of one call. */
 export interface DialogState {
@@ -70,9 +72,13 @@ export type DialogAction =
   /** An account number was given. */
   | { type: "account"; account: string; via: InputVia }
   /** Hand the call to a person. */
-  | { type: "route"; intent: string; reason: RouteReason; account?: string; transcript: string[] };
+  | { type: "route"; intent: string; reason: RouteReason; account?: string; transcript: string[] }
+  /** The caller rated the call in the closing survey, 1 to 5. */
+  | { type: "survey"; score: number; via: InputVia }
+  /** End the call once the prompts queued so far have played. */
+  | { type: "hangup" };
 
-/** What the recogniser listens for at a step. */
+/** What the recogniser listens for at a step (the survey's score is a digit, as in an account number). */
 export type ListenFor = "intent" | "account" | "confirm";
 
 /** A state and the actions that lead to it. */
@@ -98,10 +104,11 @@ export function startDialog(config: DialogConfig): Transition {
 
 /** The next state and actions after an input. */
 export function nextStep(config: DialogConfig, state: DialogState, input: DialogInput): Transition {
-  if (state.step === "handed_over") return { state, actions: [] };
+  if (state.step === "handed_over" || state.step === "ended") return { state, actions: [] };
   const step: StepInput = input.type === "no_result" ? { type: "speech", text: "" } : input;
   if (step.type === "speech" && step.text) state = { ...state, heard: [...state.heard, step.text] };
   if (state.step === "menu") return inMenu(config, state, step);
+  if (state.step === "survey") return inSurvey(state, step);
   return state.step === "account" ? inAccount(config, state, step) : inConfirm(config, state, step);
 }
 
@@ -112,6 +119,8 @@ function inMenu(config: DialogConfig, state: DialogState, input: StepInput): Tra
   if (input.type === "no_input") return miss(config, state, "noInput");
   if (input.type === "dtmf" && input.digit === "*") return { state, actions: [...prompt(config, state, true), { type: "await_input" }] };
   const intent = input.type === "speech" ? matchIntent(input.text, config.intents) : intentForKey(input.digit, config.intents);
+  // A request wins over a no ("no, I want my order status"): only a caller asking for nothing is done.
+  if (!intent && config.survey && (input.type === "dtmf" ? input.digit === "#" : isNo(input.text))) return survey(config, state);
   if (!intent) return miss(config, state, "noMatch");
   return choose(config, state, intent, input.type, input.type === "speech" ? input.text : input.digit);
 }
@@ -168,6 +177,21 @@ function inConfirm(config: DialogConfig, state: DialogState, input: StepInput): 
   return miss(config, state, "noMatch");
 }
 
+/** The caller is done: the closing survey's question. */
+function survey(config: DialogConfig, state: DialogState): Transition {
+  const text = "Before you go: how satisfied are you with this call? Press 1 for very unhappy, up to 5 for very happy.";
+  return { state: { ...state, step: "survey" }, actions: [{ type: "say", text, label: "voicebot:survey", interrupt: true }, ...listen(config, "account"), { type: "await_input" }] };
+}
+
+/** The survey's answer: a score of 1 to 5 (a key, or a digit said) is reported; anything else, or silence, ends the call without one. */
+function inSurvey(state: DialogState, input: StepInput): Transition {
+  const answer = input.type === "dtmf" ? input.digit : input.type === "speech" ? digitsFromText(input.text) : "";
+  const ended: DialogState = { ...state, step: "ended" };
+  if (!/^[1-5]$/.test(answer)) return { state: ended, actions: [{ type: "say", text: "Thank you for calling. Goodbye.", label: "voicebot:goodbye", interrupt: true }, { type: "hangup" }] };
+  const via: InputVia = input.type === "dtmf" ? "dtmf" : "speech";
+  return { state: ended, actions: [{ type: "survey", score: Number(answer), via }, { type: "say", text: "Thank you for your answer. Goodbye.", label: "voicebot:goodbye", interrupt: true }, { type: "hangup" }] };
+}
+
 /** Reads a spoken account number back and asks the caller to confirm it. */
 function confirm(config: DialogConfig, state: DialogState, spoken: string): Transition {
   const next: DialogState = { ...state, step: "confirm", spoken, keyed: "" };
@@ -208,7 +232,7 @@ function answer(config: DialogConfig, state: DialogState, intent: Intent, before
     actions: [
       ...before,
       { type: "say", text, label: `voicebot:answer:${intent.name}`, interrupt: true },
-      { type: "say", text: `Is there anything else? ${menuPrompt(config)}`, label: "voicebot:menu", interrupt: false },
+      { type: "say", text: `Is there anything else? ${menuPrompt(config)}${config.survey ? " If that is all, press pound." : ""}`, label: "voicebot:menu", interrupt: false },
       ...listen(config, "intent"),
       { type: "await_input" },
     ],

@@ -1,25 +1,29 @@
 // What the voice bot understands: the intents of a support line, the phrases and keys that select
 // them, and the grammars the recogniser listens with. Pure data and functions, no I/O.
 import { digitsFromText, digitsGrammar, type DigitsGrammarOptions, matchPhrase, phraseGrammar } from "../../plugins/asr/mod.ts";
+import { type Static, Type } from "../../core/mod.ts";
 import { backchannelWords, DEFAULT_BACKCHANNELS, transcriptWords } from "../../plugins/barge-in/mod.ts";
 
-/** One thing a caller can ask for. */
-export interface Intent {
+/** One thing a caller can ask for: the schema. */
+export const IntentSchema = Type.Object({
   /** Stable name, reported in events ("billing"). */
-  name: string;
+  name: Type.String({ minLength: 1 }),
   /** How the menu names it ("a refund"): "press 2 for a refund". */
-  title: string;
+  title: Type.String({ minLength: 1 }),
   /** Words that select it, lower case; a transcript that contains one as whole words means this intent. */
-  phrases: string[];
+  phrases: Type.Array(Type.String({ pattern: "^[a-z' ]+$" }), { minItems: 1 }),
   /** The keypad key that selects it. */
-  dtmf: string;
+  dtmf: Type.String(),
   /** What the bot answers; `{account}` is replaced by the account number, spoken digit by digit. */
-  answer: string;
+  answer: Type.String({ minLength: 1 }),
   /** The answer needs the caller's account number, collected first. */
-  needsAccount?: boolean;
+  needsAccount: Type.Optional(Type.Boolean()),
   /** The caller wants a person: the bot hands the call over (a `route.request` event). */
-  routes?: boolean;
-}
+  routes: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+
+/** Something a caller can ask for (its schema above validates the plugin's options). */
+export type Intent = Static<typeof IntentSchema>;
 
 /** The support line's intents: billing, refund, order status, and talk to a person. */
 export const DEFAULT_INTENTS: Intent[] = [

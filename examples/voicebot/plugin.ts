@@ -2,70 +2,48 @@
 // silences, and carries out what it decides: speak (tts), switch what the recogniser listens for
 // (asr), time the caller's silence, and emit its events.
 import { Observable, Subscription, take } from "rxjs";
-import { definePlugin, type EventInput, type Playback, type Plugin, type PluginServer, type Session } from "../../core/mod.ts";
+import { definePlugin, type EventInput, type Playback, type Plugin, type PluginContext, type Session, type Static, Type } from "../../core/mod.ts";
 import { type AsrSearch, listenFor, missingPocketsphinx } from "../../plugins/asr/mod.ts";
 import { say } from "../../plugins/tts/mod.ts";
 import { type DialogAction, type DialogConfig, type DialogInput, type DialogState, type ListenFor, nextStep, startDialog } from "./dialog.ts";
 import "./events.ts";
-import { accountGrammar, checkIntents, confirmGrammar, DEFAULT_INTENTS, type Intent, intentGrammar } from "./intents.ts";
+// The survey's answer is the kpi plugin's event: declared once, there.
+import "../../plugins/kpi/mod.ts";
+import { accountGrammar, checkIntents, confirmGrammar, DEFAULT_INTENTS, intentGrammar, IntentSchema } from "./intents.ts";
 import { type TurnVerdicts, turnVerdicts } from "./turns.ts";
 
 /** Options of the `voicebot` plugin. */
-export interface VoicebotOptions {
+export const VoicebotOptions = Type.Object({
   /** Said when the call starts, before the menu. */
-  greeting: string;
+  greeting: Type.String({ minLength: 1, default: "Thank you for calling Parley support." }),
   /** What callers can ask for; exactly one must route to a person. Default: billing, refund, order status, a person. */
-  intents: Intent[];
+  intents: Type.Array(IntentSchema, { minItems: 1, default: DEFAULT_INTENTS }),
   /** Bounds of an account number, in digits. Default 4 to 12. */
-  account: { minDigits: number; maxDigits: number };
+  account: Type.Object({
+    minDigits: Type.Integer({ minimum: 1, maximum: 32, default: 4 }),
+    maxDigits: Type.Integer({ minimum: 1, maximum: 32, default: 12 }),
+  }, { additionalProperties: false, default: {} }),
   /** Silence after a prompt that counts as no answer, ms. Default 6000. */
-  noInputMs: number;
+  noInputMs: Type.Number({ minimum: 500, maximum: 60000, default: 6000 }),
+  // 5000: the endpointing silence (0.35-0.5 s) and a final transcript on a busy machine (p99 about 1 s) fit many times over.
   /** Longest wait for the recogniser's transcript (or error) after the caller stops speaking; then the turn counts as not understood, ms. Default 5000. */
-  resultTimeoutMs: number;
+  resultTimeoutMs: Type.Number({ minimum: 500, maximum: 60000, default: 5000 }),
   /** Misses in a row answered with a reprompt before the call goes to a person (the last offers one). Default 2. */
-  retries: number;
+  retries: Type.Integer({ minimum: 0, maximum: 5, default: 2 }),
   /** Understand speech. Default: when the asr plugin is registered and pocketsphinx is installed; otherwise keypad only. */
-  speech?: boolean;
-}
+  speech: Type.Optional(Type.Boolean()),
+  /** Sessions whose metadata has one of these keys are not callers for the bot (an agent's or a supervisor's audio leg). Default ["agentLeg", "supervisorLeg"]. */
+  notForTheBot: Type.Array(Type.String(), { default: ["agentLeg", "supervisorLeg"] }),
+  /** A caller who is done ('#', or a no, at the menu) is asked to rate the call, 1 to 5 on the keypad (`survey.answered`), and the bot hangs up. Default false. */
+  survey: Type.Boolean({ default: false }),
+}, { additionalProperties: false });
 
-const INTENT_SCHEMA = {
-  type: "object",
-  properties: {
-    name: { type: "string", minLength: 1 },
-    title: { type: "string", minLength: 1 },
-    phrases: { type: "array", minItems: 1, items: { type: "string", pattern: "^[a-z' ]+$" } },
-    dtmf: { type: "string" },
-    answer: { type: "string", minLength: 1 },
-    needsAccount: { type: "boolean" },
-    routes: { type: "boolean" },
-  },
-  required: ["name", "title", "phrases", "dtmf", "answer"],
-  additionalProperties: false,
-};
-
-const OPTIONS_SCHEMA = {
-  type: "object",
-  properties: {
-    greeting: { type: "string", minLength: 1, default: "Thank you for calling Parley support." },
-    intents: { type: "array", minItems: 1, items: INTENT_SCHEMA, default: DEFAULT_INTENTS },
-    account: {
-      type: "object",
-      properties: { minDigits: { type: "integer", minimum: 1, maximum: 32, default: 4 }, maxDigits: { type: "integer", minimum: 1, maximum: 32, default: 12 } },
-      additionalProperties: false,
-      default: {},
-    },
-    noInputMs: { type: "number", minimum: 500, maximum: 60000, default: 6000 },
-    // 5000: the endpointing silence (0.35-0.5 s) and a final transcript on a busy machine (p99 about 1 s) fit many times over.
-    resultTimeoutMs: { type: "number", minimum: 500, maximum: 60000, default: 5000 },
-    retries: { type: "integer", minimum: 0, maximum: 5, default: 2 },
-    speech: { type: "boolean" },
-  },
-  additionalProperties: false,
-};
+/** Options of the `voicebot` plugin. */
+export type VoicebotOptions = Static<typeof VoicebotOptions>;
 
 /** Why the bot cannot understand speech on this server (the asr plugin or pocketsphinx is missing), or undefined when it can. */
-function speechUnavailable(server: PluginServer): string | undefined {
-  if (!server.plugins().has("asr")) return "the asr plugin is not registered before it";
+function speechUnavailable(context: PluginContext): string | undefined {
+  if (!context.plugins().has("asr")) return "the asr plugin is not registered before it";
   return missingPocketsphinx();
 }
 
@@ -78,29 +56,39 @@ function speechUnavailable(server: PluginServer): string | undefined {
  * plugin, a turn it let pass (a cough, an "uh-huh" over a prompt) is not taken for an answer.
  * Without pocketsphinx it says so at start and serves callers by keypad alone.
  *
- * Emits `voicebot.intent`, `voicebot.account` and `route.request` (see events.ts).
+ * With `survey`, a caller who is done rates the call on the keypad and the bot says goodbye and
+ * hangs up.
+ *
+ * Emits `voicebot.intent`, `voicebot.account`, `voicebot.collect.started` and `.ended` (around the
+ * account number's collection, for the recording plugin's PCI masking), `route.request` (see
+ * events.ts) and, with `survey`, `survey.answered` (the kpi plugin's event).
  */
 export function voicebot(): Plugin<VoicebotOptions> {
-  return definePlugin<VoicebotOptions>({
+  return definePlugin({
     name: "voicebot",
     version: "1.0.0",
     dependencies: { tts: "^1.0.0" },
-    options: OPTIONS_SCHEMA,
-    setup(server, options) {
+    options: VoicebotOptions,
+    setup(context, options) {
       checkIntents(options.intents);
       if (options.account.minDigits > options.account.maxDigits) throw new RangeError("voicebot: account.minDigits is above account.maxDigits");
-      const unavailable = options.speech === undefined ? speechUnavailable(server) : undefined;
-      if (unavailable) console.warn(`parley voicebot: speech recognition is unavailable (${unavailable}); callers use the keypad`);
+      const unavailable = options.speech === undefined ? speechUnavailable(context) : undefined;
+      if (unavailable) context.log.warn(`speech recognition is unavailable (${unavailable}); callers use the keypad`);
       const speech = options.speech ?? !unavailable;
-      const config: DialogConfig = { greeting: options.greeting, intents: options.intents, speech, account: options.account, retries: options.retries };
+      const config: DialogConfig = { greeting: options.greeting, intents: options.intents, speech, account: options.account, retries: options.retries, survey: options.survey };
       const searches: Record<ListenFor, AsrSearch> = {
         intent: { type: "grammar", jsgf: intentGrammar(options.intents) },
         account: { type: "grammar", jsgf: accountGrammar(options.account, options.intents) },
         confirm: { type: "grammar", jsgf: confirmGrammar(options.account, options.intents) },
       };
-      return (session) => converse(session, config, searches, options);
+      return (session) => (options.notForTheBot.some((key) => key in session.info.metadata) ? undefined : converse(session, config, searches, options));
     },
   });
+}
+
+/** The dialog is collecting the account number (asking for it, or confirming a spoken one). */
+function collecting(state: DialogState | undefined): boolean {
+  return state?.step === "account" || state?.step === "confirm";
 }
 
 /**
@@ -135,11 +123,12 @@ function converse(session: Session, config: DialogConfig, searches: Record<Liste
       });
     };
 
-    const act = (action: DialogAction) => {
+    /** Carries out one action; returns the playback of a prompt it speaks. */
+    const act = (action: DialogAction): Playback | undefined => {
       switch (action.type) {
         case "say":
           lastPrompt = say(session, action.text, { label: action.label, interrupt: action.interrupt });
-          break;
+          return lastPrompt;
         case "listen":
           listenFor(session, searches[action.for]);
           break;
@@ -154,19 +143,46 @@ function converse(session: Session, config: DialogConfig, searches: Record<Liste
           break;
         case "route": {
           const { type: _, ...request } = action;
+          // The person who takes the call hears free speech: the transcript they read must not
+          // stay in the bot's last grammar (an account number's digits).
+          listenFor(session, { type: "dictation" });
           subscriber.next({ type: "route.request", ...request });
           break;
         }
+        case "survey":
+          subscriber.next({ type: "survey.answered", score: action.score, via: action.via });
+          break;
+        case "hangup":
+          // After the goodbye has played: the caller hears it whole.
+          void (lastPrompt?.done ?? Promise.resolve()).then(() => session.hangup("bot_goodbye"));
+          break;
       }
+      return undefined;
     };
 
-    /** Runs a dialog step; a failure ends the bot's work on this call as a contained plugin error, never an unhandled one. */
+    /**
+     * Runs a dialog step; a failure ends the bot's work on this call as a contained plugin error,
+     * never an unhandled one. Entering the account number's steps emits `voicebot.collect.started`;
+     * leaving them emits `voicebot.collect.ended` once the step's first prompt has played, since
+     * that answer reads the number back (a recording masks what lies between).
+     */
     const run = (step: () => { state: DialogState; actions: DialogAction[] }) => {
       if (subscriber.closed) return;
       try {
+        const wasCollecting = collecting(state);
         const transition = step();
         state = transition.state;
-        for (const action of transition.actions) act(action);
+        if (!wasCollecting && collecting(state)) subscriber.next({ type: "voicebot.collect.started", kind: "account" });
+        let firstPrompt: Playback | undefined;
+        for (const action of transition.actions) {
+          const playback = act(action);
+          firstPrompt ??= playback;
+        }
+        if (wasCollecting && !collecting(state)) {
+          void (firstPrompt?.done ?? Promise.resolve()).then(() => {
+            if (!subscriber.closed) subscriber.next({ type: "voicebot.collect.ended", kind: "account" });
+          });
+        }
       } catch (error) {
         subscriber.error(error);
       }

@@ -5,7 +5,7 @@
 // level measurement and never an FFT. The numbers are the same whenever they are computed (see
 // FrameAnalyser).
 import type { FrameLevels } from "./energy.ts";
-import type { FeatureFrame } from "./features.ts";
+import type { FeatureFrame } from "./feature-frame.ts";
 import type { FrameAnalyser, FrameSpectrum } from "./frame-analyser.ts";
 import type { PitchEstimate } from "./pitch.ts";
 

@@ -5,7 +5,7 @@
 // frame, reaching back over the loud unvoiced frames just before it (consonants; noise alone
 // never starts one), ends after a hangover of non-speech, and is cut at a maximum
 // length so a long monologue still gets scored as it goes.
-import type { FeatureFrame } from "./features.ts";
+import type { FeatureFrame } from "./feature-frame.ts";
 import { NoiseFloor } from "./noise-floor.ts";
 
 /** A stretch of speech and the feature frames it spans. */

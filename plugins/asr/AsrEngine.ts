@@ -2,14 +2,10 @@
 // `AsrEngine` (open a stream per utterance) and `AsrStream` (write audio, finish, cancel), then
 // pass `plugins/asr/conformance.ts`.
 
-/** One recognised word. Times are ms from the first sample written to the stream. */
-export interface AsrWord {
-  word: string;
-  startMs: number;
-  endMs: number;
-  /** 0 to 1: the engine's belief that this word is right (a posterior where the engine has one). */
-  confidence: number;
-}
+import type { AsrSearch, AsrWord } from "./search.ts";
+
+/** One recognised word (times are ms from the first sample written to the stream), and what to listen for: declared with their schemas in search.ts. */
+export type { AsrSearch, AsrWord };
 
 /** A hypothesis about an utterance: partial while audio still comes, final after `finish()`. */
 export interface AsrResult {
@@ -21,18 +17,6 @@ export interface AsrResult {
   confidence: number;
   final: boolean;
 }
-
-/** What to listen for. */
-export type AsrSearch =
-  /** Free dictation with the engine's language model. */
-  | { type: "dictation" }
-  /**
-   * Keyword spotting: only these phrases are reported, wherever they occur in the utterance.
-   * `threshold` trades misses for false alarms (pocketsphinx: 1e-50 finds more, 1e-5 fewer; longer phrases want smaller values).
-   */
-  | { type: "keywords"; keywords: { phrase: string; threshold?: number }[] }
-  /** A JSGF grammar (IVR menus, digit strings): the result is a sentence of the grammar, or "". */
-  | { type: "grammar"; jsgf: string };
 
 /** How one utterance is recognised. */
 export interface AsrStreamOptions {

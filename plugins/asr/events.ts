@@ -1,65 +1,41 @@
-// The ASR plugin's events: their types (merged into core's EventMap) and JSON Schemas.
-import { registerEventSchema } from "../../core/mod.ts";
-import type { AsrErrorReason, AsrSearch, AsrWord } from "./AsrEngine.ts";
+// The ASR plugin's events, declared once: TypeBox schemas (registered for the serializers) whose
+// types merge into Parley's EventMap.
+import { defineEvents, type EventTypes, StringEnum, Type } from "../../core/mod.ts";
+import type { AsrErrorReason } from "./AsrEngine.ts";
+import { AsrSearchSchema, AsrWordSchema } from "./search.ts";
 
 /** How an utterance's end was decided. */
 export type UtteranceEnd = "turn_end" | "max_duration";
 
-declare module "../../core/events.ts" {
-  interface EventMap {
-    /** What the caller is saying, so far (changes as audio comes). */
-    "transcript.partial": { utteranceId: string; text: string; startMs: number };
-    /** What the caller said in one turn (or one `maxUtteranceMs` piece of a long turn). Media times in ms. */
-    "transcript": {
-      utteranceId: string;
-      text: string;
-      confidence: number;
-      words: AsrWord[];
-      startMs: number;
-      endMs: number;
-      /** From the end of the caller's turn (`turn.end`) to this result, ms of wall-clock time. */
-      latencyMs: number;
-      engine: string;
-      search: AsrSearch["type"];
-      endpoint: UtteranceEnd;
-    };
-    /** Recognition failed for an utterance (or could not start); the call goes on and the next turn is tried again. */
-    "asr.error": { engine: string; reason: AsrErrorReason; message: string; utteranceId?: string };
-    /** Asks the ASR plugin to listen for something else from the next utterance on (see `listenFor`). */
-    "asr.search": { search: AsrSearch };
-  }
-}
-
-const str = { type: "string" };
-const num = { type: "number" };
-/** Any of the three searches; `additionalProperties` stays open so the serializer keeps what it is given. */
-const search = {
-  type: "object",
-  properties: {
-    type: { type: "string", enum: ["dictation", "keywords", "grammar"] },
-    jsgf: str,
-    keywords: { type: "array", items: { type: "object", properties: { phrase: str, threshold: num }, required: ["phrase"] } },
-  },
-  required: ["type"],
-};
-registerEventSchema("transcript.partial", { properties: { utteranceId: str, text: str, startMs: num }, required: ["utteranceId", "text", "startMs"] });
-registerEventSchema("transcript", {
-  properties: {
-    utteranceId: str,
-    text: str,
-    confidence: num,
-    words: {
-      type: "array",
-      items: { type: "object", properties: { word: str, startMs: num, endMs: num, confidence: num }, required: ["word", "startMs", "endMs", "confidence"] },
-    },
-    startMs: num,
-    endMs: num,
-    latencyMs: num,
-    engine: str,
-    search: { type: "string", enum: ["dictation", "keywords", "grammar"] },
-    endpoint: { type: "string", enum: ["turn_end", "max_duration"] },
-  },
-  required: ["utteranceId", "text", "confidence", "words", "startMs", "endMs", "latencyMs", "engine", "search", "endpoint"],
+/** The ASR plugin's events. */
+export const ASR_EVENTS = defineEvents({
+  /** What the caller is saying, so far (changes as audio comes). */
+  "transcript.partial": Type.Object({ utteranceId: Type.String(), text: Type.String(), startMs: Type.Number() }),
+  /** What the caller said in one turn (or one `maxUtteranceMs` piece of a long turn). Media times in ms. */
+  "transcript": Type.Object({
+    utteranceId: Type.String(),
+    text: Type.String(),
+    confidence: Type.Number(),
+    words: Type.Array(AsrWordSchema),
+    startMs: Type.Number(),
+    endMs: Type.Number(),
+    /** From the end of the caller's turn (`turn.end`) to this result, ms of wall-clock time. */
+    latencyMs: Type.Number(),
+    engine: Type.String(),
+    search: StringEnum(["dictation", "keywords", "grammar"]),
+    endpoint: StringEnum(["turn_end", "max_duration"] as const satisfies readonly UtteranceEnd[]),
+  }),
+  /** Recognition failed for an utterance (or could not start); the call goes on and the next turn is tried again. */
+  "asr.error": Type.Object({
+    engine: Type.String(),
+    reason: Type.Unsafe<AsrErrorReason>(Type.String()),
+    message: Type.String(),
+    utteranceId: Type.Optional(Type.String()),
+  }),
+  /** Asks the ASR plugin to listen for something else from the next utterance on (see `listenFor`). */
+  "asr.search": Type.Object({ search: AsrSearchSchema }),
 });
-registerEventSchema("asr.error", { properties: { engine: str, reason: str, message: str, utteranceId: str }, required: ["engine", "reason", "message"] });
-registerEventSchema("asr.search", { properties: { search }, required: ["search"] });
+
+declare module "parley" {
+  interface EventMap extends EventTypes<typeof ASR_EVENTS> {}
+}

@@ -7,4 +7,4 @@ export { digitsFromText, digitsGrammar, type DigitsGrammarOptions, grammarWords,
 export { normalizeTranscript, type WordErrors, wordErrorRate, wordErrors } from "./wer.ts";
 export { type TranscribeMetrics, type TranscribeOptions, transcribeTurns } from "./transcribe-turns.ts";
 export type { UtteranceEnd } from "./events.ts";
-export { asr, type AsrPluginOptions, createAsrPlugin, listenFor } from "./plugin.ts";
+export { asr, AsrPluginOptions, createAsrPlugin, listenFor } from "./plugin.ts";

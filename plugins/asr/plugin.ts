@@ -1,61 +1,30 @@
-import { Gauge, Histogram } from "prom-client";
-import { definePlugin, type Plugin, type PluginServer, type Session, SharedResources, holdEngine } from "../../core/mod.ts";
+import { definePlugin, holdEngine, type Plugin, type PluginContext, type Session, SharedResources, type Static, Type } from "../../core/mod.ts";
 import type { AsrEngine, AsrSearch } from "./AsrEngine.ts";
 import "./events.ts";
 import { createPocketsphinxEngine, type PocketsphinxStats } from "./pocketsphinx-engine.ts";
+import { AsrSearchSchema } from "./search.ts";
 import { type TranscribeMetrics, transcribeTurns } from "./transcribe-turns.ts";
 
 /** Options of the `asr` plugin. */
-export interface AsrPluginOptions {
+export const AsrPluginOptions = Type.Object({
   /** What to listen for at the start of each call (change it mid-call with `listenFor`). Default: dictation. */
-  search: AsrSearch;
+  search: Type.Union(AsrSearchSchema.anyOf, { default: { type: "dictation" } }),
   /** Audio kept from before the detected start of speech, ms. Default 300. */
-  preRollMs: number;
+  preRollMs: Type.Number({ minimum: 0, maximum: 2000, default: 300 }),
   /** Longest utterance; longer turns are cut into pieces this long, ms. Default 30000. */
-  maxUtteranceMs: number;
+  maxUtteranceMs: Type.Number({ minimum: 1000, maximum: 600000, default: 30000 }),
   /** pocketsphinx: model folder (default Debian's /usr/share/pocketsphinx/model/en-us). */
-  modelDir?: string;
+  modelDir: Type.Optional(Type.String()),
   /** pocketsphinx: worker threads (default: cores, at most 4). */
-  workers?: number;
+  workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
   /** pocketsphinx: audio between partial results, ms (default 200). */
-  partialIntervalMs?: number;
+  partialIntervalMs: Type.Optional(Type.Number({ minimum: 20, maximum: 10000 })),
   /** pocketsphinx: the second decoding pass at the end of dictation utterances (default false: about a WER point better, finals several times slower). */
-  secondPass?: boolean;
-}
+  secondPass: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
 
-const SEARCH_SCHEMA = {
-  oneOf: [
-    { type: "object", properties: { type: { const: "dictation" } }, required: ["type"], additionalProperties: false },
-    {
-      type: "object",
-      properties: {
-        type: { const: "keywords" },
-        keywords: {
-          type: "array",
-          minItems: 1,
-          items: { type: "object", properties: { phrase: { type: "string", minLength: 1 }, threshold: { type: "number", exclusiveMinimum: 0 } }, required: ["phrase"], additionalProperties: false },
-        },
-      },
-      required: ["type", "keywords"],
-      additionalProperties: false,
-    },
-    { type: "object", properties: { type: { const: "grammar" }, jsgf: { type: "string", minLength: 1 } }, required: ["type", "jsgf"], additionalProperties: false },
-  ],
-};
-
-const OPTIONS_SCHEMA = {
-  type: "object",
-  properties: {
-    search: { ...SEARCH_SCHEMA, default: { type: "dictation" } },
-    preRollMs: { type: "number", minimum: 0, maximum: 2000, default: 300 },
-    maxUtteranceMs: { type: "number", minimum: 1000, maximum: 600000, default: 30000 },
-    modelDir: { type: "string" },
-    workers: { type: "integer", minimum: 1, maximum: 64 },
-    partialIntervalMs: { type: "number", minimum: 20, maximum: 10000 },
-    secondPass: { type: "boolean" },
-  },
-  additionalProperties: false,
-};
+/** Options of the `asr` plugin. */
+export type AsrPluginOptions = Static<typeof AsrPluginOptions>;
 
 /** Engines are shared by every server of the process that asks for the same settings (each holds workers and decoders); the last server to close closes it. */
 const engines = new SharedResources<AsrEngine>();
@@ -66,17 +35,9 @@ function sharedPocketsphinx(options: AsrPluginOptions) {
 }
 
 /** The plugin's figures, on the server's registry (one set per server). */
-function asrMetrics(server: PluginServer, engine: string): TranscribeMetrics {
-  const registry = server.metrics.registry;
-  const latency = (registry.getSingleMetric("parley_asr_final_latency_seconds") as Histogram<"engine"> | undefined) ??
-    new Histogram({
-      name: "parley_asr_final_latency_seconds",
-      help: "From the end of the caller's turn to the final transcript",
-      labelNames: ["engine"],
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
-      registers: [registry],
-    });
-  const errors = server.metrics.counter("parley_asr_errors_total", "Utterances whose recognition failed, by reason", ["engine", "reason"]);
+function asrMetrics(context: PluginContext, engine: string): TranscribeMetrics {
+  const latency = context.metrics.histogram("parley_asr_final_latency_seconds", "From the end of the caller's turn to the final transcript", ["engine"], [0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5]);
+  const errors = context.metrics.counter("parley_asr_errors_total", "Utterances whose recognition failed, by reason", ["engine", "reason"]);
   return {
     finalLatency: (seconds) => latency.observe({ engine }, seconds),
     error: (reason) => errors.inc({ engine, reason }),
@@ -88,24 +49,16 @@ function asrMetrics(server: PluginServer, engine: string): TranscribeMetrics {
  * count them (pocketsphinx): a decoder costs up to a quarter of a second of CPU and 6 to 58 MB, so
  * one built per call under steady load is a churn to see.
  */
-function decoderGauges(server: PluginServer, recognizer: AsrEngine): void {
+function decoderGauges(context: PluginContext, recognizer: AsrEngine): void {
   const stats = (recognizer as Partial<{ stats(): Partial<PocketsphinxStats> }>).stats;
-  const registry = server.metrics.registry;
-  if (typeof stats !== "function" || registry.getSingleMetric("parley_asr_decoders_built")) return;
+  if (typeof stats !== "function") return;
   const read = (field: "decodersBuilt" | "decodersFreed") => stats.call(recognizer)[field];
   for (const [field, name, help] of [
     ["decodersBuilt", "parley_asr_decoders_built", "Recognition decoders the running workers have built"],
     ["decodersFreed", "parley_asr_decoders_freed", "Recognition decoders the running workers have freed after they stayed idle"],
   ] as const) {
     if (read(field) === undefined) continue;
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(read(field) ?? 0);
-      },
-    });
+    context.metrics.gauge(name, help, [], (gauge) => gauge.set(read(field) ?? 0));
   }
 }
 
@@ -120,31 +73,24 @@ function decoderGauges(server: PluginServer, recognizer: AsrEngine): void {
  * Emits `transcript.partial`, `transcript` and `asr.error` (see events.ts).
  */
 export function createAsrPlugin(engine?: AsrEngine | (() => Promise<AsrEngine>)): Plugin<AsrPluginOptions> {
-  /** What each server's setup must release when that server closes. */
-  const releases = new WeakMap<PluginServer, () => Promise<void>>();
-  return definePlugin<AsrPluginOptions>({
+  return definePlugin({
     name: "asr",
     version: "1.0.0",
     dependencies: { vad: "^1.0.0" },
-    options: OPTIONS_SCHEMA,
-    async setup(server, options) {
+    options: AsrPluginOptions,
+    async setup(context, options) {
       let recognizer: AsrEngine;
       try {
         const hold = holdEngine(engine, () => sharedPocketsphinx(options));
-        releases.set(server, hold.release);
+        context.onClose(hold.release);
         recognizer = await hold.value;
       } catch (error) {
-        console.warn(`parley asr: speech recognition is off: ${error instanceof Error ? error.message : String(error)}`);
+        context.log.warn(`speech recognition is off: ${error instanceof Error ? error.message : String(error)}`);
         return;
       }
-      const metrics = asrMetrics(server, recognizer.name);
-      decoderGauges(server, recognizer);
+      const metrics = asrMetrics(context, recognizer.name);
+      decoderGauges(context, recognizer);
       return (session) => transcribeTurns(session, recognizer, options, metrics);
-    },
-    async close(server) {
-      const release = releases.get(server);
-      releases.delete(server);
-      await release?.();
     },
   });
 }

@@ -17,6 +17,8 @@ export const DEFAULT_MODEL_DIR = "/usr/share/pocketsphinx/model/en-us";
 export interface PocketsphinxOptions {
   /** Folder holding `en-us/` (acoustic model), `cmudict-en-us.dict` and `en-us.lm.bin`. Default: env PARLEY_POCKETSPHINX_MODEL, else Debian's. */
   modelDir?: string;
+  /** Folder holding `libpocketsphinx.so.3` and `libsphinxbase.so.3`. Default: env PARLEY_POCKETSPHINX_LIBRARY, else where the dynamic linker finds them. */
+  libraryDir?: string;
   /** Worker threads (each runs its streams one message at a time). Default: the number of cores, at most 4. */
   workers?: number;
   /** Audio between two looks at the partial hypothesis, ms. Default 200. */
@@ -54,19 +56,29 @@ function modelFiles(modelDir: string) {
 }
 
 /**
- * Says what of pocketsphinx is missing (library or model files), or undefined when everything is
- * there: a quick check that loads nothing, for startup messages and for tests that must skip.
+ * Says what of pocketsphinx is missing (the library, or a model file), or undefined when
+ * everything is there: a quick check that loads nothing, for startup messages and for tests that
+ * must skip. `libraryDir` confines the library search to one folder.
  */
-export function missingPocketsphinx(modelDir = process.env.PARLEY_POCKETSPHINX_MODEL ?? DEFAULT_MODEL_DIR): string | undefined {
-  const dirs = [...(process.env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean), ...LIBRARY_DIRS];
+export function missingPocketsphinx(
+  modelDir = process.env.PARLEY_POCKETSPHINX_MODEL ?? DEFAULT_MODEL_DIR,
+  libraryDir = process.env.PARLEY_POCKETSPHINX_LIBRARY,
+): string | undefined {
+  const dirs = libraryDir ? [libraryDir] : [...(process.env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean), ...LIBRARY_DIRS];
   for (const library of Object.values(LIBRARY_NAMES)) {
-    if (!dirs.some((dir) => existsSync(join(dir, library)))) return `${library} is not installed; ${INSTALL_HINT}`;
+    if (!dirs.some((dir) => existsSync(join(dir, library)))) return `the pocketsphinx library ${library} is not installed${libraryDir ? ` in ${libraryDir}` : ""}; ${INSTALL_HINT}`;
   }
   const files = modelFiles(modelDir);
   for (const path of [join(files.acousticModel, "mdef"), files.dictionary, files.languageModel]) {
-    if (!existsSync(path)) return `pocketsphinx model file ${path} is missing; ${INSTALL_HINT}`;
+    if (!existsSync(path)) return `the pocketsphinx model file ${path} is missing; ${INSTALL_HINT}`;
   }
   return undefined;
+}
+
+/** The libraries the worker loads: by full path from `libraryDir`, else by name for the dynamic linker. */
+function libraryPaths(libraryDir: string | undefined): PocketsphinxWorkerConfig["libraries"] {
+  if (!libraryDir) return { ...LIBRARY_NAMES };
+  return { pocketsphinx: join(libraryDir, LIBRARY_NAMES.pocketsphinx), sphinxbase: join(libraryDir, LIBRARY_NAMES.sphinxbase) };
 }
 
 /**
@@ -75,11 +87,12 @@ export function missingPocketsphinx(modelDir = process.env.PARLEY_POCKETSPHINX_M
  */
 export async function createPocketsphinxEngine(options: PocketsphinxOptions = {}): Promise<AsrEngine & PocketsphinxControl> {
   const modelDir = options.modelDir ?? process.env.PARLEY_POCKETSPHINX_MODEL ?? DEFAULT_MODEL_DIR;
-  const missing = missingPocketsphinx(modelDir);
+  const libraryDir = options.libraryDir ?? process.env.PARLEY_POCKETSPHINX_LIBRARY;
+  const missing = missingPocketsphinx(modelDir, libraryDir);
   if (missing) throw new AsrError("engine_unavailable", missing);
   const config: PocketsphinxWorkerConfig = {
     ...modelFiles(modelDir),
-    libraries: { ...LIBRARY_NAMES },
+    libraries: libraryPaths(libraryDir),
     partialIntervalMs: options.partialIntervalMs ?? 200,
     secondPass: options.secondPass ?? false,
     warmDecoders: options.warmDecoders ?? ["dictation", "plain"],
@@ -131,6 +144,8 @@ interface WorkerSlot {
   worker: Worker;
   streams: Map<number, StreamState>;
   ready: Promise<void>;
+  /** True once it has loaded the library and its warm decoders. */
+  warm: boolean;
   /** Its decoders built and freed, as it last said. */
   decoders: { built: number; freed: number };
 }
@@ -191,7 +206,11 @@ class PocketsphinxEngine implements AsrEngine, PocketsphinxControl {
     }
     return {
       write: (samples) => {
-        if (!state.failure && !state.finishing) this.#post(slot, { type: "audio", stream: id, samples });
+        if (state.failure || state.finishing) return;
+        // A frame may be a view on a buffer shared with other frames (the resampler carves its
+        // outputs from slabs), and posting a view clones its whole buffer: send a copy of its own.
+        const own = samples.slice();
+        this.#post(slot, { type: "audio", stream: id, samples: own }, [own.buffer]);
       },
       finish: () => {
         if (state.failure) return Promise.reject(state.failure);
@@ -253,21 +272,33 @@ class PocketsphinxEngine implements AsrEngine, PocketsphinxControl {
   }
 
   /** The least busy worker, or a new one while there is room and every worker is busy. */
+  /**
+   * The worker for a new stream: the least busy warm one with room. A worker takes seconds to load
+   * its language model, so the next one starts in the background as soon as the warm ones each
+   * carry a stream, and a caller waits for a starting worker only when no warm one has room.
+   */
   #pickSlot(): WorkerSlot {
-    let best = this.#slots[0];
-    for (const slot of this.#slots) if (slot.streams.size < best!.streams.size) best = slot;
-    if (!best || (best.streams.size > 0 && this.#slots.length < this.#maxWorkers)) return this.#spawn();
-    return best;
+    let best: WorkerSlot | undefined;
+    for (const slot of this.#slots) {
+      if (slot.warm && slot.streams.size < this.#maxStreamsPerWorker && (!best || slot.streams.size < best.streams.size)) best = slot;
+    }
+    const starting = this.#slots.find((slot) => !slot.warm);
+    if (!starting && this.#slots.length < this.#maxWorkers && (!best || best.streams.size > 0)) {
+      const fresh = this.#spawn();
+      if (!best) return fresh;
+    }
+    return best ?? starting ?? this.#slots.reduce((least, slot) => (slot.streams.size < least.streams.size ? slot : least));
   }
 
   #spawn(): WorkerSlot {
     const worker = startWorker(new URL("./pocketsphinx-worker.ts", import.meta.url), { workerData: this.#config, name: "parley-pocketsphinx" });
     const ready = deferred<void>();
-    const slot: WorkerSlot = { worker, streams: new Map(), ready: ready.promise, decoders: { built: 0, freed: 0 } };
+    const slot: WorkerSlot = { worker, streams: new Map(), ready: ready.promise, warm: false, decoders: { built: 0, freed: 0 } };
     ready.promise.catch(() => {});
     this.#slots.push(slot);
     worker.on("message", (message: WorkerReply) => {
       if (message.type === "ready") {
+        slot.warm = true;
         ready.resolve();
         if (slot.streams.size === 0) worker.unref();
       } else if (message.type === "decoders") {
@@ -370,8 +401,8 @@ class PocketsphinxEngine implements AsrEngine, PocketsphinxControl {
     if (slot.streams.size === 0) slot.worker.unref();
   }
 
-  #post(slot: WorkerSlot, message: WorkerRequest): void {
-    slot.worker.postMessage(message);
+  #post(slot: WorkerSlot, message: WorkerRequest, transfer: ArrayBuffer[] = []): void {
+    slot.worker.postMessage(message, transfer);
   }
 }
 

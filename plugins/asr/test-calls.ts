@@ -1,6 +1,6 @@
 // Test helpers of the asr plugin's tests: a server with calls from PCMU peers, speech said on a
 // call, a fake engine that fails on demand, and the pocketsphinx install check. Test code only.
-import { createServer, type ParleyServer, type Session, type SessionEvent } from "../../core/mod.ts";
+import { createServer, type Logger, type ParleyServer, type Session, type SessionEvent } from "../../core/mod.ts";
 import { requireNothingMissing, waitFor } from "../../core/testing.ts";
 import { RtpTestPeer } from "../testing.ts";
 import { type AsrEngine, AsrError, type AsrStreamOptions } from "./AsrEngine.ts";
@@ -15,8 +15,8 @@ export interface Call {
 }
 
 /** Runs `run` with a listening server that has `plugins`, on RTP ports `ports`; closes it afterwards. */
-export async function withServer(ports: string, plugins: (server: ParleyServer) => void, run: (server: ParleyServer) => Promise<void>): Promise<void> {
-  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports, symmetric: false } });
+export async function withServer(ports: string, plugins: (server: ParleyServer) => void, run: (server: ParleyServer) => Promise<void>, logger?: Logger): Promise<void> {
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports, symmetric: false }, logger });
   plugins(server);
   try {
     await server.listen();
@@ -35,7 +35,7 @@ export async function openCall(server: ParleyServer): Promise<Call> {
 }
 
 /** Runs `run` with one call on a server that has `plugins`. */
-export function withCall(ports: string, plugins: (server: ParleyServer) => void, run: (call: Call) => Promise<void>): Promise<void> {
+export function withCall(ports: string, plugins: (server: ParleyServer) => void, run: (call: Call) => Promise<void>, logger?: Logger): Promise<void> {
   return withServer(ports, plugins, async (server) => {
     const call = await openCall(server);
     try {
@@ -43,7 +43,7 @@ export function withCall(ports: string, plugins: (server: ParleyServer) => void,
     } finally {
       await call.peer.close();
     }
-  });
+  }, logger);
 }
 
 /** The call's events of one type. */

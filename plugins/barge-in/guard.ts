@@ -156,7 +156,8 @@ export function guardPlayback(session: Session, options: BargeInGuardOptions): O
 
     function begin(startMs: number, detectedMs: number, eventTs: number): void {
       const playback = session.nowPlaying;
-      if (!playback || playback.paused) return;
+      // Only prompts yield to the caller: the other party of a bridge and hold music go on.
+      if (!playback || playback.paused || !playback.bargeIn) return;
       playback.pause();
       const heldAt = Date.now();
       const alreadyMs = detectedMs - startMs;

@@ -2,5 +2,5 @@
 // backchannels ("uh-huh") from real interruptions, and a `barge-in` event says what was cut off.
 export { backchannelWords, hasContent, isBackchannel, transcriptWords } from "./backchannel.ts";
 export { type BargeInGuardOptions, guardPlayback } from "./guard.ts";
-export { bargeIn, type BargeInPluginOptions, DEFAULT_BACKCHANNELS } from "./plugin.ts";
+export { bargeIn, BargeInPluginOptions, DEFAULT_BACKCHANNELS } from "./plugin.ts";
 export type { BargeInIgnoredReason } from "./events.ts";

@@ -1,19 +1,6 @@
-import { Histogram } from "prom-client";
-import { definePlugin, type Plugin } from "../../core/mod.ts";
+import { definePlugin, type Plugin, type Static, Type } from "../../core/mod.ts";
 import "./events.ts";
 import { guardPlayback } from "./guard.ts";
-
-/** Options of the `barge-in` plugin. */
-export interface BargeInPluginOptions {
-  /** Speech over a playback must last this long to cut it off, ms. Default 200. */
-  minSpeechMs: number;
-  /** The vad plugin's `hangoverMs` (default 150): how late it reports that a stretch of speech ended. */
-  hangoverMs: number;
-  /** Words that alone are a backchannel, not an interruption ("uh-huh"); judged on the asr plugin's partial transcripts. `[]` turns the word check off. */
-  backchannels: string[];
-  /** Longest hold while the words are still unknown, ms from the onset and again from the end of the speech; then the playback is cut off. Default 2000. */
-  maxHoldMs: number;
-}
 
 /**
  * Backchannels of English phone calls: acknowledgements that do not take the floor. Their words
@@ -23,22 +10,26 @@ export interface BargeInPluginOptions {
  */
 export const DEFAULT_BACKCHANNELS = ["uh-huh", "mm-hmm", "mhm", "hmm", "mm", "uh", "um", "ah", "aha", "oh", "yeah", "yep", "yup", "right", "alright", "okay", "ok"];
 
-const OPTIONS_SCHEMA = {
-  type: "object",
-  properties: {
-    // 200 ms: coughs, clicks and breaths mostly last under 200 ms, while "no" and "stop" last longer;
-    // the caller does not wait for it, since the playback is already held while the guard decides.
-    minSpeechMs: { type: "number", minimum: 0, maximum: 2000, default: 200 },
-    hangoverMs: { type: "number", minimum: 0, maximum: 5000, default: 150 },
-    backchannels: { type: "array", items: { type: "string", minLength: 1 }, default: DEFAULT_BACKCHANNELS },
-    // 2000: the words of a call's first turn may only come with its final transcript (pocketsphinx
-    // estimates the line from the first second of audio before it decodes): the endpointing
-    // silence plus recognition after the end of the speech, 0.8-1.4 s measured on a busy 2-core
-    // machine. A real interruption goes on talking and is cut off on its partials long before.
-    maxHoldMs: { type: "number", minimum: 0, maximum: 10000, default: 2000 },
-  },
-  additionalProperties: false,
-};
+/** Options of the `barge-in` plugin. */
+export const BargeInPluginOptions = Type.Object({
+  // 200 ms: coughs, clicks and breaths mostly last under 200 ms, while "no" and "stop" last longer;
+  // the caller does not wait for it, since the playback is already held while the guard decides.
+  /** Speech over a playback must last this long to cut it off, ms. Default 200. */
+  minSpeechMs: Type.Number({ minimum: 0, maximum: 2000, default: 200 }),
+  /** The vad plugin's `hangoverMs` (default 150): how late it reports that a stretch of speech ended. */
+  hangoverMs: Type.Number({ minimum: 0, maximum: 5000, default: 150 }),
+  /** Words that alone are a backchannel, not an interruption ("uh-huh"); judged on the asr plugin's partial transcripts. `[]` turns the word check off. */
+  backchannels: Type.Array(Type.String({ minLength: 1 }), { default: DEFAULT_BACKCHANNELS }),
+  // 2000: the words of a call's first turn may only come with its final transcript (pocketsphinx
+  // estimates the line from the first second of audio before it decodes): the endpointing
+  // silence plus recognition after the end of the speech, 0.8-1.4 s measured on a busy 2-core
+  // machine. A real interruption goes on talking and is cut off on its partials long before.
+  /** Longest hold while the words are still unknown, ms from the onset and again from the end of the speech; then the playback is cut off. Default 2000. */
+  maxHoldMs: Type.Number({ minimum: 0, maximum: 10000, default: 2000 }),
+}, { additionalProperties: false });
+
+/** Options of the `barge-in` plugin. */
+export type BargeInPluginOptions = Static<typeof BargeInPluginOptions>;
 
 /**
  * The `barge-in` plugin: when the caller starts speaking over a playback (`vad.speech_start`), the
@@ -47,19 +38,19 @@ const OPTIONS_SCHEMA = {
  * `asr` plugin's partial transcripts for the backchannel check when it is registered first.
  * Reaction times go to `parley_barge_in_reaction_seconds`.
  */
-export const bargeIn: Plugin<BargeInPluginOptions> = definePlugin<BargeInPluginOptions>({
+export const bargeIn: Plugin<BargeInPluginOptions> = definePlugin({
   name: "barge-in",
   version: "1.0.0",
   dependencies: { vad: "^1.0.0" },
-  options: OPTIONS_SCHEMA,
-  setup(server, options) {
-    const reaction = new Histogram({
-      name: "parley_barge_in_reaction_seconds",
-      help: "From the onset of the caller's speech over a playback to its audio stopping",
-      buckets: [0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 1],
-      registers: [server.metrics.registry],
-    });
-    const transcripts = server.plugins().has("asr");
+  options: BargeInPluginOptions,
+  setup(context, options) {
+    const reaction = context.metrics.histogram(
+      "parley_barge_in_reaction_seconds",
+      "From the onset of the caller's speech over a playback to its audio stopping",
+      [],
+      [0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 1],
+    );
+    const transcripts = context.plugins().has("asr");
     return (session) => guardPlayback(session, { ...options, transcripts, reaction: (seconds) => reaction.observe(seconds) });
   },
 });

@@ -9,7 +9,7 @@ import type { AnalysisReply, AnalysisRequest, AnalysisWorkerData } from "./analy
 import type { Enrollment, EnrollmentBase } from "./audio-analysis.ts";
 import { BiometricsError } from "./BiometricsError.ts";
 import type { BiometricsWeights } from "./model.ts";
-import type { BiometricsLimits, Verification } from "./service.ts";
+import type { BiometricsLimits, Verification } from "./verification.ts";
 
 /** A job waiting for its reply. */
 interface PendingJob {

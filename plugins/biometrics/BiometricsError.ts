@@ -1,5 +1,6 @@
 // The biometrics plugin's coded errors: why a request cannot be served, with the HTTP status the
-// API answers it with. (They stay in the plugin until plugins get error catalogues of their own.)
+// API answers it with. The plugin declares them (BIOMETRICS_ERRORS), so they join the server's
+// error catalogue at registration; this file imports nothing, since the analysis worker throws them.
 
 /** The HTTP status of each reason. */
 const STATUS = {
@@ -16,6 +17,16 @@ const STATUS = {
 /** Why a biometrics request cannot be served. */
 export type BiometricsErrorReason = keyof typeof STATUS;
 
+/** The API's error code of a reason: `PARLEY_ERR_BIOMETRICS_` and the reason in capitals. */
+function codeOf(reason: BiometricsErrorReason): string {
+  return `PARLEY_ERR_BIOMETRICS_${reason.toUpperCase()}`;
+}
+
+/** The plugin's entries of the error catalogue: code to [HTTP status, message template]. */
+export const BIOMETRICS_ERRORS: Readonly<Record<string, readonly [number, string]>> = Object.fromEntries(
+  Object.entries(STATUS).map(([reason, status]) => [codeOf(reason as BiometricsErrorReason), [status, "%s"] as const]),
+);
+
 /** Why a request cannot be served: a stable code and a message. */
 export class BiometricsError extends Error {
   override readonly name = "BiometricsError";
@@ -25,7 +36,7 @@ export class BiometricsError extends Error {
 
   /** The API's error code, `PARLEY_ERR_BIOMETRICS_` and the reason in capitals. */
   get code(): string {
-    return `PARLEY_ERR_BIOMETRICS_${this.reason.toUpperCase()}`;
+    return codeOf(this.reason);
   }
 
   /** The HTTP status the API answers with. */

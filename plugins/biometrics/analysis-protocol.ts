@@ -3,7 +3,7 @@
 import type { BiometricsErrorReason } from "./BiometricsError.ts";
 import type { Enrollment, EnrollmentBase } from "./audio-analysis.ts";
 import type { BiometricsWeights } from "./model.ts";
-import type { BiometricsLimits, Verification } from "./service.ts";
+import type { BiometricsLimits, Verification } from "./verification.ts";
 import type { GmmStatistics } from "../../media/mod.ts";
 
 /** What the worker starts with. */

@@ -4,7 +4,7 @@
 import { createResampler, downmixToMono, extractFeatureFrames, type GmmStatistics, readWav, type SpeechSegment, SpeechSegmenter, telephoneChannel } from "../../media/mod.ts";
 import { BiometricsError } from "./BiometricsError.ts";
 import type { VoiceprintModel, VoiceUtterance } from "./model.ts";
-import type { BiometricsLimits, Verification } from "./service.ts";
+import type { BiometricsLimits, Verification } from "./verification.ts";
 
 /** Decodes a WAV file (any rate, any channel count) to 16 kHz mono, with its original rate. */
 export function decodeWavTo16k(bytes: Uint8Array): { samples: Int16Array; sampleRate: number } {

@@ -4,8 +4,9 @@
 // Voiceprints live on disk, AES-256-GCM encrypted when a key is configured.
 import { resolve } from "node:path";
 import { concat, defer, from, mergeMap, Observable, of, tap } from "rxjs";
-import { definePlugin, type EventInput, type PluginServer } from "../../core/mod.ts";
+import { definePlugin, type EventInput, type Static, Type } from "../../core/mod.ts";
 import { type GmmStatistics, sessionSegments, type SpeechSegment } from "../../media/mod.ts";
+import { BIOMETRICS_ERRORS } from "./BiometricsError.ts";
 import "./events.ts";
 import { loadBiometricsWeights, VoiceprintModel } from "./model.ts";
 import { DEFAULT_ROUTE_LIMITS, registerBiometricsRoutes } from "./routes.ts";
@@ -13,82 +14,62 @@ import { BiometricsService, DEFAULT_MAX_WAITING_ANALYSES } from "./service.ts";
 import { type Voiceprint, VoiceprintStore } from "./voiceprint-store.ts";
 
 /** Options of the biometrics plugin (all optional; defaults in the schema). */
-export interface BiometricsOptions {
+export const BiometricsOptions = Type.Object({
   /** Folder of the voiceprint files. */
-  directory: string;
-  /** Encryption key (64 hex digits, 32 bytes in base64, or a passphrase); default: env PARLEY_VOICEPRINT_KEY; none: files unencrypted. */
-  key?: string;
+  directory: Type.String({ minLength: 1, default: "voiceprints" }),
+  /** Encryption key (64 hex digits, 32 bytes in base64, or a passphrase); none: files unencrypted. */
+  key: Type.Optional(Type.String({ minLength: 1 })),
   /** Session metadata keys that name the claimed identity, first present wins. */
-  claimKeys: string[];
+  claimKeys: Type.Array(Type.String(), { default: ["claimedSpeaker", "accountNumber"] }),
   /** Session metadata key that asks to enroll the caller under its value. */
-  enrollKey: string;
+  enrollKey: Type.String({ default: "enrollSpeaker" }),
   /** Verification threshold (mean frame LLR); default: the model's. */
-  threshold?: number;
+  threshold: Type.Optional(Type.Number()),
   /** Voiced speech an utterance needs to be scored, ms. */
-  minUtteranceVoicedMs: number;
+  minUtteranceVoicedMs: Type.Number({ minimum: 0, default: 500 }),
   /** Voiced speech a call-level verdict needs, ms. */
-  minVoicedMs: number;
+  minVoicedMs: Type.Number({ minimum: 0, default: 1500 }),
   /** Speech an enrollment needs (active frames, voiced or not), ms. */
-  minEnrollMs: number;
+  minEnrollMs: Type.Number({ minimum: 0, default: 8000 }),
   /** Enrollment stops at this much speech (active frames), ms: at most 30 s by default. */
-  maxEnrollMs: number;
+  maxEnrollMs: Type.Number({ minimum: 1000, default: 30000 }),
   /** Mount the HTTP API (/v1/biometrics/voiceprints/...). */
-  routes: boolean;
+  routes: Type.Boolean({ default: true }),
   /** Largest WAV the API accepts, bytes. */
-  maxWavBytes: number;
+  maxWavBytes: Type.Number({ minimum: 1024, default: DEFAULT_ROUTE_LIMITS.maxWavBytes }),
   /** Lowest sample rate of a WAV the API accepts, Hz (default 8000). */
-  minSampleRate?: number;
+  minSampleRate: Type.Optional(Type.Integer({ minimum: 1000, default: DEFAULT_ROUTE_LIMITS.minSampleRate })),
   /** Highest sample rate of a WAV the API accepts, Hz (default 48000). */
-  maxSampleRate?: number;
+  maxSampleRate: Type.Optional(Type.Integer({ minimum: 1000, maximum: 384000, default: DEFAULT_ROUTE_LIMITS.maxSampleRate })),
   /** Most channels of a WAV the API accepts (default 2). */
-  maxChannels?: number;
+  maxChannels: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: DEFAULT_ROUTE_LIMITS.maxChannels })),
   /** Longest WAV the API verifies, ms (default 60 s). */
-  maxVerifyAudioMs?: number;
+  maxVerifyAudioMs: Type.Optional(Type.Number({ minimum: 1000, default: DEFAULT_ROUTE_LIMITS.maxVerifyAudioMs })),
   /** Longest WAV the API enrolls from in one request, ms (default 3 minutes). */
-  maxEnrollAudioMs?: number;
+  maxEnrollAudioMs: Type.Optional(Type.Number({ minimum: 1000, default: DEFAULT_ROUTE_LIMITS.maxEnrollAudioMs })),
   /** WAV requests that may wait while the analysis worker works on one; more are refused with 503 (default 2). */
-  maxWaitingAnalyses?: number;
-}
+  maxWaitingAnalyses: Type.Optional(Type.Integer({ minimum: 0, default: DEFAULT_MAX_WAITING_ANALYSES })),
+}, { additionalProperties: false });
 
-/** Each server's service, so its analysis worker stops when that server closes. */
-const services = new WeakMap<PluginServer, BiometricsService>();
+/** Options of the biometrics plugin. */
+export type BiometricsOptions = Static<typeof BiometricsOptions>;
 
 /** The biometrics plugin. `server.use(biometrics, { directory: "/var/lib/parley/voiceprints" })`. */
-export const biometrics = definePlugin<BiometricsOptions>({
+export const biometrics = definePlugin({
   name: "biometrics",
   version: "1.0.0",
-  options: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      directory: { type: "string", minLength: 1, default: "voiceprints" },
-      key: { type: "string", minLength: 1 },
-      claimKeys: { type: "array", items: { type: "string" }, default: ["claimedSpeaker", "accountNumber"] },
-      enrollKey: { type: "string", default: "enrollSpeaker" },
-      threshold: { type: "number" },
-      minUtteranceVoicedMs: { type: "number", minimum: 0, default: 500 },
-      minVoicedMs: { type: "number", minimum: 0, default: 1500 },
-      minEnrollMs: { type: "number", minimum: 0, default: 8000 },
-      maxEnrollMs: { type: "number", minimum: 1000, default: 30000 },
-      routes: { type: "boolean", default: true },
-      maxWavBytes: { type: "number", minimum: 1024, default: DEFAULT_ROUTE_LIMITS.maxWavBytes },
-      minSampleRate: { type: "integer", minimum: 1000, default: DEFAULT_ROUTE_LIMITS.minSampleRate },
-      maxSampleRate: { type: "integer", minimum: 1000, maximum: 384000, default: DEFAULT_ROUTE_LIMITS.maxSampleRate },
-      maxChannels: { type: "integer", minimum: 1, maximum: 64, default: DEFAULT_ROUTE_LIMITS.maxChannels },
-      maxVerifyAudioMs: { type: "number", minimum: 1000, default: DEFAULT_ROUTE_LIMITS.maxVerifyAudioMs },
-      maxEnrollAudioMs: { type: "number", minimum: 1000, default: DEFAULT_ROUTE_LIMITS.maxEnrollAudioMs },
-      maxWaitingAnalyses: { type: "integer", minimum: 0, default: DEFAULT_MAX_WAITING_ANALYSES },
-    },
-  },
-  setup(server, options) {
+  options: BiometricsOptions,
+  errors: BIOMETRICS_ERRORS,
+  setup(context, options) {
     const service = createBiometricsService(options);
-    services.set(server, service);
+    // Its analysis worker stops when the server closes.
+    context.onClose(() => service.close());
     if (options.routes) {
-      const refused = server.metrics.counter("parley_biometrics_requests_refused_total", "Biometrics API requests refused for their audio or because the analysis queue was full, by reason", ["reason"]);
-      registerBiometricsRoutes(server, service, options, (reason) => refused.inc({ reason }));
+      const refused = context.metrics.counter("parley_biometrics_requests_refused_total", "Biometrics API requests refused for their audio or because the analysis queue was full, by reason", ["reason"]);
+      registerBiometricsRoutes(context, service, options, (reason) => refused.inc({ reason }));
       service.analysis.start();
     }
-    const verdicts = server.metrics.counter("parley_biometrics_verdicts_total", "Utterances verified against a claimed identity, by verdict", ["verdict"]);
+    const verdicts = context.metrics.counter("parley_biometrics_verdicts_total", "Utterances verified against a claimed identity, by verdict", ["verdict"]);
     return (session) => {
       const claimKey = options.claimKeys.find((key) => session.info.metadata[key]);
       return biometricsEvents({
@@ -103,18 +84,13 @@ export const biometrics = definePlugin<BiometricsOptions>({
       );
     };
   },
-  async close(server) {
-    const service = services.get(server);
-    services.delete(server);
-    await service?.close();
-  },
 });
 
 /** The service behind the plugin, from its options (embedding code can build one to mount the routes itself). */
 export function createBiometricsService(options: BiometricsOptions): BiometricsService {
   const { weights, fingerprint } = loadBiometricsWeights();
   const model = new VoiceprintModel(weights);
-  const store = new VoiceprintStore(resolve(options.directory), options.key ?? process.env.PARLEY_VOICEPRINT_KEY);
+  const store = new VoiceprintStore(resolve(options.directory), options.key);
   return new BiometricsService(model, store, fingerprint, {
     minUtteranceVoicedMs: options.minUtteranceVoicedMs,
     minVoicedMs: options.minVoicedMs,

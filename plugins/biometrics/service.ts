@@ -4,31 +4,11 @@ import { AnalysisQueue } from "./AnalysisQueue.ts";
 import { addEnrollment, decodeWavTo16k, scoreVerification, utterancesOf, type WavEnrollment, wavEnrollment } from "./audio-analysis.ts";
 import { BiometricsError } from "./BiometricsError.ts";
 import type { VoiceprintModel, VoiceUtterance } from "./model.ts";
+import type { BiometricsLimits, Verification } from "./verification.ts";
 import type { Voiceprint, VoiceprintStore } from "./voiceprint-store.ts";
 
 export { BiometricsError, type BiometricsErrorReason } from "./BiometricsError.ts";
-
-/** Limits of enrollment and verification. */
-export interface BiometricsLimits {
-  /** Voiced speech an utterance needs to count, ms. */
-  minUtteranceVoicedMs: number;
-  /** Voiced speech a verdict needs, ms. */
-  minVoicedMs: number;
-  /** Speech (active frames, voiced or not) an enrollment needs, ms. */
-  minEnrollMs: number;
-  /** Enrollment stops adding speech here (active frames), ms. */
-  maxEnrollMs: number;
-  /** Verification threshold (mean frame LLR). */
-  threshold: number;
-}
-
-/** A verification result. */
-export interface Verification {
-  verdict: "match" | "no_match";
-  score: number;
-  threshold: number;
-  speechMs: number;
-}
+export type { BiometricsLimits, Verification } from "./verification.ts";
 
 /** A live session that can be told to enroll its caller. */
 export interface EnrollableSession {

@@ -1,8 +1,7 @@
 // Reading a WAV request body for the biometrics API: the header is checked as soon as it has
 // arrived (rate, channels, format, length), so a file the API would refuse is refused before the
 // rest of it is read, let alone decoded; a file it takes is read up to what its limits allow.
-import type { IncomingMessage } from "node:http";
-import { ParleyError } from "../../core/mod.ts";
+import { eachChunk, ParleyError } from "../../core/mod.ts";
 import { MediaParseError, readWavHeader, type WavHeader } from "../../media/mod.ts";
 import { BiometricsError } from "./BiometricsError.ts";
 
@@ -51,8 +50,8 @@ function byteLimit(header: WavHeader, limits: WavLimits): number {
  * `maxBytes` (before reading, when Content-Length says so) or audio longer than allowed, with 422
  * an unsupported rate, channel count or format, or bytes that are not a WAV file.
  */
-export async function readWavRequest(request: IncomingMessage, limits: WavLimits): Promise<Uint8Array> {
-  const declared = Number(request.headers["content-length"]);
+export async function readWavRequest(request: Request, limits: WavLimits): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length"));
   if (declared > limits.maxBytes) throw new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limits.maxBytes);
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -60,7 +59,7 @@ export async function readWavRequest(request: IncomingMessage, limits: WavLimits
   let limit = limits.maxBytes;
   /** Past the byte limit: too large a body, or (within it, for a streamed file) too long a recording. */
   const overLimit = () => size > limits.maxBytes ? new ParleyError("PARLEY_ERR_BODY_TOO_LARGE", limits.maxBytes) : tooLong(`more than ${seconds(limits.maxDurationMs)} of audio`, limits);
-  await eachChunk(request, (chunk) => {
+  await readChunks(request, (chunk) => {
     size += chunk.length;
     chunks.push(chunk);
     if (size > limit) throw overLimit();
@@ -77,34 +76,14 @@ export async function readWavRequest(request: IncomingMessage, limits: WavLimits
   return body;
 }
 
-/**
- * Hands each chunk of a request body to `take` until the body ends or `take` throws. After a
- * throw the request is left flowing, its rest discarded unread, not destroyed (as leaving a
- * `for await` loop would), so the client still receives the error answer on its connection.
- */
-function eachChunk(request: IncomingMessage, take: (chunk: Uint8Array) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stop = () => request.off("data", onData).off("end", onEnd).off("error", onFailure).off("close", onClose);
-    const fail = (error: unknown) => {
-      stop();
-      reject(error);
-    };
-    const onData = (chunk: Uint8Array) => {
-      try {
-        take(chunk);
-      } catch (error) {
-        fail(error);
-      }
-    };
-    const onEnd = () => {
-      stop();
-      resolve();
-    };
-    // A stream error is the client going away mid-body ("aborted"): its request, not the server, failed.
-    const onFailure = () => fail(new BiometricsError("bad_audio", "the connection broke before the whole WAV file arrived"));
-    const onClose = () => fail(new BiometricsError("bad_audio", "the connection closed before the whole WAV file arrived"));
-    request.on("data", onData).on("end", onEnd).on("error", onFailure).on("close", onClose);
-  });
+/** The body's chunks to `take`; a body that breaks off is bad audio (the client went away mid-file). */
+async function readChunks(request: Request, take: (chunk: Uint8Array) => void): Promise<void> {
+  try {
+    await eachChunk(request, take);
+  } catch (error) {
+    if (error instanceof ParleyError && error.code === "PARLEY_ERR_BAD_REQUEST") throw new BiometricsError("bad_audio", "the connection broke before the whole WAV file arrived");
+    throw error;
+  }
 }
 
 /** The header of the bytes so far, undefined while it may still come; throws bad_audio when it cannot. */

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { extractFeatureFrames } from "../../media/dsp/features.ts";
 import { syntheticUtterance } from "../../media/dsp/voice-test-utils.ts";
 import { DEEPFAKE_FEATURE_NAMES } from "./features.ts";
-import { channelFor, DeepfakeModel, loadDeepfakeWeights } from "./model.ts";
+import { channelFor, DeepfakeModel, loadDeepfakeWeights, thresholdAt } from "./model.ts";
 
 test("the committed weights load and score an utterance on either channel's model", () => {
   const model = new DeepfakeModel();
@@ -21,7 +21,15 @@ test("8 kHz codecs get the telephone model, and it reads no feature above the te
 test("weights trained for other features are refused", () => {
   const weights = loadDeepfakeWeights();
   assert.throws(() => new DeepfakeModel({ ...weights, telephone: { ...weights.telephone, inputs: weights.telephone.inputs.slice(1) } }), /npm run train:deepfake/);
-  assert.throws(() => new DeepfakeModel({ ...weights, format: 1 } as unknown as typeof weights), /npm run train:deepfake/);
+  assert.throws(() => new DeepfakeModel({ ...weights, format: 2 } as unknown as typeof weights), /npm run train:deepfake/);
+});
+
+test("a false-alarm rate between the recorded ones gets a threshold between theirs, on a log scale; beyond them, the nearest", () => {
+  const curve = [{ falseAlarmRate: 0.001, threshold: 6 }, { falseAlarmRate: 0.01, threshold: 4 }, { falseAlarmRate: 0.1, threshold: 1 }];
+  assert.is(thresholdAt(curve, 0.01), 4);
+  assert.ok(Math.abs(thresholdAt(curve, Math.sqrt(0.001 * 0.01)) - 5) < 1e-9);
+  assert.is(thresholdAt(curve, 0.0001), 6);
+  assert.is(thresholdAt(curve, 0.5), 1);
 });
 
 test.run();

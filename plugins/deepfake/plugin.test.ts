@@ -9,7 +9,7 @@ import { type DeepfakeChannel, DeepfakeModel } from "./model.ts";
 import { deepfakeEvents, type DeepfakeOptions } from "./plugin.ts";
 
 const model = new DeepfakeModel();
-const OPTIONS: DeepfakeOptions = { minVoicedMs: 1000, rollingWindowMs: 30000, rollingIntervalMs: 5000, minRollingSpeechMs: 2000 };
+const OPTIONS: DeepfakeOptions = { falseAlarmRate: 0.01, minVoicedMs: 1000, rollingWindowMs: 30000, rollingIntervalMs: 5000, minRollingSpeechMs: 2000 };
 type DeepfakeEvent = Extract<EventInput, { type: "deepfake" }>;
 
 async function run(samples: Int16Array, options: Partial<DeepfakeOptions> = {}, channel: DeepfakeChannel = "wideband", codec?: string): Promise<DeepfakeEvent[]> {
@@ -21,36 +21,49 @@ async function run(samples: Int16Array, options: Partial<DeepfakeOptions> = {}, 
 
 const speech = () => concat(pause(0.4, 16000, 20), syntheticUtterance(12, 120), pause(0.6, 16000, 20), syntheticUtterance(12, 210, createRng(4)), pause(0.6, 16000, 20));
 
-test("each utterance gets a score, an LLR and a verdict at the model's operating point, then the rolling score", async () => {
+const verdictOf = (e: DeepfakeEvent) => (e.llr >= e.threshold && e.scope === "rolling" ? "synthetic" : e.llr >= e.uncertainThreshold ? "uncertain" : "bonafide");
+
+test("each utterance gets a score, an LLR and a verdict at the model's operating points (1% false alarms by default), then the rolling score", async () => {
   const events = await run(speech());
   const utterances = events.filter((e) => e.scope === "utterance");
   assert.is(utterances.length, 2);
-  for (const event of utterances) {
+  const defaults = model.thresholds("wideband", 0.01);
+  for (const event of [...utterances, ...events.filter((e) => e.scope === "rolling" && e.status === "ok")]) {
     assert.is(event.status, "ok");
-    assert.is(event.verdict, event.llr >= model.threshold("wideband") ? "synthetic" : "bonafide");
+    assert.is(event.verdict, verdictOf(event));
+    assert.equal([event.threshold, event.uncertainThreshold], [defaults.synthetic, defaults.uncertain]);
     assert.ok(event.score > 0 && event.score < 1);
     assert.ok(event.reliable && event.model === "wideband");
   }
   assert.ok(events.some((e) => e.scope === "rolling" && e.status === "ok"));
 });
 
-test("the operating point is configurable: a threshold below every score calls everything synthetic", async () => {
+test("a threshold below every score: the rolling score over the call says synthetic, a single utterance only uncertain", async () => {
   const events = await run(speech(), { threshold: -1000 });
   const scored = events.filter((e) => e.status === "ok");
-  assert.ok(scored.length > 0 && scored.every((e) => e.verdict === "synthetic" && e.threshold === -1000));
+  assert.ok(scored.length > 0 && scored.every((e) => e.threshold === -1000 && e.uncertainThreshold === -1000));
+  assert.ok(scored.filter((e) => e.scope === "utterance").every((e) => e.verdict === "uncertain"));
+  assert.ok(scored.filter((e) => e.scope === "rolling").every((e) => e.verdict === "synthetic"));
+});
+
+test("the false-alarm rate sets the threshold: fewer false alarms allowed, a higher threshold; uncertain starts no higher than synthetic", () => {
+  const strict = model.thresholds("wideband", 0.002);
+  const lax = model.thresholds("wideband", 0.2);
+  assert.ok(strict.synthetic > model.thresholds("wideband", 0.01).synthetic && model.thresholds("wideband", 0.01).synthetic > lax.synthetic);
+  for (const point of [strict, lax, model.thresholds("telephone", 0.01)]) assert.ok(point.uncertain <= point.synthetic);
 });
 
 test("Opus calls are judged at the Opus operating point, which the committed weights set apart from the uncoded one", async () => {
-  assert.not.equal(model.threshold("wideband", "opus"), model.threshold("wideband"));
-  assert.is(model.threshold("wideband", "l16"), model.threshold("wideband"), "a codec without its own threshold uses the model's");
+  assert.not.equal(model.thresholds("wideband", 0.01, "opus"), model.thresholds("wideband", 0.01));
+  assert.equal(model.thresholds("wideband", 0.01, "l16"), model.thresholds("wideband", 0.01), "a codec without its own operating point uses the model's");
   const events = await run(speech(), {}, "wideband", "opus");
-  assert.ok(events.some((e) => e.status === "ok" && e.threshold === model.threshold("wideband", "opus")));
+  assert.ok(events.some((e) => e.status === "ok" && e.threshold === model.thresholds("wideband", 0.01, "opus").synthetic));
 });
 
 test("telephone calls use the telephone model and are marked unreliable", async () => {
   const events = await run(speech(), {}, "telephone");
   assert.ok(events.every((e) => e.model === "telephone" && !e.reliable));
-  assert.ok(events.some((e) => e.status === "ok" && e.threshold === model.threshold("telephone")));
+  assert.ok(events.some((e) => e.status === "ok" && e.threshold === model.thresholds("telephone", 0.01).synthetic));
 });
 
 test("silence, a tone, noise, clipping and a 200 ms utterance give insufficient_speech verdicts, wideband and over an 8 kHz line", async () => {

@@ -2,9 +2,9 @@
 // class scores, arousal, valence), with the transcripts' sentiment fused into valence when the
 // ASR plugin runs, and escalation events when a class stays high ("angry above 0.7 for 5 s").
 import { filter, ignoreElements, merge, mergeMap, type Observable, tap } from "rxjs";
-import { definePlugin, type EventInput } from "../../core/mod.ts";
+import { definePlugin, type EventInput, type Static, StringEnum, Type } from "../../core/mod.ts";
 import { activeFrames, checkSpeech, type FeatureFrame, RollingEstimate, sessionFeatures, sessionSegments, type SpeechSegment } from "../../media/mod.ts";
-import { type EscalationRule, EscalationTracker } from "./escalation.ts";
+import { EscalationTracker } from "./escalation.ts";
 import "./events.ts";
 import { emotionFeatures } from "./features.ts";
 import { describe, EMOTION_CLASSES, EmotionModel, round } from "./model.ts";
@@ -12,60 +12,49 @@ import { SpeakerBaseline } from "./speaker-baseline.ts";
 import { textSentiment } from "./sentiment.ts";
 
 /** Options of the emotion plugin (all optional; defaults in the schema). */
-export interface EmotionOptions {
+export const EmotionOptions = Type.Object({
   /** Voiced speech an utterance needs to be scored, ms. */
-  minVoicedMs: number;
+  minVoicedMs: Type.Number({ minimum: 0, default: 500 }),
   /** Media time the rolling estimate looks back over, ms. */
-  rollingWindowMs: number;
+  rollingWindowMs: Type.Number({ minimum: 1000, default: 20000 }),
   /** A rolling estimate is emitted at least this often (also in silence), ms of media time. */
-  rollingIntervalMs: number;
+  rollingIntervalMs: Type.Number({ minimum: 100, default: 5000 }),
   /** Speech the rolling window needs before it gives a label, ms. */
-  minRollingSpeechMs: number;
+  minRollingSpeechMs: Type.Number({ minimum: 0, default: 1000 }),
   /** Weight of the transcripts' sentiment in valence (0 ignores them). */
-  textWeight: number;
+  textWeight: Type.Number({ minimum: 0, maximum: 1, default: 0.3 }),
   /** Escalation rules, checked on every rolling estimate. */
-  escalations: EscalationRule[];
+  escalations: Type.Array(
+    Type.Object({
+      label: StringEnum(EMOTION_CLASSES),
+      threshold: Type.Number({ minimum: 0, maximum: 1 }),
+      forMs: Type.Number({ minimum: 0 }),
+    }, { additionalProperties: false }),
+    { default: [{ label: "angry", threshold: 0.7, forMs: 5000 }] },
+  ),
   /**
    * Score utterances relative to the caller's own baseline (the mean and spread of their
    * utterances so far) once this many have been heard; 0 (the default) never does. Better than
    * the default only after 10 to 20 utterances of a caller whose mood varies (see the model card),
    * and blind to one who is angry from the start.
    */
-  speakerBaselineUtterances: number;
-}
+  speakerBaselineUtterances: Type.Integer({ minimum: 0, default: 0 }),
+}, { additionalProperties: false });
+
+/** Options of the emotion plugin. */
+export type EmotionOptions = Static<typeof EmotionOptions>;
 
 const EVEN_SCORES = { neutral: 0.25, happy: 0.25, sad: 0.25, angry: 0.25 };
 
 /** The emotion plugin. `server.use(emotion, { escalations: [{ label: "angry", threshold: 0.7, forMs: 5000 }] })`. */
-export const emotion = definePlugin<EmotionOptions>({
+export const emotion = definePlugin({
   name: "emotion",
   version: "1.0.0",
-  options: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      minVoicedMs: { type: "number", minimum: 0, default: 500 },
-      rollingWindowMs: { type: "number", minimum: 1000, default: 20000 },
-      rollingIntervalMs: { type: "number", minimum: 100, default: 5000 },
-      minRollingSpeechMs: { type: "number", minimum: 0, default: 1000 },
-      textWeight: { type: "number", minimum: 0, maximum: 1, default: 0.3 },
-      escalations: {
-        type: "array",
-        items: {
-          type: "object",
-          additionalProperties: false,
-          properties: { label: { type: "string", enum: [...EMOTION_CLASSES] }, threshold: { type: "number", minimum: 0, maximum: 1 }, forMs: { type: "number", minimum: 0 } },
-          required: ["label", "threshold", "forMs"],
-        },
-        default: [{ label: "angry", threshold: 0.7, forMs: 5000 }],
-      },
-      speakerBaselineUtterances: { type: "integer", minimum: 0, default: 0 },
-    },
-  },
-  setup(server, options) {
+  options: EmotionOptions,
+  setup(context, options) {
     const model = new EmotionModel();
-    const utterances = server.metrics.counter("parley_emotion_utterances_total", "Utterances scored by the emotion plugin, by label (unknown: not enough speech)", ["label"]);
-    const escalations = server.metrics.counter("parley_emotion_escalations_total", "Escalation rules that fired, by label", ["label"]);
+    const utterances = context.metrics.counter("parley_emotion_utterances_total", "Utterances scored by the emotion plugin, by label (unknown: not enough speech)", ["label"]);
+    const escalations = context.metrics.counter("parley_emotion_escalations_total", "Escalation rules that fired, by label", ["label"]);
     return (session) => emotionEvents({ features$: sessionFeatures(session), segments$: sessionSegments(session), events$: session.events$ }, model, options).pipe(
       tap((event) => {
         if (event.type === "emotion" && event.scope === "utterance") utterances.inc({ label: event.label });

@@ -1,4 +1,3 @@
-import { Histogram } from "prom-client";
 import { tap } from "rxjs";
 import { definePlugin, type Plugin } from "../../core/mod.ts";
 import "./events.ts";
@@ -16,13 +15,13 @@ export const latency: Plugin = definePlugin({
   name: "latency",
   version: "1.0.0",
   dependencies: { vad: "^1.0.0" },
-  setup(server) {
-    const histogram = new Histogram({
-      name: "parley_voice_to_voice_seconds",
-      help: "From the end of the caller's speech to the first audio packet of the bot's answer",
-      buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.5, 2, 5],
-      registers: [server.metrics.registry],
-    });
+  setup(context) {
+    const histogram = context.metrics.histogram(
+      "parley_voice_to_voice_seconds",
+      "From the end of the caller's speech to the first audio packet of the bot's answer",
+      [],
+      [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.5, 2, 5],
+    );
     return (session) => voiceToVoice(session).pipe(tap((event) => event.type === "latency.voice_to_voice" && histogram.observe(event.voiceToVoiceMs / 1000)));
   },
 });

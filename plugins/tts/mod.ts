@@ -7,4 +7,4 @@ export { createFestivalEngine, createFliteEngine, type SubprocessEngineOptions }
 export { FrameChunker } from "./FrameChunker.ts";
 export { splitSentences, type TextPiece } from "./sentences.ts";
 export { say, type SayOptions } from "./say.ts";
-export { createTtsPlugin, tts, type TtsPluginOptions } from "./plugin.ts";
+export { createTtsPlugin, tts, TtsPluginOptions } from "./plugin.ts";

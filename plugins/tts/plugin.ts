@@ -1,48 +1,31 @@
-import { Histogram } from "prom-client";
-import { definePlugin, holdEngine, type Plugin, type PluginServer, SharedResources } from "../../core/mod.ts";
+import { definePlugin, holdEngine, type Plugin, SharedResources, type Static, StringEnum, Type } from "../../core/mod.ts";
 import { createEspeakEngine } from "./espeak-engine.ts";
 import "./events.ts";
+import { PromptCache } from "./prompt-cache.ts";
 import { bindTts, say } from "./say.ts";
 import { createFestivalEngine, createFliteEngine } from "./subprocess-engine.ts";
 import type { TtsEngine } from "./TtsEngine.ts";
 
 /** Options of the `tts` plugin. */
-export interface TtsPluginOptions {
+export const TtsPluginOptions = Type.Object({
   /** "espeak-ng" (default: WASM, no system package), "flite" or "festival" (subprocesses, when installed). */
-  engine: "espeak-ng" | "flite" | "festival";
+  engine: StringEnum(["espeak-ng", "flite", "festival"], { default: "espeak-ng" }),
   /** Default voice of the engine. */
-  voice?: string;
+  voice: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_+-]+$" })),
   /** Default rate, words per minute. */
-  rate?: number;
-}
+  rate: Type.Optional(Type.Number({ minimum: 80, maximum: 450 })),
+  /** Memory for texts said before (greetings, menus, reprompts), replayed without synthesis or encoding, MB; 0 turns it off. */
+  cacheMb: Type.Number({ minimum: 0, maximum: 1024, default: 16 }),
+}, { additionalProperties: false });
 
-const OPTIONS_SCHEMA = {
-  type: "object",
-  properties: {
-    engine: { enum: ["espeak-ng", "flite", "festival"], default: "espeak-ng" },
-    voice: { type: "string", pattern: "^[A-Za-z0-9_+-]+$" },
-    rate: { type: "number", minimum: 80, maximum: 450 },
-  },
-  additionalProperties: false,
-};
+/** Options of the `tts` plugin. */
+export type TtsPluginOptions = Static<typeof TtsPluginOptions>;
 
 /** Engines are shared by every server of the process (espeak-ng's worker takes ~0.5 s to start); the last server to close closes it. */
 const engines = new SharedResources<TtsEngine>();
 
 function sharedEngine(name: TtsPluginOptions["engine"]) {
   return engines.acquire(name, () => name === "flite" ? createFliteEngine() : name === "festival" ? createFestivalEngine() : createEspeakEngine());
-}
-
-function firstAudioHistogram(server: PluginServer): Histogram<"engine"> {
-  const registry = server.metrics.registry;
-  return (registry.getSingleMetric("parley_tts_first_audio_seconds") as Histogram<"engine"> | undefined) ??
-    new Histogram({
-      name: "parley_tts_first_audio_seconds",
-      help: "From a synthesis request to its first audio frame",
-      labelNames: ["engine"],
-      buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
-      registers: [registry],
-    });
 }
 
 /**
@@ -52,18 +35,20 @@ function firstAudioHistogram(server: PluginServer): Histogram<"engine"> {
  * with its reason.
  */
 export function createTtsPlugin(engine?: TtsEngine | (() => Promise<TtsEngine>)): Plugin<TtsPluginOptions> {
-  /** What each server's setup must release when that server closes (engines the plugin made; one passed in is its owner's). */
-  const releases = new WeakMap<PluginServer, () => Promise<void>>();
-  return definePlugin<TtsPluginOptions>({
+  return definePlugin({
     name: "tts",
     version: "1.0.0",
-    options: OPTIONS_SCHEMA,
-    async setup(server, options) {
+    options: TtsPluginOptions,
+    async setup(context, options) {
       const hold = holdEngine(engine, () => sharedEngine(options.engine));
-      releases.set(server, hold.release);
+      // Engines the plugin made are released with the server; one passed in is its owner's.
+      context.onClose(hold.release);
       const synthesizer = await hold.value;
-      const histogram = firstAudioHistogram(server);
+      const histogram = context.metrics.histogram("parley_tts_first_audio_seconds", "From a synthesis request to its first audio frame", ["engine"], [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2]);
+      const lookups = context.metrics.counter("parley_tts_cache_lookups_total", "Texts to speak looked up in the prompt cache, by result", ["result"]);
       const binding = {
+        cache: options.cacheMb > 0 ? new PromptCache(options.cacheMb * 1024 * 1024) : undefined,
+        cacheLookup: (hit: boolean) => lookups.inc({ result: hit ? "hit" : "miss" }),
         engine: synthesizer,
         voice: options.voice,
         rate: options.rate,
@@ -79,11 +64,6 @@ export function createTtsPlugin(engine?: TtsEngine | (() => Promise<TtsEngine>))
           unbind();
         };
       };
-    },
-    async close(server) {
-      const release = releases.get(server);
-      releases.delete(server);
-      await release?.();
     },
   });
 }

@@ -1,6 +1,7 @@
 import type { Playback, Session } from "../../core/mod.ts";
 import type { AudioFrame } from "../../media/mod.ts";
 import "./events.ts";
+import { type CachedPrompt, PromptCache } from "./prompt-cache.ts";
 import { type TtsEngine, TtsError, type TtsWordMark } from "./TtsEngine.ts";
 
 /** What the tts plugin sets up for each session: its engine, defaults and where figures go. */
@@ -10,6 +11,10 @@ export interface TtsBinding {
   rate?: number;
   /** Records one time to first audio, seconds. */
   firstAudio?(seconds: number): void;
+  /** Texts synthesised before, played again without the engine. */
+  cache?: PromptCache;
+  /** Counts a text found in the cache (true) or synthesised (false). */
+  cacheLookup?(hit: boolean): void;
 }
 
 /** Sessions served by the tts plugin, by id. */
@@ -54,29 +59,73 @@ export function say(session: Session, text: string, options: SayOptions = {}): P
   if (!engine) throw new TtsError("engine_unavailable", "say() needs the tts plugin on the server, or an engine in its options");
   const words: TtsWordMark[] = [];
   const stop = new AbortController();
+  const voice = options.voice ?? binding?.voice;
+  const rate = options.rate ?? binding?.rate;
+  // A text spoken with an engine of the caller's own is not the plugin's to keep.
+  const cache = options.engine ? undefined : binding?.cache;
+  const cacheKey = PromptCache.key(engine.name, voice, rate, text);
+  const cached = cache?.get(cacheKey);
+  const inFlight = cached ? undefined : cache?.pending(cacheKey);
+  if (cache) binding?.cacheLookup?.(cached !== undefined || inFlight !== undefined);
   let playbackId = "";
 
+  const started = (firstAudioMs: number, fromCache: boolean) =>
+    session.emit({ type: "tts.started", playbackId, engine: engine.name, text, firstAudioMs: Math.round(firstAudioMs * 10) / 10, ...(fromCache ? { cached: true } : {}), source: "tts" });
+
   async function* speak(): AsyncGenerator<AudioFrame> {
-    const started = performance.now();
+    const startedAt = performance.now();
+    // The first to say a text records it for the others; a synthesis cut off by a barge-in stops early and is dropped.
+    const recording = cache?.recording(cacheKey);
+    // Cut off (the caller hung up, a barge-in): those waiting for this synthesis stop waiting now,
+    // not when the engine next yields, since a generator the player stopped reading never resumes.
+    if (recording) stop.signal.addEventListener("abort", () => recording.drop(), { once: true });
+    const recorded: AudioFrame[] = [];
     let first = true;
     try {
-      for await (const frame of engine!.synthesize(text, { voice: options.voice ?? binding?.voice, rate: options.rate ?? binding?.rate, signal: stop.signal, onWord: (mark) => words.push(mark) })) {
+      for await (const frame of engine!.synthesize(text, { voice, rate, signal: stop.signal, onWord: (mark) => words.push(mark) })) {
         if (first) {
           first = false;
-          const firstAudioMs = performance.now() - started;
+          const firstAudioMs = performance.now() - startedAt;
           binding?.firstAudio?.(firstAudioMs / 1000);
-          session.emit({ type: "tts.started", playbackId, engine: engine!.name, text, firstAudioMs: Math.round(firstAudioMs * 10) / 10, source: "tts" });
+          started(firstAudioMs, false);
         }
+        if (recording) recorded.push(frame);
         yield frame;
       }
     } catch (error) {
       const failure = error instanceof TtsError ? error : new TtsError("synthesis_failed", String(error));
       session.emit({ type: "tts.error", playbackId, engine: engine!.name, reason: failure.reason, message: failure.message, source: "tts" });
+    } finally {
+      if (recording && !stop.signal.aborted && !first) recording.keep(recorded, words);
+      else recording?.drop();
     }
   }
 
-  const playback = session.play(speak(), { interrupt: options.interrupt, label: options.label });
+  /** Waits for the same text another call is synthesising, then plays its frames (shared, at this call's output format); synthesises itself if that one was not kept. */
+  async function* shared(pending: Promise<CachedPrompt | undefined>): AsyncGenerator<AudioFrame> {
+    const startedAt = performance.now();
+    const cutOff = new Promise<undefined>((resolve) => stop.signal.addEventListener("abort", () => resolve(undefined), { once: true }));
+    const prompt = await Promise.race([pending, cutOff]);
+    if (stop.signal.aborted) return;
+    if (!prompt) {
+      yield* speak();
+      return;
+    }
+    words.push(...prompt.words);
+    started(performance.now() - startedAt, true);
+    const frameSamples = session.outputRate / 50;
+    let seq = 0;
+    for (const samples of prompt.clip.framesFor(session.outputRate, frameSamples)) {
+      yield { samples, sampleRate: session.outputRate, timestamp: seq * 20, seq: seq++ };
+    }
+  }
+
+  const playback = session.play(cached ? cached.clip : inFlight ? shared(inFlight) : speak(), { interrupt: options.interrupt, label: options.label });
   playbackId = playback.id;
+  if (cached) {
+    words.push(...cached.words);
+    started(0, true);
+  }
   playback.done.then(({ cancelled, playedMs }) => {
     stop.abort();
     const spokenText = cancelled ? heard(text, words, playedMs) : text.trim();

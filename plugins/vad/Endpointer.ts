@@ -1,6 +1,8 @@
 // Turns per-frame speech decisions into the moments a conversation cares about: the caller starts
 // speaking, stops speaking, and has finished their turn. Pure state machine on media time, so the
 // same audio gives the same events whatever the wall clock does.
+import type { Static } from "../../core/mod.ts";
+import type { VAD_EVENTS } from "./events.ts";
 import type { VadDecision } from "./VoiceActivityDetector.ts";
 
 /** Endpointing settings (all in ms of media time). */
@@ -13,43 +15,14 @@ export interface EndpointerOptions {
   minSilenceMs?: number;
 }
 
-/** The caller started speaking. */
-export interface SpeechStartEvent {
-  type: "vad.speech_start";
-  /** Media time of the first speech frame, ms. */
-  startMs: number;
-  /** Media time at which the detector was sure (the end of the frame that decided), ms. */
-  detectedMs: number;
-}
+/** The caller started speaking (payload declared with its schema in events.ts). */
+export type SpeechStartEvent = { type: "vad.speech_start" } & Static<(typeof VAD_EVENTS)["vad.speech_start"]>;
 
 /** A stretch of speech ended. */
-export interface SpeechEndEvent {
-  type: "vad.speech_end";
-  startMs: number;
-  /** Media time of the end of the last speech frame, ms. */
-  endMs: number;
-  /** endMs - startMs. */
-  durationMs: number;
-}
+export type SpeechEndEvent = { type: "vad.speech_end" } & Static<(typeof VAD_EVENTS)["vad.speech_end"]>;
 
 /** The caller's turn is over: they spoke, then stayed silent for `minSilenceMs`. */
-export interface TurnEndEvent {
-  type: "turn.end";
-  /** Media time the turn's first speech began, ms. */
-  startMs: number;
-  /** Media time its last speech ended, ms. */
-  endMs: number;
-  /** endMs - startMs. */
-  durationMs: number;
-  /** Speech within the turn (the sum of its segments), ms. */
-  speechMs: number;
-  /** Silence after the last speech when the turn was declared over, ms. */
-  silenceMs: number;
-  /** Speech segments in the turn. */
-  segments: number;
-  /** "silence": the caller stopped; "end_of_stream": the audio ended mid-turn. */
-  reason: "silence" | "end_of_stream";
-}
+export type TurnEndEvent = { type: "turn.end" } & Static<(typeof VAD_EVENTS)["turn.end"]>;
 
 /** Any event the endpointer produces. */
 export type EndpointEvent = SpeechStartEvent | SpeechEndEvent | TurnEndEvent;

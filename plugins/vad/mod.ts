@@ -7,4 +7,4 @@ export { createSileroVad, defaultSileroModelPath, type SileroVadOptions } from "
 export { type EndpointEvent, Endpointer, type EndpointerOptions, type SpeechEndEvent, type SpeechStartEvent, type TurnEndEvent } from "./Endpointer.ts";
 export { endpoint } from "./endpoint.ts";
 export { gateBySpeech, type GateOptions } from "./gate-by-speech.ts";
-export { createVadPlugin, vad, type VadPluginOptions } from "./plugin.ts";
+export { createVadPlugin, vad, VadPluginOptions } from "./plugin.ts";

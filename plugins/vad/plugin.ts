@@ -1,37 +1,31 @@
 import { finalize } from "rxjs";
-import { definePlugin, type Plugin } from "../../core/mod.ts";
+import { definePlugin, type Logger, type Plugin, type Static, StringEnum, Type } from "../../core/mod.ts";
 import { endpoint } from "./endpoint.ts";
-import type { EndpointerOptions } from "./Endpointer.ts";
 import "./events.ts";
 import { createSileroVad } from "./silero-vad.ts";
 import type { VoiceActivityDetector } from "./VoiceActivityDetector.ts";
 import { createWebRtcVad } from "./webrtc-vad.ts";
 
 /** Options of the `vad` plugin. */
-export interface VadPluginOptions extends EndpointerOptions {
+export const VadPluginOptions = Type.Object({
   /** "webrtc" (default: WASM, inline, cheap) or "silero" (neural, in a worker; more robust to noise). */
-  engine: "webrtc" | "silero";
+  engine: StringEnum(["webrtc", "silero"], { default: "webrtc" }),
   /** WebRTC VAD aggressiveness, 0-3. */
-  mode: 0 | 1 | 2 | 3;
+  mode: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2), Type.Literal(3)], { default: 3 }),
   /** Silero speech probability threshold. */
-  threshold: number;
+  threshold: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5 }),
   /** Rate the detector listens at (the session's audio is resampled once per rate and shared). */
-  sampleRate: 8000 | 16000;
-}
+  sampleRate: Type.Union([Type.Literal(8000), Type.Literal(16000)], { default: 16000 }),
+  /** Speech must add up to this much before `vad.speech_start` fires (guards against clicks), ms. */
+  minSpeechMs: Type.Number({ minimum: 0, maximum: 5000, default: 60 }),
+  /** Non-speech this long ends a speech segment (`vad.speech_end`); shorter gaps are part of it, ms. */
+  hangoverMs: Type.Number({ minimum: 0, maximum: 5000, default: 150 }),
+  /** Silence this long after the last speech ends the caller's turn (`turn.end`), ms; at least `hangoverMs`. */
+  minSilenceMs: Type.Number({ minimum: 0, maximum: 10000, default: 500 }),
+}, { additionalProperties: false });
 
-const OPTIONS_SCHEMA = {
-  type: "object",
-  properties: {
-    engine: { enum: ["webrtc", "silero"], default: "webrtc" },
-    mode: { enum: [0, 1, 2, 3], default: 3 },
-    threshold: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5 },
-    sampleRate: { enum: [8000, 16000], default: 16000 },
-    minSpeechMs: { type: "number", minimum: 0, maximum: 5000, default: 60 },
-    hangoverMs: { type: "number", minimum: 0, maximum: 5000, default: 150 },
-    minSilenceMs: { type: "number", minimum: 0, maximum: 10000, default: 500 },
-  },
-  additionalProperties: false,
-};
+/** Options of the `vad` plugin. */
+export type VadPluginOptions = Static<typeof VadPluginOptions>;
 
 /** Engines are shared by every server of the process that asks for the same settings. */
 const engines = new Map<string, Promise<VoiceActivityDetector>>();
@@ -40,7 +34,7 @@ const engines = new Map<string, Promise<VoiceActivityDetector>>();
  * The engine the options ask for. Silero needs onnxruntime-node and its model; when either is
  * missing (or fails to load on this runtime) the plugin says so once and uses the WebRTC VAD.
  */
-async function engineFor(options: VadPluginOptions): Promise<VoiceActivityDetector> {
+async function engineFor(options: VadPluginOptions, log: Logger): Promise<VoiceActivityDetector> {
   if (options.engine === "silero") {
     const key = `silero:${options.threshold}`;
     let silero = engines.get(key);
@@ -52,7 +46,7 @@ async function engineFor(options: VadPluginOptions): Promise<VoiceActivityDetect
     try {
       return await silero;
     } catch (error) {
-      console.warn(`parley vad: Silero VAD cannot run here (${error instanceof Error ? error.message : String(error)}); using the WebRTC VAD instead`);
+      log.warn(`Silero VAD cannot run here (${error instanceof Error ? error.message : String(error)}); using the WebRTC VAD instead`);
     }
   }
   const key = `webrtc:${options.mode}`;
@@ -71,12 +65,12 @@ async function engineFor(options: VadPluginOptions): Promise<VoiceActivityDetect
  * call's end cuts off still gets its `turn.end`.
  */
 export function createVadPlugin(detector?: VoiceActivityDetector | (() => Promise<VoiceActivityDetector>)): Plugin<VadPluginOptions> {
-  return definePlugin<VadPluginOptions>({
+  return definePlugin({
     name: "vad",
     version: "1.0.0",
-    options: OPTIONS_SCHEMA,
-    async setup(_server, options) {
-      const engine = typeof detector === "function" ? await detector() : detector ?? (await engineFor(options));
+    options: VadPluginOptions,
+    async setup(context, options) {
+      const engine = typeof detector === "function" ? await detector() : detector ?? (await engineFor(options, context.log));
       return (session) => {
         let decided!: () => void;
         session.finishing(new Promise<void>((resolve) => (decided = resolve)));

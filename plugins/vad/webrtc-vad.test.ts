@@ -2,7 +2,7 @@ import { from, lastValueFrom, Subject, toArray } from "rxjs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createRng, sine, whiteNoise } from "../../media/signal-test-utils.ts";
-import { resample, speechClip, toFrames } from "../testing.ts";
+import { optionalSpeechClip, resample, speechClip, toFrames } from "../testing.ts";
 import type { VoiceActivityDetector } from "./VoiceActivityDetector.ts";
 import { createWebRtcVad } from "./webrtc-vad.ts";
 
@@ -40,7 +40,7 @@ test("real speech is found where it is and not in the leading silence (goforward
 });
 
 test("frames of any length and rate get exactly one decision each, in order (7 ms at 44.1 kHz)", async () => {
-  const clip = speechClip("goforward.wav");
+  const clip = optionalSpeechClip("goforward.wav");
   const signal = clip ? resample(clip.samples, 16000, 44100) : sine(300, 44100, 44100);
   const vad = await createWebRtcVad();
   const frames = toFrames(signal, 44100, 7);
@@ -51,7 +51,7 @@ test("frames of any length and rate get exactly one decision each, in order (7 m
 });
 
 test("a frame's verdict is the share of speech in the 10 ms blocks it completes, whatever the frame length", async () => {
-  const clip = speechClip("goforward.wav");
+  const clip = optionalSpeechClip("goforward.wav");
   const rng = createRng(3);
   const signal = clip ? clip.samples : sine(300, 16000, 48000).map((s, i) => (i % 8000 < 4000 ? s + rng() * 2000 : 0));
   const vad = await createWebRtcVad();

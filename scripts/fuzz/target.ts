@@ -1,4 +1,4 @@
-// The server under attack: `npm start`'s program (examples/server.ts, every default plugin) in a
+// The server under attack: `npm start`'s program (cli/parley.ts, every default plugin) in a
 // child process of the same runtime, so that a crash shows as an exit and its memory, descriptors
 // and sockets can be read from /proc without the attacker's own counted in.
 import { spawn } from "node:child_process";
@@ -34,7 +34,7 @@ export async function startTarget(options: { rtpPorts?: string; config?: object;
   const rtpPorts = options.rtpPorts ?? "46000-46199";
   const configPath = join(dir, "config.json");
   writeFileSync(configPath, JSON.stringify({ http: { host: "127.0.0.1" }, webrtc: { interfaces: ["127.0.0.1"] }, ...options.config }));
-  const script = join(ROOT, "examples/server.ts");
+  const script = join(ROOT, "cli/parley.ts");
   const args = isDeno ? ["run", "-A", script] : ["--import", "tsx", script];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,

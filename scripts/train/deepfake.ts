@@ -1,16 +1,22 @@
-// The synthetic-voice model's data, training and evaluation protocol. Leave-one-system-out:
-// each family of synthesis systems (YourTTS, VITS, HiFi-GAN, MelGAN, WaveGlow, WaveNet,
-// Glow-TTS) is left out of training in turn and scored by models that never saw it; the bona fide
-// speech is split in two by speaker so it too is only ever scored by a model that did not train
-// on that speaker. Figures per family, pooled, and per corpus (bona fide and spoof of the same
-// corpus only: a model that learnt the corpus instead of the synthesis fails there), on the
-// recordings as they are (wideband model) and through a telephone channel (telephone model,
-// trained on its band-limited features of each clip both through the channel and as recorded).
-// Both models also train on copies of every clip through random recording channels
-// (random-channel.ts), so that no studio's colour or noise floor can stand for "real".
+// The synthetic-voice model's data, training and evaluation protocol, built to measure what a
+// deployment meets: voices, systems, corpora and lines the model never heard.
+// - Leave one demo page out: every clip of a page (its systems, its real speech, its corpus and
+//   its recording format together) is scored only by a model trained without that page. The
+//   bona fide-only sources (LibriSpeech, RAVDESS) are pages too. Pooled EER over all pages, per
+//   page EER, detection and false-alarm rates at the operating point.
+// - Leave one system family out: each family (by the waveform generator: HiFi-GAN, WaveNet,
+//   Griffin-Lim, codec language models, ...) is scored by models trained without it; the bona
+//   fide speech is split by speaker so it too is only scored by a model that did not hear it.
+// - Unseen corpus: the real speech of each corpus scored by a model trained without any clip of
+//   that corpus, real or synthetic, at the operating point: a caller's line no training clip came
+//   through.
+// Each on the clips as recorded (16 kHz), through Opus (wideband model) and through an 8 kHz G.711
+// line (telephone model). The operating point of each is the threshold at which OPERATING_FALSE_ALARM
+// of the leave-one-page-out real speech is called synthetic.
 import { LinearClassifier, type LinearClassifierWeights } from "../../media/dsp/linear-classifier.ts";
 import { createRng } from "../../media/signal-test-utils.ts";
 import { type DeepfakeChannel, deepfakeFeatures } from "../../plugins/deepfake/features.ts";
+import type { FalseAlarmPoint } from "../../plugins/deepfake/model.ts";
 import { clipSpeechFrames, type LabelRow, loadSet, opusChannel, telephoneChannel } from "./dataset.ts";
 import { trainLogisticRegression } from "./logistic-regression.ts";
 import { equalErrorRate } from "./metrics.ts";
@@ -19,29 +25,41 @@ import { markdownTable, percent } from "./table.ts";
 
 /** Class order of the model. */
 export const DEEPFAKE_CLASSES = ["bonafide", "spoof"] as const;
-/**
- * The training settings per channel (L2 chosen among 0.03, 0.1, 0.3, 1 and 10 on the
- * leave-one-system-out cross-validation itself, then fixed: a mild optimism the figures carry).
- */
+/** The training settings per channel (L2 chosen on the previous leave-one-system-out protocol and kept). */
 export const DEEPFAKE_TRAINING: Readonly<Record<Channel, { l2: number; iterations: number }>> = {
   wideband: { l2: 0.3, iterations: 300 },
   telephone: { l2: 1, iterations: 300 },
 };
-/** Bona fide speaker folds. */
-export const BONAFIDE_FOLDS = 4;
-/** Copies of each clip through random recording channels in training (chosen with the wideband L2 on the cross-validation). */
+/** Bona fide speaker folds of the leave-one-family-out evaluation. */
+export const BONAFIDE_FOLDS = 2;
+/** Copies of each clip through random recording channels in training. */
 export const RANDOM_CHANNEL_COPIES = 2;
+/** Share of real speech the default operating point calls synthetic (on the leave-one-page-out scores). */
+export const OPERATING_FALSE_ALARM = 0.01;
+/**
+ * A page the deployed weights never train on (its synthetic speech only; chosen before any figure
+ * was seen), so that the end-to-end test can call in with a system the deployed model never heard.
+ */
+export const DEPLOYMENT_HOLDOUT_PAGE = "matcha_tts_demo";
+/** False-alarm rates at which the thresholds are recorded for the plugin's `falseAlarmRate` option. */
+export const FALSE_ALARM_CURVE = [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5] as const;
 
 /** The two channels the model is trained and evaluated for. */
 export type Channel = DeepfakeChannel;
+/** The renderings of a clip the evaluation scores: as recorded, through Opus, through a G.711 line. */
+export type View = "wideband" | "opus" | "telephone";
+/** The views, in table order. */
+export const VIEWS: readonly View[] = ["wideband", "opus", "telephone"];
 
-/** One antispoof clip with its feature vectors. */
+/** One clip with its feature vectors. */
 export interface DeepfakeSample {
   spoof: boolean;
   /** Synthesis family (spoof only). */
   family: string;
   corpus: string;
-  /** Fold of a bona fide clip's speaker. */
+  /** Demo page (or bona fide source) the clip comes from. */
+  page: string;
+  /** Fold of the clip's speaker. */
   speakerFold: number;
   /** Wideband features of the clip as recorded. */
   wideband: number[];
@@ -49,26 +67,40 @@ export interface DeepfakeSample {
   telephone: number[];
   /** Telephone features of the clip as recorded (band-limited features, so a second view of the same speech for training). */
   telephoneOfWideband: number[];
-  /** Wideband features of the clip through an Opus voice-call codec (a WebRTC or Opus SIP leg). */
+  /** Wideband features of the clip through an Opus voice-call codec. */
   opus: number[];
-  /** Copies of the clip through random recording channels (training only; empty when loaded for evaluation): wideband features, and telephone features through the telephone channel. */
+  /** Copies through random recording channels (training only): wideband features, and telephone features through the telephone channel. */
   randomChannels: Record<Channel, number[]>[];
 }
 
-/** The synthesis family of a system name of antispoof/labels.tsv. */
+/** Synthesis families by the system names of both sets' labels, first match wins; the rest are HiFi-GAN vocoded. */
+const FAMILIES: readonly [RegExp, string][] = [
+  [/^YourTTS/, "YourTTS"],
+  [/VALL-E/, "VALL-E (codec LM)"],
+  [/StarGAN/, "StarGAN-VC"],
+  [/FreeVC|SR-augmentation/, "FreeVC"],
+  [/AdaIN-VC|AGAIN-VC|AutoVC|VQMIVC|BNE-PPG-VC/, "autoencoder VC"],
+  [/LVC-VC|NVC-Net|Blow/, "waveform VC"],
+  [/StyleTTS|NaturalSpeech|JETS/, "StyleTTS, NaturalSpeech, JETS"],
+  [/Grad-TTS|Matcha|FastDiff/, "diffusion TTS"],
+  [/GriffinLim/, "Griffin-Lim"],
+  [/VITS|Mimic3/, "VITS"],
+  [/WaveNet|^WN/, "WaveNet"],
+  [/ParallelWaveGAN/, "ParallelWaveGAN"],
+  [/MelGAN|^MG/, "MelGAN"],
+  [/^GlowTTS\(\+|^GlowTTS-voice/, "Glow-TTS"],
+  [/WaveGlow|^WG/, "WaveGlow"],
+];
+
+/** The synthesis family of a system name of the labels. */
 export function synthesisFamily(system: string): string {
-  if (/^YourTTS/.test(system)) return "YourTTS";
-  if (/VITS/.test(system)) return "VITS";
-  if (/^MG/.test(system)) return "MelGAN";
-  if (/^WN/.test(system)) return "WaveNet";
-  if (/^GlowTTS\(\+|^GlowTTS-voice/.test(system)) return "Glow-TTS";
-  if (/WaveGlow|^WG/.test(system)) return "WaveGlow";
-  return "HiFi-GAN";
+  return FAMILIES.find(([pattern]) => pattern.test(system))?.[1] ?? "HiFi-GAN";
 }
 
 /** The corpus a clip's speech comes from, with the labels' spellings unified. */
 export function corpusName(corpus: string): string {
-  return corpus.replace(/^English_/, "").replace(/^Portuguese_MLS/, "MLS-PT").replace(/\(unseen speakers\)/, "").trim();
+  const name = corpus.replace(/^English_/, "").replace(/^Portuguese_MLS/, "MLS-PT").replace(/-test-clean/, "").replace(/\s*\(.*\)\s*$/, "").trim();
+  return name === "AISHELL/EMIME" ? "EMIME" : name;
 }
 
 /** A stable number for a name (FNV-1a hash). */
@@ -79,30 +111,28 @@ function hashOf(name: string): number {
 }
 
 /**
- * Bona fide speech of corpora the antispoof set has no synthetic speech of: with the antispoof
- * set's real speech alone (three corpora), a corpus's recording channel could stand for "real"
- * and every other channel (a caller's line) look synthetic. LibriSpeech (the speakers set) and
- * RAVDESS (its neutral clips) add two more studios, microphones and speaking styles.
+ * The sources: both anti-spoofing sets (page from the label's page or source), and bona fide speech
+ * of two corpora nothing synthetic shares a channel with (LibriSpeech from the speakers set, RAVDESS
+ * neutral clips), so that no studio can stand for "real"; each of those is a page of its own.
  */
-export const EXTRA_BONAFIDE: readonly { set: string; corpus: string; use(row: LabelRow): boolean }[] = [
-  { set: "speakers", corpus: "LibriSpeech", use: () => true },
-  { set: "emotion/ravdess", corpus: "RAVDESS", use: (row) => row.label === "neutral" },
+export const DEEPFAKE_SOURCES: readonly { set: string; page(row: LabelRow): string; corpus(row: LabelRow): string; use(row: LabelRow): boolean }[] = [
+  { set: "antispoof", page: (row) => row.source!.replace(/^github\.com\/[^/]+\/| \(.*$/g, ""), corpus: (row) => corpusName(row.corpus!), use: () => true },
+  { set: "antispoof-wild", page: (row) => row.page!, corpus: (row) => corpusName(row.corpus!), use: () => true },
+  { set: "speakers", page: () => "LibriSpeech (speakers set)", corpus: () => "LibriSpeech", use: () => true },
+  { set: "emotion/ravdess", page: () => "RAVDESS", corpus: () => "RAVDESS", use: (row) => row.label === "neutral" },
 ];
 
 /** The data sets the model is trained and evaluated on. */
-export const DEEPFAKE_SETS: readonly string[] = ["antispoof", ...EXTRA_BONAFIDE.map((extra) => extra.set)];
+export const DEEPFAKE_SETS: readonly string[] = DEEPFAKE_SOURCES.map((source) => source.set);
 
 /** What to load beside the features every evaluation needs. */
 export interface DeepfakeLoadOptions {
-  /** Also the random-channel copies training uses (RANDOM_CHANNEL_COPIES per clip; default false). */
+  /** Also the random-channel copies training uses (default false). */
   forTraining?: boolean;
 }
 
-/**
- * One clip's features: as recorded (wideband and telephone-band), through a telephone line, through
- * Opus, and, for training, through random channels (seeded by the clip's file name, so the same on every run).
- */
-function sampleOf(pcm: Int16Array, clip: Pick<DeepfakeSample, "spoof" | "family" | "corpus">, speaker: string, file: string, options: DeepfakeLoadOptions): DeepfakeSample {
+/** One clip's features in every view (and, for training, through random channels seeded by its file name). */
+function sampleOf(pcm: Int16Array, clip: Pick<DeepfakeSample, "spoof" | "family" | "corpus" | "page">, speaker: string, file: string, options: DeepfakeLoadOptions): DeepfakeSample {
   const recorded = clipSpeechFrames(pcm);
   const rng = createRng(hashOf(file));
   return {
@@ -116,33 +146,40 @@ function sampleOf(pcm: Int16Array, clip: Pick<DeepfakeSample, "spoof" | "family"
   };
 }
 
-/** The features of a clip through a random channel: as it is, and through the telephone channel. */
 function randomChannelViews(pcm: Int16Array): Record<Channel, number[]> {
   return { wideband: deepfakeFeatures(clipSpeechFrames(pcm), "wideband"), telephone: deepfakeFeatures(clipSpeechFrames(telephoneChannel(pcm)), "telephone") };
 }
 
-/** Loads the antispoof clips and the extra bona fide speech with their features (see `sampleOf`). */
+/** Loads every source's clips with their features (see `sampleOf`). */
 export async function loadDeepfakeSamples(options: DeepfakeLoadOptions = {}): Promise<DeepfakeSample[]> {
-  const antispoof = (await loadSet("antispoof")).map(({ row, pcm }) =>
-    sampleOf(pcm, { spoof: row.label === "spoof", family: row.label === "spoof" ? synthesisFamily(row.system) : "", corpus: corpusName(row.corpus) }, row.speaker, `antispoof/${row.file}`, options));
-  const extra = await Promise.all(EXTRA_BONAFIDE.map(async ({ set, corpus, use }) =>
-    (await loadSet(set, 16000, use)).map(({ row, pcm }) => sampleOf(pcm, { spoof: false, family: "", corpus }, `${corpus}:${row.speaker}`, `${set}/${row.file}`, options))));
-  return [...antispoof, ...extra.flat()];
+  const sets = await Promise.all(DEEPFAKE_SOURCES.map(async (source) =>
+    (await loadSet(source.set, 16000, source.use)).map(({ row, pcm }) => {
+      const spoof = row.label === "spoof";
+      const corpus = source.corpus(row);
+      const clip = { spoof, family: spoof ? synthesisFamily(row.system!) : "", corpus, page: source.page(row) };
+      return sampleOf(pcm, clip, `${corpus}:${row.speaker || row.file}`, `${source.set}/${row.file}`, options);
+    })));
+  return sets.flat();
 }
 
-/** Bona fide corpora with enough clips to be left out of training in turn and scored unseen. */
+/** Fewest real clips of a corpus for its unseen-corpus false-alarm rate to be reported. */
+const MIN_UNSEEN_CORPUS_CLIPS = 8;
+
+/** Corpora with enough real clips to be left out of training in turn and scored unseen. */
 export function bonafideCorpora(samples: readonly DeepfakeSample[]): string[] {
   const counts = new Map<string, number>();
   for (const sample of samples) if (!sample.spoof) counts.set(sample.corpus, (counts.get(sample.corpus) ?? 0) + 1);
   return [...counts].filter(([, count]) => count >= MIN_UNSEEN_CORPUS_CLIPS).map(([corpus]) => corpus).sort();
 }
 
-/** Fewest bona fide clips of a corpus for its unseen-corpus false-alarm rate to be reported. */
-const MIN_UNSEEN_CORPUS_CLIPS = 10;
-
 /** The synthesis families present, in a stable order. */
 export function families(samples: readonly DeepfakeSample[]): string[] {
   return [...new Set(samples.filter((s) => s.spoof).map((s) => s.family))].sort();
+}
+
+/** The pages present, in a stable order. */
+export function pages(samples: readonly DeepfakeSample[]): string[] {
+  return [...new Set(samples.map((s) => s.page))].sort();
 }
 
 /**
@@ -158,22 +195,26 @@ export function trainDeepfake(samples: readonly DeepfakeSample[], channel: Chann
 
 /** Fold models of one channel: each trained without some of the data, to score that data unseen. */
 export interface DeepfakeFolds {
+  /** `[page]`: trained without any clip of that page. */
+  byPage: Record<string, LinearClassifierWeights>;
   /** `[family][bonafideFold]`: trained without that synthesis family and that bona fide speaker fold. */
-  bySystem: Record<string, LinearClassifierWeights[]>;
-  /** `[corpus]`: trained without any bona fide speech of that corpus (every synthetic clip kept). */
-  byBonafideCorpus: Record<string, LinearClassifierWeights>;
+  byFamily: Record<string, LinearClassifierWeights[]>;
+  /** `[corpus]`: trained without any clip, real or synthetic, of that corpus. */
+  byCorpus: Record<string, LinearClassifierWeights>;
 }
 
 /** Trains the held-out fold models of one channel. */
 export function trainDeepfakeFolds(samples: readonly DeepfakeSample[], channel: Channel): DeepfakeFolds {
-  const bySystem: DeepfakeFolds["bySystem"] = {};
+  const byPage: DeepfakeFolds["byPage"] = {};
+  for (const page of pages(samples)) byPage[page] = trainDeepfake(samples.filter((s) => s.page !== page), channel);
+  const byFamily: DeepfakeFolds["byFamily"] = {};
   for (const family of families(samples)) {
-    bySystem[family] = Array.from({ length: BONAFIDE_FOLDS }, (_, fold) =>
+    byFamily[family] = Array.from({ length: BONAFIDE_FOLDS }, (_, fold) =>
       trainDeepfake(samples.filter((s) => (s.spoof ? s.family !== family : s.speakerFold !== fold)), channel));
   }
-  const byBonafideCorpus: DeepfakeFolds["byBonafideCorpus"] = {};
-  for (const corpus of bonafideCorpora(samples)) byBonafideCorpus[corpus] = trainDeepfake(samples.filter((s) => s.spoof || s.corpus !== corpus), channel);
-  return { bySystem, byBonafideCorpus };
+  const byCorpus: DeepfakeFolds["byCorpus"] = {};
+  for (const corpus of bonafideCorpora(samples)) byCorpus[corpus] = trainDeepfake(samples.filter((s) => s.corpus !== corpus), channel);
+  return { byPage, byFamily, byCorpus };
 }
 
 /** Log-likelihood ratio spoof over bona fide, from a two-class classifier's scores. */
@@ -182,18 +223,38 @@ export function spoofLlr(classifier: LinearClassifier, features: ArrayLike<numbe
   return logits[1]! - logits[0]!;
 }
 
-/** Held-out EER figures of one channel. */
-export interface DeepfakeChannelFigures {
+/** The threshold at which `falseAlarmRate` of `bonafide` scores (at most) are at or above it. */
+export function thresholdAtFalseAlarm(bonafide: readonly number[], falseAlarmRate: number): number {
+  const sorted = [...bonafide].sort((a, b) => b - a);
+  const allowed = Math.floor(falseAlarmRate * sorted.length + 1e-9);
+  if (allowed === 0) return sorted[0]! + 0.01;
+  if (allowed >= sorted.length) return sorted.at(-1)!;
+  return (sorted[allowed - 1]! + sorted[allowed]!) / 2;
+}
+
+/** Share of `scores` at or above `threshold` (the plugin's "synthetic" rule). */
+function shareAtOrAbove(scores: readonly number[], threshold: number): number {
+  return scores.length === 0 ? Number.NaN : scores.filter((score) => score >= threshold).length / scores.length;
+}
+
+/** Held-out figures of one view. */
+export interface DeepfakeViewFigures {
+  /** Leave-one-page-out EER over every page's held-out scores together, and its threshold. */
   pooledEer: number;
-  /** Threshold on the spoof LLR at the pooled EER. */
-  pooledThreshold: number;
+  eerThreshold: number;
+  /** The default operating point: OPERATING_FALSE_ALARM of the leave-one-page-out real speech at or above it. */
+  threshold: number;
+  /** Thresholds at FALSE_ALARM_CURVE's rates, for a configured false-alarm rate. */
+  falseAlarmCurve: FalseAlarmPoint[];
+  /** Share of the held-out synthetic clips at or above `threshold`. */
+  detectionRate: number;
+  /** Per page, scored by the model trained without it; rates at `threshold` (each only where the page has the clips it needs). */
+  byPage: Record<string, { bonafideClips: number; spoofClips: number; eer?: number; falseAlarmRate?: number; detectionRate?: number }>;
+  /** Leave-one-family-out pooled EER and per family. */
+  familyPooledEer: number;
   byFamily: Record<string, { spoofClips: number; eer: number }>;
-  byCorpus: Record<string, { bonafideClips: number; spoofClips: number; eer: number }>;
-  /**
-   * Real speech of a corpus no bona fide clip of which was in training, as a caller's line is:
-   * the share called synthetic at the pooled threshold (the plugin's default operating point).
-   */
-  unseenBonafide: Record<string, { clips: number; falseAlarmRate: number }>;
+  /** Real speech of each corpus scored by a model that saw no clip of it, share at or above `threshold`. */
+  unseenCorpus: Record<string, { clips: number; falseAlarmRate: number }>;
 }
 
 /** What one channel's deployed classifier makes of its own training clips (in that channel). */
@@ -208,16 +269,18 @@ export interface DeployedFingerprint {
 export interface DeepfakeFigures {
   bonafideClips: number;
   spoofClips: number;
-  wideband: DeepfakeChannelFigures;
-  telephone: DeepfakeChannelFigures;
-  /** The wideband models on the clips through an Opus voice-call codec. */
-  opus: DeepfakeChannelFigures;
+  views: Record<View, DeepfakeViewFigures>;
   /** The deployed weights (weights.json, trained on every clip): a fingerprint that ties them to this data and code, not a quality figure. */
   deployed: Record<Channel, DeployedFingerprint>;
 }
 
 /** The deployed classifiers (as in weights.json). */
 export type DeepfakeDeployedWeights = Record<Channel, { classifier: LinearClassifierWeights }>;
+
+/** The model that scores a view. */
+export function channelOf(view: View): Channel {
+  return view === "telephone" ? "telephone" : "wideband";
+}
 
 function fingerprint(samples: readonly DeepfakeSample[], weights: LinearClassifierWeights, channel: Channel): DeployedFingerprint {
   const classifier = new LinearClassifier(weights);
@@ -227,78 +290,113 @@ function fingerprint(samples: readonly DeepfakeSample[], weights: LinearClassifi
   return { trainingEer: equalErrorRate(spoof, bonafide).rate, meanBonafideLlr: mean(bonafide), meanSpoofLlr: mean(spoof) };
 }
 
-/** Scores each held-out family and bona fide fold with the models that never saw them, and fingerprints the deployed weights. */
-export function evaluateDeepfake(samples: readonly DeepfakeSample[], folds: Record<Channel, DeepfakeFolds>, deployed: DeepfakeDeployedWeights): DeepfakeFigures {
-  /**
-   * The held-out figures of one channel's models, scoring the clips as `view` renders them; real
-   * speech of unseen corpora is judged at this view's pooled equal-error point, the threshold the
-   * plugin deploys for it (Opus calls have their own).
-   */
-  const channel = (key: Channel, view: "wideband" | "telephone" | "opus" = key): DeepfakeChannelFigures => {
-    const trials: { family: string; spoof: boolean; corpus: string; score: number }[] = [];
-    for (const [family, models] of Object.entries(folds[key].bySystem)) {
-      models.forEach((weights, fold) => {
-        const classifier = new LinearClassifier(weights);
-        for (const sample of samples) {
-          const heldOut = sample.spoof ? sample.family === family : sample.speakerFold === fold;
-          if (heldOut) trials.push({ family, spoof: sample.spoof, corpus: sample.corpus, score: spoofLlr(classifier, sample[view]) });
-        }
-      });
-    }
-    const eerOf = (selected: typeof trials) => equalErrorRate(selected.filter((t) => t.spoof).map((t) => t.score), selected.filter((t) => !t.spoof).map((t) => t.score));
-    const pooled = eerOf(trials);
-    const byFamily: DeepfakeChannelFigures["byFamily"] = {};
-    for (const family of Object.keys(folds[key].bySystem)) {
-      const selected = trials.filter((t) => t.family === family);
-      byFamily[family] = { spoofClips: samples.filter((s) => s.spoof && s.family === family).length, eer: eerOf(selected).rate };
-    }
-    const byCorpus: DeepfakeChannelFigures["byCorpus"] = {};
-    for (const corpus of [...new Set(samples.map((s) => s.corpus))].sort()) {
-      const selected = trials.filter((t) => t.corpus === corpus);
-      const bonafideClips = samples.filter((s) => !s.spoof && s.corpus === corpus).length;
-      const spoofClips = samples.filter((s) => s.spoof && s.corpus === corpus).length;
-      if (bonafideClips > 0 && spoofClips > 0) byCorpus[corpus] = { bonafideClips, spoofClips, eer: eerOf(selected).rate };
-    }
-    const unseenBonafide: DeepfakeChannelFigures["unseenBonafide"] = {};
-    for (const [corpus, weights] of Object.entries(folds[key].byBonafideCorpus)) {
-      const classifier = new LinearClassifier(weights);
-      const scores = samples.filter((s) => !s.spoof && s.corpus === corpus).map((s) => spoofLlr(classifier, s[view]));
-      // As the plugin decides: synthetic at or above the threshold.
-      unseenBonafide[corpus] = { clips: scores.length, falseAlarmRate: scores.filter((score) => score >= pooled.threshold).length / scores.length };
-    }
-    return { pooledEer: pooled.rate, pooledThreshold: pooled.threshold, byFamily, byCorpus, unseenBonafide };
+/** Held-out scores of one view: each sample scored by the model of `folds` that left it out. */
+interface Trial {
+  sample: DeepfakeSample;
+  score: number;
+}
+
+/** The held-out figures of one view (see DeepfakeViewFigures). */
+export function evaluateView(samples: readonly DeepfakeSample[], folds: DeepfakeFolds, view: View): DeepfakeViewFigures {
+  const score = (weights: LinearClassifierWeights, selected: readonly DeepfakeSample[]): Trial[] => {
+    const classifier = new LinearClassifier(weights);
+    return selected.map((sample) => ({ sample, score: spoofLlr(classifier, sample[view]) }));
   };
+  const split = (trials: readonly Trial[]) => [trials.filter((t) => t.sample.spoof).map((t) => t.score), trials.filter((t) => !t.sample.spoof).map((t) => t.score)] as const;
+
+  const pageTrials = Object.entries(folds.byPage).flatMap(([page, weights]) => score(weights, samples.filter((s) => s.page === page)));
+  const [spoofScores, bonafideScores] = split(pageTrials);
+  const pooled = equalErrorRate(spoofScores, bonafideScores);
+  const threshold = thresholdAtFalseAlarm(bonafideScores, OPERATING_FALSE_ALARM);
+  const byPage: DeepfakeViewFigures["byPage"] = {};
+  for (const page of Object.keys(folds.byPage)) {
+    const [spoof, bonafide] = split(pageTrials.filter((t) => t.sample.page === page));
+    byPage[page] = {
+      bonafideClips: bonafide.length,
+      spoofClips: spoof.length,
+      ...(bonafide.length > 0 && spoof.length > 0 ? { eer: equalErrorRate(spoof, bonafide).rate } : {}),
+      ...(bonafide.length > 0 ? { falseAlarmRate: shareAtOrAbove(bonafide, threshold) } : {}),
+      ...(spoof.length > 0 ? { detectionRate: shareAtOrAbove(spoof, threshold) } : {}),
+    };
+  }
+
+  const familyTrials: (Trial & { family: string })[] = [];
+  for (const [family, models] of Object.entries(folds.byFamily)) {
+    models.forEach((weights, fold) => {
+      const heldOut = samples.filter((s) => (s.spoof ? s.family === family : s.speakerFold === fold));
+      familyTrials.push(...score(weights, heldOut).map((trial) => ({ ...trial, family })));
+    });
+  }
+  const byFamily: DeepfakeViewFigures["byFamily"] = {};
+  for (const family of Object.keys(folds.byFamily)) {
+    const [spoof, bonafide] = split(familyTrials.filter((t) => t.family === family));
+    byFamily[family] = { spoofClips: samples.filter((s) => s.spoof && s.family === family).length, eer: equalErrorRate(spoof, bonafide).rate };
+  }
+
+  const unseenCorpus: DeepfakeViewFigures["unseenCorpus"] = {};
+  for (const [corpus, weights] of Object.entries(folds.byCorpus)) {
+    const scores = score(weights, samples.filter((s) => !s.spoof && s.corpus === corpus)).map((t) => t.score);
+    unseenCorpus[corpus] = { clips: scores.length, falseAlarmRate: shareAtOrAbove(scores, threshold) };
+  }
+
+  return {
+    pooledEer: pooled.rate,
+    eerThreshold: pooled.threshold,
+    threshold,
+    falseAlarmCurve: FALSE_ALARM_CURVE.map((falseAlarmRate) => ({ falseAlarmRate, threshold: thresholdAtFalseAlarm(bonafideScores, falseAlarmRate) })),
+    detectionRate: shareAtOrAbove(spoofScores, threshold),
+    byPage,
+    familyPooledEer: equalErrorRate(...split(familyTrials)).rate,
+    byFamily,
+    unseenCorpus,
+  };
+}
+
+/** Scores every view with the fold models that never saw the clips, and fingerprints the deployed weights. */
+export function evaluateDeepfake(samples: readonly DeepfakeSample[], folds: Record<Channel, DeepfakeFolds>, deployed: DeepfakeDeployedWeights): DeepfakeFigures {
   return {
     bonafideClips: samples.filter((s) => !s.spoof).length,
     spoofClips: samples.filter((s) => s.spoof).length,
-    wideband: channel("wideband"),
-    telephone: channel("telephone"),
-    opus: channel("wideband", "opus"),
+    views: Object.fromEntries(VIEWS.map((view) => [view, evaluateView(samples, folds[channelOf(view)], view)])) as Record<View, DeepfakeViewFigures>,
     deployed: { wideband: fingerprint(samples, deployed.wideband.classifier, "wideband"), telephone: fingerprint(samples, deployed.telephone.classifier, "telephone") },
   };
 }
 
-/** The columns of the tables: the clips as recorded, through Opus, and through a telephone line. */
-const CHANNEL_VIEWS = ["wideband", "opus", "telephone"] as const;
+const VIEW_NAMES: Record<View, string> = { wideband: "16 kHz", opus: "Opus 24 kb/s", telephone: "8 kHz G.711" };
 
 /** The figures as Markdown tables. */
 export function deepfakeTables(figures: DeepfakeFigures): string {
-  const familyNames = Object.keys(figures.wideband.byFamily);
-  const byFamily = markdownTable(
-    ["held-out system family", "spoof clips", "EER 16 kHz", "EER Opus 24 kb/s", "EER 8 kHz G.711"],
+  const { views } = figures;
+  const perView = (cell: (f: DeepfakeViewFigures) => string) => VIEWS.map((view) => cell(views[view]));
+  const worstUnseen = (f: DeepfakeViewFigures) => Math.max(...Object.values(f.unseenCorpus).map((c) => c.falseAlarmRate));
+  const summary = markdownTable(
+    ["measure (every figure held out)", ...VIEWS.map((view) => VIEW_NAMES[view])],
     [
-      ...familyNames.map((family) => [family, figures.wideband.byFamily[family]!.spoofClips, ...CHANNEL_VIEWS.map((view) => percent(figures[view].byFamily[family]?.eer ?? Number.NaN))]),
-      ["pooled (every family unseen)", figures.spoofClips, ...CHANNEL_VIEWS.map((view) => percent(figures[view].pooledEer))],
+      ["leave-one-page-out pooled EER", ...perView((f) => percent(f.pooledEer))],
+      ["leave-one-family-out pooled EER", ...perView((f) => percent(f.familyPooledEer))],
+      [`operating point (${percent(OPERATING_FALSE_ALARM)} of real speech, page out): LLR threshold`, ...perView((f) => f.threshold.toFixed(2))],
+      ["synthetic detected at the operating point (pages out, pooled)", ...perView((f) => percent(f.detectionRate))],
+      ["real speech called synthetic, worst unseen corpus", ...perView((f) => percent(worstUnseen(f)))],
+      ["real speech called synthetic, worst unseen page", ...perView((f) => percent(Math.max(...Object.values(f.byPage).map((p) => p.falseAlarmRate ?? 0))))],
     ],
   );
-  const byCorpus = markdownTable(
-    ["corpus (bona fide vs spoof of it only)", "bona fide", "spoof", "EER 16 kHz", "EER Opus 24 kb/s", "EER 8 kHz G.711"],
-    Object.entries(figures.wideband.byCorpus).map(([corpus, f]) => [corpus, f.bonafideClips, f.spoofClips, ...CHANNEL_VIEWS.map((view) => percent(figures[view].byCorpus[corpus]?.eer ?? Number.NaN))]),
+  const byPage = markdownTable(
+    ["page left out", "bona fide", "spoof", ...VIEWS.map((view) => `EER ${VIEW_NAMES[view]}`), ...VIEWS.map((view) => `real called synthetic ${VIEW_NAMES[view]}`), ...VIEWS.map((view) => `detected ${VIEW_NAMES[view]}`)],
+    Object.entries(views.wideband.byPage).map(([page, f]) => [
+      page, f.bonafideClips, f.spoofClips,
+      ...VIEWS.map((view) => percent(views[view].byPage[page]!.eer ?? Number.NaN)),
+      ...VIEWS.map((view) => (f.bonafideClips > 0 ? percent(views[view].byPage[page]!.falseAlarmRate!) : "-")),
+      ...VIEWS.map((view) => (f.spoofClips > 0 ? percent(views[view].byPage[page]!.detectionRate!) : "-")),
+    ]),
+  );
+  const byFamily = markdownTable(
+    ["system family left out", "spoof clips", ...VIEWS.map((view) => `EER ${VIEW_NAMES[view]}`)],
+    Object.entries(views.wideband.byFamily).map(([family, f]) => [family, f.spoofClips, ...VIEWS.map((view) => percent(views[view].byFamily[family]!.eer))]),
   );
   const unseen = markdownTable(
-    ["real speech of a corpus unseen in training", "clips", "called synthetic, 16 kHz", "Opus 24 kb/s", "8 kHz G.711"],
-    Object.entries(figures.wideband.unseenBonafide).map(([corpus, f]) => [corpus, f.clips, ...CHANNEL_VIEWS.map((view) => percent(figures[view].unseenBonafide[corpus]?.falseAlarmRate ?? Number.NaN))]),
+    ["real speech of a corpus unseen in training", "clips", ...VIEWS.map((view) => `called synthetic ${VIEW_NAMES[view]}`)],
+    Object.entries(views.wideband.unseenCorpus).map(([corpus, f]) => [corpus, f.clips, ...VIEWS.map((view) => percent(views[view].unseenCorpus[corpus]!.falseAlarmRate))]),
   );
-  const deployed = `Deployed weights on their own training clips (a fingerprint of weights.json, not a quality figure): EER ${percent(figures.deployed.wideband.trainingEer)} wideband, ${percent(figures.deployed.telephone.trainingEer)} telephone.`;
-  return `${byFamily}\n\n${byCorpus}\n\n${unseen}\n\n${deployed}`;
+  const deployed = `Deployed weights on every clip (a fingerprint of weights.json, not a quality figure): EER ${percent(figures.deployed.wideband.trainingEer)} wideband, ${percent(figures.deployed.telephone.trainingEer)} telephone.`;
+  return `${summary}\n\n${byPage}\n\n${byFamily}\n\n${unseen}\n\n${deployed}`;
 }

@@ -1,0 +1,84 @@
+// A stereo 16-bit PCM WAV file written while the call goes on (the plain, unencrypted recording).
+// The header is written first with sizes for what is on disk and patched after every append, so
+// the file is a playable WAV between any two flushes; what a crash leaves is put right by
+// `finaliseWav` from the file's length.
+import { type FileHandle, open } from "node:fs/promises";
+import { WAV_HEADER_BYTES, wavHeader } from "../../media/wav.ts";
+import type { SampleSink } from "./appender.ts";
+
+/** The two size fields of the header (RIFF chunk, data chunk) for `dataBytes` of samples. */
+function sizeFields(dataBytes: number): { riff: Uint8Array; data: Uint8Array } {
+  const riff = new Uint8Array(4);
+  const data = new Uint8Array(4);
+  new DataView(riff.buffer).setUint32(0, WAV_HEADER_BYTES - 8 + dataBytes, true);
+  new DataView(data.buffer).setUint32(0, dataBytes, true);
+  return { riff, data };
+}
+
+/**
+ * A plain WAV file as a sample sink: each batch is written after the samples before it, then the
+ * header's sizes are patched and the data synced, so the file plays at any moment.
+ */
+export class WavSink implements SampleSink {
+  #dataBytes = 0;
+  /** The file, once created with an empty WAV header and synced; a failure surfaces at the next write. */
+  readonly #file: Promise<FileHandle>;
+
+  /** Creates (or replaces) `path` with an empty WAV of this format in the background. */
+  constructor(readonly path: string, readonly sampleRate: number, readonly channels: number) {
+    this.#file = createWav(path, sampleRate, channels);
+    this.#file.catch(() => {});
+  }
+
+  /** Appends `bytes` of samples, patches the header's sizes and syncs. */
+  async write(bytes: Uint8Array): Promise<void> {
+    const file = await this.#file;
+    if (bytes.length === 0) return;
+    await file.write(bytes, 0, bytes.length, WAV_HEADER_BYTES + this.#dataBytes);
+    this.#dataBytes += bytes.length;
+    const sizes = sizeFields(this.#dataBytes);
+    await file.write(sizes.riff, 0, 4, 4);
+    await file.write(sizes.data, 0, 4, 40);
+    await file.datasync();
+  }
+
+  /** Closes the file. */
+  async close(): Promise<void> {
+    await (await this.#file).close();
+  }
+}
+
+async function createWav(path: string, sampleRate: number, channels: number): Promise<FileHandle> {
+  const file = await open(path, "w");
+  try {
+    await file.write(wavHeader(sampleRate, channels, 0), 0, WAV_HEADER_BYTES, 0);
+    await file.datasync();
+    return file;
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}
+
+/**
+ * Makes an interrupted recording a well-formed WAV: the sample bytes are whatever follows the
+ * header, cut to whole sample frames, and the header's sizes are set to them. Returns the sample
+ * bytes kept.
+ */
+export async function finaliseWav(path: string, channels: number): Promise<number> {
+  const file = await open(path, "r+");
+  try {
+    const { size } = await file.stat();
+    if (size < WAV_HEADER_BYTES) throw new Error(`${path} is shorter than a WAV header (${size} bytes)`);
+    const frameBytes = channels * 2;
+    const dataBytes = Math.floor((size - WAV_HEADER_BYTES) / frameBytes) * frameBytes;
+    if (WAV_HEADER_BYTES + dataBytes !== size) await file.truncate(WAV_HEADER_BYTES + dataBytes);
+    const sizes = sizeFields(dataBytes);
+    await file.write(sizes.riff, 0, 4, 4);
+    await file.write(sizes.data, 0, 4, 40);
+    await file.datasync();
+    return dataBytes;
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,103 @@
+// The `routing` plugin: the human half of the call center. Queues and agents from its options
+// (and the API), callers handed over by the voice bot (route.request) routed by their events,
+// agents' desktops at /agent, and the metrics call centers run on.
+import { definePlugin, type Plugin, type Static, StringEnum, Type } from "../../core/mod.ts";
+import { AgentTokens } from "./agent-tokens.ts";
+import "./events.ts";
+import { decisionMetric, routingMetrics } from "./metrics.ts";
+import { coded, registerRoutingRoutes, ROUTING_ERRORS } from "./routes.ts";
+import { RoutingError } from "./RoutingError.ts";
+import { RoutingService } from "./service.ts";
+
+const Skills = Type.Record(Type.String(), Type.Number());
+
+/** A queue as the options give it; the router checks ranges and fills defaults (config.ts). */
+const QueueOption = Type.Object({
+  id: Type.String(),
+  name: Type.Optional(Type.String()),
+  strategy: Type.Optional(StringEnum(["longest-idle", "round-robin", "ring-all"])),
+  skills: Type.Optional(Skills),
+  relax: Type.Optional(Type.Array(Type.Object({ afterSeconds: Type.Number(), skills: Skills }))),
+  ringSeconds: Type.Optional(Type.Number()),
+  wrapUpSeconds: Type.Optional(Type.Number()),
+  maxMissedOffers: Type.Optional(Type.Integer()),
+  maxWaitSeconds: Type.Optional(Type.Number()),
+  overflow: Type.Optional(Type.Union([Type.Object({ queue: Type.String() }), Type.Object({ message: Type.String() })])),
+  serviceLevelSeconds: Type.Optional(Type.Number()),
+});
+
+/** An agent as the options give it, with its bearer token. */
+const AgentOption = Type.Object({
+  id: Type.String(),
+  name: Type.Optional(Type.String()),
+  skills: Type.Optional(Skills),
+  languages: Type.Optional(Type.Array(Type.String())),
+  /** The agent's bearer token for the desktop and its API (at least 16 characters). */
+  token: Type.String({ minLength: 16 }),
+});
+
+/** Options of the `routing` plugin. */
+export const RoutingOptions = Type.Object({
+  /** Queues; default one queue, "support". */
+  queues: Type.Array(QueueOption, { default: [{ id: "support" }] }),
+  /** Agents and their tokens; more can be added by the API (POST /v1/agents). */
+  agents: Type.Array(AgentOption, { default: [] }),
+  /** Queue of each topic the bot recognised ("billing": "billing"); others go to `defaultQueue`. */
+  intentQueues: Type.Record(Type.String(), Type.String(), { default: {} }),
+  defaultQueue: Type.String({ default: "support" }),
+  /** Queue for callers whose voice is reliably judged synthetic; none: no change. */
+  fraudQueue: Type.Optional(Type.String()),
+  /** Priority added when a waiting caller's emotion escalates. */
+  escalationPriority: Type.Number({ default: 10 }),
+  /** Priority by the session metadata `customerValue` ("gold": 5). */
+  valuePriority: Type.Record(Type.String(), Type.Number(), { default: {} }),
+  /** Position and wait announcements every this many seconds of waiting; 0: only on entry. */
+  announceEverySeconds: Type.Number({ minimum: 0, maximum: 3600, default: 30 }),
+  /** Types of the caller's events passed on to the agent on the call, as `call.event` notices (a trailing `*` matches a prefix): the assist plugin's suggestions, reminders and alerts. */
+  agentEvents: Type.Array(Type.String({ minLength: 1 }), { default: ["assist.*"] }),
+  /** How often ring timeouts, wrap-ups and overflows are checked, ms. */
+  tickMs: Type.Integer({ minimum: 20, maximum: 5000, default: 250 }),
+}, { additionalProperties: false });
+
+/** Options of the `routing` plugin. */
+export type RoutingOptions = Static<typeof RoutingOptions>;
+
+/** The routing plugin: `server.use(routing, { queues: [...], agents: [...] })`. */
+export const routing: Plugin<RoutingOptions> = definePlugin({
+  name: "routing",
+  version: "1.0.0",
+  options: RoutingOptions,
+  errors: ROUTING_ERRORS,
+  async setup(context, options) {
+    const service = new RoutingService({
+      intentQueues: options.intentQueues,
+      defaultQueue: options.defaultQueue,
+      fraudQueue: options.fraudQueue,
+      escalationPriority: options.escalationPriority,
+      valuePriority: options.valuePriority,
+      announceEverySeconds: options.announceEverySeconds,
+    }, { clock: context.clock, onDecision: decisionMetric(context.metrics), agentEvents: options.agentEvents });
+    const tokens = new AgentTokens();
+    // A bad configuration stops the server at start with the code an API call would get.
+    await coded(async () => {
+      // Queues that others overflow into come first, so every overflow names a queue that exists.
+      const queues = [...options.queues].sort((a, b) => Number("overflow" in a) - Number("overflow" in b));
+      for (const queue of queues) await service.router.addQueue(queue);
+      for (const queueId of [options.defaultQueue, options.fraudQueue, ...Object.values(options.intentQueues)]) {
+        if (queueId !== undefined && !(await service.router.store.getQueue(queueId))) throw new RoutingError("invalid_queue", `routing options name queue ${JSON.stringify(queueId)}, which is not defined`);
+      }
+      for (const { token, ...agent } of options.agents) tokens.issue((await service.router.addAgent(agent)).id, token);
+    });
+    context.addTokenResolver((token) => tokens.resolve(token));
+    const count = routingMetrics(context.metrics, service.router);
+    const reported = service.events$.subscribe(count);
+    registerRoutingRoutes(context, service, tokens);
+    const clock = setInterval(() => service.tick().catch((error) => context.log.error({ err: error }, "routing clock failed")), options.tickMs);
+    context.onClose(() => {
+      clearInterval(clock);
+      reported.unsubscribe();
+      service.close();
+    });
+    return (session) => service.attach(session);
+  },
+});
