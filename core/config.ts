@@ -63,6 +63,13 @@ export interface ParleyConfig {
     /** A peer that neither answers pings nor sends for this long, or has not started a stream by then, is dropped (default 40). */
     idleTimeoutSeconds?: number;
   };
+  memory?: {
+    /**
+     * How often, in seconds, the server gives freed C-heap memory back to the system when its RSS
+     * is 16 MB above the lowest it has been after doing so (glibc only; default 10; 0 never).
+     */
+    releaseIntervalSeconds?: number;
+  };
 }
 
 /** The configuration with every default applied. */
@@ -82,6 +89,7 @@ export interface ResolvedConfig {
   auth: { tokens: string[]; metricsTokens: string[]; supervisorTokens: string[] };
   webrtc: { icePortMin?: number; icePortMax?: number; announcedAddress?: string; interfaces?: string[]; connectTimeoutSeconds: number; mediaTimeoutSeconds: number };
   websocket: { maxMessageBytes: number; maxBufferedBytes: number; idleTimeoutSeconds: number };
+  memory: { releaseIntervalSeconds: number };
 }
 
 const TOKENS = { type: "array", items: { type: "string", minLength: 8 } };
@@ -138,6 +146,11 @@ const SCHEMA = {
         idleTimeoutSeconds: { type: "number", exclusiveMinimum: 0, maximum: 3600 },
       },
     },
+    memory: {
+      type: "object",
+      additionalProperties: false,
+      properties: { releaseIntervalSeconds: { type: "number", minimum: 0, maximum: 3600 } },
+    },
   },
 };
 
@@ -165,7 +178,7 @@ function check(config: ParleyConfig): void {
   throw new ParleyError("PARLEY_ERR_CONFIG", problems);
 }
 
-const SECTIONS = ["http", "rtp", "auth", "webrtc", "websocket"] as const;
+const SECTIONS = ["http", "rtp", "auth", "webrtc", "websocket", "memory"] as const;
 
 /**
  * Merges configuration layers, each checked against the schema first; a later layer's fields win
@@ -189,7 +202,7 @@ export function mergeConfig(...layers: ParleyConfig[]): ParleyConfig {
  */
 export function resolveConfig(config: ParleyConfig = {}): ResolvedConfig {
   check(config);
-  const { logLevel = "info", http = {}, rtp = {}, auth = {}, webrtc = {}, websocket = {} } = config;
+  const { logLevel = "info", http = {}, rtp = {}, auth = {}, webrtc = {}, websocket = {}, memory = {} } = config;
   const [portMin, portMax] = (rtp.ports ?? "40000-40999").split("-").map(Number);
   if (portMin > portMax) throw new ParleyError("PARLEY_ERR_CONFIG", `RTP port range ${rtp.ports} is reversed`);
   const [icePortMin, icePortMax] = webrtc.icePorts ? webrtc.icePorts.split("-").map(Number) : [];
@@ -221,5 +234,6 @@ export function resolveConfig(config: ParleyConfig = {}): ResolvedConfig {
       maxBufferedBytes: websocket.maxBufferedBytes ?? 512 * 1024,
       idleTimeoutSeconds: websocket.idleTimeoutSeconds ?? 40,
     },
+    memory: { releaseIntervalSeconds: memory.releaseIntervalSeconds ?? 10 },
   };
 }

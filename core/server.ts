@@ -10,6 +10,7 @@ import type { Access, TokenResolver } from "./http/auth.ts";
 import { HttpApi } from "./http/HttpApi.ts";
 import type { RouteHandler, RouteOptions } from "./http/routes.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { MemoryReleaser } from "./memory-releaser.ts";
 import { Metrics } from "./metrics.ts";
 import { Pacer } from "./Pacer.ts";
 import type { Plugin } from "./plugin.ts";
@@ -18,6 +19,9 @@ import { CallSession, type CloseInfo, type Session, type SessionHost, type Sessi
 import type { NewSession, Transport, TransportHost, TransportMap } from "./transport.ts";
 
 export type { NewSession } from "./transport.ts";
+
+/** How far above its lowest RSS after a release the server must be to release freed memory again. */
+const MEMORY_RELEASE_GROWTH_BYTES = 16 * 1024 * 1024;
 
 /** What a server is built from besides its configuration: parts given as objects. */
 export interface ServerParts {
@@ -53,6 +57,7 @@ export class ParleyServer implements PluginServer, SessionHost {
   readonly #tokenResolvers: TokenResolver[] = [];
   readonly #rxErrorHandler = (error: unknown) => this.#unhandled(error);
   #address?: AddressInfo;
+  #memoryReleaser?: MemoryReleaser;
   #shuttingDown = false;
 
   constructor(config: ParleyConfig & ServerParts = {}) {
@@ -143,6 +148,7 @@ export class ParleyServer implements PluginServer, SessionHost {
     // Both awaited at once: a failing plugin setup must have its handler before a transport's start yields.
     await Promise.all([this.#transportsStarted, this.#plugins.ready()]);
     this.#address = await this.#http.listen(this.config.http.port, this.config.http.host);
+    this.#memoryReleaser = new MemoryReleaser({ intervalMs: this.config.memory.releaseIntervalSeconds * 1000, minGrowthBytes: MEMORY_RELEASE_GROWTH_BYTES }, this.metrics);
     return this.#address;
   }
 
@@ -159,6 +165,7 @@ export class ParleyServer implements PluginServer, SessionHost {
     this.#events.complete();
     this.#newSessions.complete();
     this.metrics.close();
+    this.#memoryReleaser?.stop();
     if (rxConfig.onUnhandledError === this.#rxErrorHandler) rxConfig.onUnhandledError = null;
   }
 

@@ -12,7 +12,7 @@ import { DEFAULT_MODEL_DIR } from "./pocketsphinx-engine.ts";
 import { PocketsphinxDecoder, SharedModels } from "./pocketsphinx-decoder.ts";
 import { LIBRARY_NAMES, loadPocketsphinx, type PocketsphinxLibrary } from "./pocketsphinx-library.ts";
 import type { DecoderKind, PocketsphinxWorkerConfig } from "./pocketsphinx-protocol.ts";
-import { releaseFreedMemory } from "./release-memory.ts";
+import { releaseFreedMemory } from "../../core/release-memory.ts";
 import { pocketsphinxInstalled } from "./test-calls.ts";
 
 const modelDir = process.env.PARLEY_POCKETSPHINX_MODEL ?? DEFAULT_MODEL_DIR;

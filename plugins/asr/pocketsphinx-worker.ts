@@ -4,7 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { AsrError } from "./AsrEngine.ts";
 import { DecoderPool } from "./decoder-pool.ts";
-import { releaseFreedMemory } from "./release-memory.ts";
+import { releaseFreedMemory } from "../../core/release-memory.ts";
 import { PocketsphinxDecoder, SharedModels } from "./pocketsphinx-decoder.ts";
 import { loadPocketsphinx, type PocketsphinxLibrary } from "./pocketsphinx-library.ts";
 import type { DecoderKind, PocketsphinxWorkerConfig, WorkerReply, WorkerRequest } from "./pocketsphinx-protocol.ts";

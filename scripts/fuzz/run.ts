@@ -31,6 +31,8 @@ export interface FuzzReport {
   exit?: { code: number | null; signal: string | null };
   /** Errors the server caught only at its last resort, and its 500 answers. */
   unhandledErrors: number;
+  /** Freed C-heap memory the server gave back to the system since it started (its memory releaser), in bytes. */
+  memoryReleasedBytes: number;
   serverErrors: number;
   /** Sessions left once the attackers had gone, besides the live call. */
   leftoverSessions: number;
@@ -45,22 +47,27 @@ export interface FuzzReport {
 /** Shares of the inputs per surface. */
 const SHARES = { http: 0.35, websocket: 0.15, rtp: 0.5 };
 /**
- * Growth of RSS allowed between the sample after warm-up and the one after the run. The bytes
- * are what a quarter of the default server's warm-up RSS came to (about 230 MB of 920) before
- * the recogniser's workers stopped loading a language model per decoder: that cut the baseline by
- * 150-270 MB, and with it the quarter, while what the run's allocations leave with the allocator
- * did not shrink (Deno, 2026-12-06: +79 and +116 MB before, +111, +119 and +219 MB after).
+ * Growth of RSS allowed between the sample after warm-up and the one after the run, both taken
+ * after a full collection (and the second once the recogniser has freed the decoders the run made
+ * it build). Measured so, 2026-12-07: Deno +19, +29 and +52 MB, Node +154 MB. Before the
+ * collections and the server's memory releaser, the same comparison measured V8's uncollected
+ * garbage and glibc's freed arenas: Deno +79 to +307 MB here and +531 MB in CI.
  */
 const RSS_MARGIN = { ratio: 0.25, bytes: 240 * 1024 * 1024 };
 const FD_MARGIN = 4;
 /**
- * How long RSS may take to come back under its limit once the run is over. V8 gives memory back
- * when its memory reducer sees the allocation rate fall (a few seconds after the load stops), and
- * a sample taken at once can catch a heap still full of the run's garbage (Deno, CI 2026-12-06:
- * +307 MB at once; here +28 to +93 MB).
+ * How long RSS may take to come back under its limit once the run is over and its garbage is
+ * collected: the server's memory releaser (core/memory-releaser.ts) gives what the collection
+ * freed back to the system every 10 s.
  */
 const RSS_SETTLE_MS = 20000;
 const WHIP_CONNECT_SECONDS = 3;
+/**
+ * How long the recogniser's workers may keep a burst's extra decoders: they free one idle for 60 s
+ * (plugins/asr/pocketsphinx-worker.ts, 6 to 58 MB each), looking every 5 s. The fuzz's sessions
+ * leave several, which a sample taken earlier counts as growth (Deno: +100 to +160 MB).
+ */
+const DECODER_IDLE_WAIT_MS = 70_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -84,6 +91,24 @@ async function settle(target: Target, keep: string, timeoutMs: number): Promise<
     await sleep(250);
   } while (performance.now() < deadline);
   return others;
+}
+
+/** The recogniser's decoders alive now (built less freed). */
+async function liveDecoders(target: Target): Promise<number> {
+  return await metricSum(target, "parley_asr_decoders_built") - await metricSum(target, "parley_asr_decoders_freed");
+}
+
+/** Waits until no more than `count` decoders are alive, or DECODER_IDLE_WAIT_MS passes; resolves with how many are. */
+async function decodersBackTo(target: Target, count: number, log: (line: string) => void): Promise<number> {
+  const started = performance.now();
+  let live = await liveDecoders(target);
+  const peak = live;
+  while (live > count && performance.now() - started < DECODER_IDLE_WAIT_MS) {
+    await sleep(1000);
+    live = await liveDecoders(target);
+  }
+  if (peak > count) log(`recogniser decoders: ${count} after warm-up, ${peak} after the run, ${live} after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return live;
 }
 
 /** The most RSS may be after the run, given what it was after warm-up. */
@@ -124,6 +149,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       after: none,
       exit: target.exit,
       unhandledErrors: 0,
+      memoryReleasedBytes: 0,
       serverErrors: 0,
       leftoverSessions: 0,
       liveCallUp: false,
@@ -147,8 +173,10 @@ async function attack(target: Target, options: FuzzOptions, log: (line: string) 
   const warm = Math.max(2000, Math.ceil(options.count / 20));
   await Promise.all([fuzzHttp(rng, target, warm, () => knownIds), fuzzWebSocket(rng, target, warm / 2), fuzzRtp(rng, target, warm, live.serverPort, () => {})]);
   await settle(target, live.sessionId, 10000);
+  await target.collectGarbage();
   await sleep(1000);
   const before = target.sample();
+  const decodersBefore = await liveDecoders(target);
   log(`after warm-up: RSS ${(before.rssBytes / 2 ** 20).toFixed(0)} MB, ${before.fds} fds, ${before.udpSockets} UDP sockets`);
 
   const lingering = await startLingeringAbuse(target);
@@ -182,13 +210,16 @@ async function attack(target: Target, options: FuzzOptions, log: (line: string) 
 
   const leftoverSessions = await settle(target, live.sessionId, (WHIP_CONNECT_SECONDS + 10) * 1000);
   const liveCallUp = (await sessionIds(target)).includes(live.sessionId);
+  await decodersBackTo(target, decodersBefore, log);
+  await target.collectGarbage();
   await sleep(1000);
   const after = await settledSample(target, rssLimit(before.rssBytes), log);
   const unhandledErrors = await metricSum(target, "parley_unhandled_errors_total");
+  const memoryReleasedBytes = await metricSum(target, "parley_memory_released_bytes_total");
   const serverErrors = await metricSum(target, "parley_http_requests_total", /status="5\d\d"/) - await metricSum(target, "parley_http_requests_total", /status="503"/);
   const liveCallKernelDrops = target.udpDrops(live.serverPort);
   const liveCall = await live.finish();
-  return { seconds: (performance.now() - started) / 1000, surfaces: { http, websocket, rtp }, abuses, liveCall, before, after, exit: target.exit, unhandledErrors, serverErrors, leftoverSessions, liveCallUp, liveCallKernelDrops, serverLog: target.stderr.slice(-50) };
+  return { seconds: (performance.now() - started) / 1000, surfaces: { http, websocket, rtp }, abuses, liveCall, before, after, exit: target.exit, unhandledErrors, memoryReleasedBytes, serverErrors, leftoverSessions, liveCallUp, liveCallKernelDrops, serverLog: target.stderr.slice(-50) };
 }
 
 /**
@@ -223,7 +254,7 @@ export function describe(report: FuzzReport): string[] {
     `WebSocket outcomes: ${JSON.stringify(surfaces.websocket.outcomes)}`,
     `server: ${report.exit ? `EXITED ${JSON.stringify(report.exit)}` : "never exited"}; ${report.unhandledErrors} last-resort errors; ${report.serverErrors} 5xx answers (503 aside); ${report.leftoverSessions} sessions left over`,
     `live call: ${liveCall.sent} packets sent, ${liveCall.cumulativeLost} lost by the server's own count (${liveCall.reports} receiver reports), ${report.liveCallKernelDrops} dropped by the kernel for want of reading`,
-    `process: RSS ${mb(before.rssBytes)} -> ${mb(after.rssBytes)}, fds ${before.fds} ${JSON.stringify(before.fdKinds)} -> ${after.fds} ${JSON.stringify(after.fdKinds)}, UDP sockets ${before.udpSockets} -> ${after.udpSockets}`,
+    `process: RSS ${mb(before.rssBytes)} -> ${mb(after.rssBytes)}, fds ${before.fds} ${JSON.stringify(before.fdKinds)} -> ${after.fds} ${JSON.stringify(after.fdKinds)}, UDP sockets ${before.udpSockets} -> ${after.udpSockets}; the server has given ${mb(report.memoryReleasedBytes)} of freed memory back to the system since it started`,
     ...report.serverLog.map((line) => `server stderr: ${line}`),
   ];
 }
