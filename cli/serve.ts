@@ -22,6 +22,7 @@ export async function serveDefault(settings: CliSettings): Promise<void> {
     directory: settings.recordings,
     ...(settings.recordingRetentionDays !== undefined && { retentionDays: settings.recordingRetentionDays }),
     ...(settings.recordingPublicKeyFile !== undefined && { publicKey: readKeyFile(settings.recordingPublicKeyFile) }),
+    ...(settings.recordingFormat !== undefined && { format: settings.recordingFormat }),
   };
   if (settings.postcall === undefined && (settings.webhookUrl !== undefined || settings.webhookSecret !== undefined)) {
     throw new ParleyError("PARLEY_ERR_CONFIG", "a post-call webhook needs a folder for its records and outbox: --postcall <dir> (PARLEY_POSTCALL)");

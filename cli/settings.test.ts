@@ -19,6 +19,7 @@ test("the environment maps onto the server configuration and the default plugins
     PARLEY_RECORDINGS: "/var/lib/recordings",
     PARLEY_RECORDING_RETENTION_DAYS: "90",
     PARLEY_RECORDING_PUBLIC_KEY: "/etc/parley/recording-public.pem",
+    PARLEY_RECORDING_FORMAT: "ogg-opus",
     PARLEY_POSTCALL: "/var/lib/postcall",
     PARLEY_WEBHOOK_URL: "https://crm.example/hooks/parley",
     PARLEY_WEBHOOK_SECRET: "whsec_0123456789abcdef",
@@ -36,6 +37,7 @@ test("the environment maps onto the server configuration and the default plugins
     recordings: "/var/lib/recordings",
     recordingRetentionDays: 90,
     recordingPublicKeyFile: "/etc/parley/recording-public.pem",
+    recordingFormat: "ogg-opus",
     postcall: "/var/lib/postcall",
     webhookUrl: "https://crm.example/hooks/parley",
     webhookSecret: "whsec_0123456789abcdef",
@@ -46,6 +48,7 @@ test("an empty or missing variable is unset; a port that is not a number is refu
   assert.equal(configFromEnv({ PARLEY_PORT: "", HOME: "/root" }), { config: {} });
   assert.throws(() => configFromEnv({ PARLEY_PORT: "eighty" }), /PARLEY_PORT="eighty" is not a port number/);
   assert.throws(() => configFromArgs(["--recording-retention-days", "0"]), /--recording-retention-days="0" is not a positive number of days/);
+  assert.throws(() => configFromArgs(["--recording-format", "mp3"]), /--recording-format="mp3" is not a recording format/);
 });
 
 test("options take `--name value` and `--name=value`; unknown options and missing values are refused", () => {

@@ -23,6 +23,8 @@ export interface CliSettings {
   recordingRetentionDays?: number;
   /** File of the PEM public key recordings are encrypted for. */
   recordingPublicKeyFile?: string;
+  /** The recordings' audio format. */
+  recordingFormat?: "wav" | "ogg-opus";
   /** The postcall plugin's folder; none: no post-call records. */
   postcall?: string;
   /** Where post-call records are POSTed. */
@@ -162,6 +164,16 @@ export const SETTINGS: readonly Setting[] = [
     default: "none: recordings stored in the clear",
     meaning: "PEM public key file (RSA or X25519) the recordings' audio is encrypted for; `parley recording decrypt` opens them with the private key",
     apply: (settings, value) => (settings.recordingPublicKeyFile = value),
+  },
+  {
+    env: "PARLEY_RECORDING_FORMAT",
+    option: "--recording-format <format>",
+    default: "wav",
+    meaning: "the recordings' audio: wav (16-bit PCM), or ogg-opus (encoded by ffmpeg when the call ends, about a sixteenth of the size; not with a public key)",
+    apply: (settings, value, from) => {
+      if (value !== "wav" && value !== "ogg-opus") throw new ParleyError("PARLEY_ERR_CONFIG", `${from}="${value}" is not a recording format (wav or ogg-opus)`);
+      settings.recordingFormat = value;
+    },
   },
   {
     env: "PARLEY_POSTCALL",

@@ -43,6 +43,9 @@ export interface AudioEncryption {
   keyFingerprint: string;
 }
 
+/** How the audio file is coded: PCM in a WAV, or Opus in Ogg at `bitrate` bits per second. */
+export type AudioFormat = { format: "wav"; encoding: "pcm16" } | { format: "ogg"; encoding: "opus"; bitrate: number };
+
 /** A stretch of the recording written as silence in both channels (PCI), ms in the recording's timeline. */
 export interface MaskedInterval {
   startMs: number;
@@ -65,8 +68,8 @@ export interface RecordingDocument {
   durationMs: number;
   /** Why the call ended, when it ended before the server did. */
   endReason?: string;
-  /** The audio: a WAV, or (with `encryption`) a WAV once `parley recording decrypt` has opened it. */
-  audio: { file: string; format: "wav"; encoding: "pcm16"; sampleRate: number; channels: 2; durationMs: number; encryption?: AudioEncryption };
+  /** The audio: a WAV, an Ogg Opus file, or (with `encryption`) a WAV once `parley recording decrypt` has opened it. */
+  audio: AudioFormat & { file: string; sampleRate: number; channels: 2; durationMs: number; encryption?: AudioEncryption };
   session: { transport: string; codec: string; remote?: string; metadata: Record<string, string> };
   participants: Participant[];
   channels: Channel[];
@@ -79,6 +82,8 @@ export interface RecordingDocument {
 /** What the journal does not say: the audio actually on disk, and whether the call's end was seen. */
 export interface DocumentFacts {
   audioFile: string;
+  /** How it is coded (default: a WAV). */
+  audioFormat?: AudioFormat;
   /** How the audio file is encrypted; absent when it is a plain WAV. */
   encryption?: AudioEncryption;
   /** Audio on disk, ms (from the WAV's data size). */
@@ -128,7 +133,7 @@ export function buildDocument(entries: readonly JournalEntry[], facts: DocumentF
     end,
     durationMs: end - start.at,
     ...(endEntry?.kind === "end" ? { endReason: endEntry.reason } : {}),
-    audio: { file: facts.audioFile, format: "wav", encoding: "pcm16", sampleRate: start.sampleRate, channels: 2, durationMs: facts.audioMs, ...(facts.encryption ? { encryption: facts.encryption } : {}) },
+    audio: { file: facts.audioFile, ...(facts.audioFormat ?? { format: "wav", encoding: "pcm16" }), sampleRate: start.sampleRate, channels: 2, durationMs: facts.audioMs, ...(facts.encryption ? { encryption: facts.encryption } : {}) },
     session: { transport: start.transport, codec: start.codec, ...(start.remote ? { remote: start.remote } : {}), metadata: start.metadata },
     participants: all,
     channels: [

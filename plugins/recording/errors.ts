@@ -1,5 +1,5 @@
 // The recording plugin's coded errors (its part of the catalogue, core/errors.ts): the ones the
-// encryption of recordings and `parley recording decrypt` give. Registered on import, so the
+// encryption of recordings, `parley recording decrypt` and the recording formats give. Registered on import, so the
 // command, which loads no plugin host, gets them coded too.
 import { type ErrorEntry, ParleyError, type ParleyErrorCode, registerErrorCodes } from "../../core/errors.ts";
 
@@ -9,6 +9,7 @@ export const RECORDING_ERRORS = registerErrorCodes({
   PARLEY_ERR_RECORDING_NOT_ENCRYPTED: [400, "%s is not an encrypted Parley recording (%s)"],
   PARLEY_ERR_RECORDING_WRONG_KEY: [400, "The recording is encrypted for the key %s; this private key is %s"],
   PARLEY_ERR_RECORDING_DAMAGED: [400, "The recording is damaged or was altered: %s"],
+  PARLEY_ERR_RECORDING_FORMAT: [500, "Recordings cannot be made as %s: %s"],
 } satisfies Record<string, ErrorEntry>);
 
 /** Makers of the recording plugin's coded errors, by code. */

@@ -1,5 +1,5 @@
 // The `recording` plugin: every call recorded in stereo (the caller on the left, what they hear on
-// the right) as a WAV that a crash leaves playable, or encrypted for a public key, with a metadata
+// the right) as a WAV that a crash leaves playable (then Ogg Opus if asked: ogg-opus.ts), or encrypted for a public key, with a metadata
 // document beside it. Files and their life cycle: files.ts; what a crash leaves and how it is put
 // right: recover.ts; encryption: envelope.ts and encrypted-format.ts; PCI masking: masker.ts (the
 // audio) and recorder.ts (what masks, and when); the API: routes.ts (the recordings) and
@@ -9,8 +9,9 @@ import { definePlugin, type Plugin, type Static, Type } from "../../core/mod.ts"
 import "./events.ts";
 import { warmUpKeyDetection } from "./caller-keys.ts";
 import { recordingPublicKey } from "./envelope.ts";
-import { RECORDING_ERRORS } from "./errors.ts";
+import { RECORDING_ERRORS, recordingError } from "./errors.ts";
 import { recordingFiles } from "./files.ts";
+import { requireOggOpusEncoder } from "./ogg-opus.ts";
 import { recoverRecordings } from "./recover.ts";
 import { type RecordedCall, registerPauseRoutes } from "./pause-routes.ts";
 import { Recorder } from "./recorder.ts";
@@ -49,6 +50,11 @@ export const RecordingOptions = Type.Object({
   events: Type.Array(Type.String(), { default: DEFAULT_KEPT_EVENTS }),
   /** Days a finished recording is kept: older ones are deleted at start and every hour. Absent: kept until deleted through the API. */
   retentionDays: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  /**
+   * The audio file: "wav" (16-bit PCM), or "ogg-opus" (the WAV encoded by ffmpeg when the call
+   * ends, 32 kbit/s stereo, about a sixteenth of the size; needs ffmpeg with libopus, and no `publicKey`).
+   */
+  format: Type.Union([Type.Literal("wav"), Type.Literal("ogg-opus")], { default: "wav" }),
   /** PEM public key (RSA of 2048 bits or more, or X25519) the audio is encrypted for; without it, recordings are plain WAV. */
   publicKey: Type.Optional(Type.String({ minLength: 1 })),
 }, { additionalProperties: false });
@@ -74,8 +80,12 @@ export const recording: Plugin<RecordingOptions> = definePlugin({
   errors: RECORDING_ERRORS,
   async setup(context, options) {
     const publicKey = options.publicKey === undefined ? undefined : recordingPublicKey(options.publicKey);
+    const oggOpus = options.format === "ogg-opus";
+    // Encoding needs the plain WAV, which the server of an encrypted recording never has.
+    if (oggOpus && publicKey) throw recordingError.PARLEY_ERR_RECORDING_FORMAT("ogg-opus", "an encrypted recording is a WAV the server cannot read; leave out the public key or record WAV");
+    if (oggOpus) requireOggOpusEncoder();
     await mkdir(options.directory, { recursive: true });
-    const recovered = await recoverRecordings(options.directory, context.log);
+    const recovered = await recoverRecordings(options.directory, context.log, { oggOpus });
     if (recovered.length > 0) context.log.warn({ recordings: recovered }, `finalised ${recovered.length} recording(s) interrupted by a stop of the server`);
     const keep = eventFilter(options.events);
     warmUpKeyDetection(options.sampleRate);
@@ -104,7 +114,8 @@ export const recording: Plugin<RecordingOptions> = definePlugin({
     });
     return (session) => {
       const files = recordingFiles(options.directory, session.id);
-      const recorder = new Recorder(files, session.info, options.sampleRate, keep, { maskLookbackMs: options.maskLookbackMs, publicKey });
+      const encoding = oggOpus ? { onError: (error: unknown) => context.log.warn({ err: error, recording: files.base }, `kept ${files.base} as a WAV`) } : undefined;
+      const recorder = new Recorder(files, session.info, options.sampleRate, keep, { maskLookbackMs: options.maskLookbackMs, publicKey, oggOpus: encoding });
       const call: RecordedCall = { recorder };
       calls.set(session.id, call);
       const finish = (end: { at: number; reason: string; durationMs: number }) => {

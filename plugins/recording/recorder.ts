@@ -1,12 +1,13 @@
 // One call's recording: the two channels lined up (stereo.ts) into the audio file (a WAV,
 // wav-file.ts, or encrypted chunks, encrypted-file.ts), the call's participants and kept events
 // into the journal (journal.ts), both flushed by the plugin's clock; at the end the audio file is
-// closed and the metadata document written (document.ts).
+// closed, encoded to Ogg Opus when that is the format (ogg-opus.ts), and the metadata document
+// written (document.ts).
 import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import type { SessionEvent, SessionInfo } from "../../core/mod.ts";
 import { SampleAppender } from "./appender.ts";
-import { type AudioEncryption, buildDocument, type RecordingDocument } from "./document.ts";
+import { type AudioEncryption, type AudioFormat, buildDocument, type RecordingDocument } from "./document.ts";
 import type { RecordingPublicKey } from "./envelope.ts";
 import { EncryptedSink } from "./encrypted-file.ts";
 import { audioEncryption } from "./encrypted-format.ts";
@@ -14,6 +15,7 @@ import { CallerKeyTones, type KeyTone } from "./caller-keys.ts";
 import type { RecordingFiles } from "./files.ts";
 import { type JournalEntry, JournalWriter, parseJournal } from "./journal.ts";
 import { Masker, type MaskReason, type MaskSpan } from "./masker.ts";
+import { encodeOggOpus, OGG_OPUS_BITRATE } from "./ogg-opus.ts";
 import { StereoAligner } from "./stereo.ts";
 import { WavSink } from "./wav-file.ts";
 
@@ -74,6 +76,7 @@ export class Recorder {
   /** Every masked stretch so far, ms in the recording's timeline (open ones end at Infinity): transcripts of them are not kept. */
   readonly #maskedMs: { startMs: number; endMs: number }[] = [];
   #nextMaskId = 1;
+  readonly #oggOpus: { onError: (error: unknown) => void } | undefined;
   #flushing = false;
   #finished: Promise<RecordingDocument> | undefined;
 
@@ -81,9 +84,11 @@ export class Recorder {
    * @param keep which event types go into the metadata
    * @param options.maskLookbackMs how long the audio waits before it is written, so a keypad tone reported at its end is still masked from its start
    * @param options.publicKey the key the audio is encrypted for (`<id>.wav.enc`); without, a plain WAV
+   * @param options.oggOpus encode the finished WAV to Ogg Opus; an encoding that fails keeps the WAV and tells `onError`
    */
-  constructor(readonly files: RecordingFiles, info: SessionInfo, readonly sampleRate: number, readonly keep: (type: string) => boolean, options: { maskLookbackMs?: number; publicKey?: RecordingPublicKey } = {}) {
+  constructor(readonly files: RecordingFiles, info: SessionInfo, readonly sampleRate: number, readonly keep: (type: string) => boolean, options: { maskLookbackMs?: number; publicKey?: RecordingPublicKey; oggOpus?: { onError: (error: unknown) => void } } = {}) {
     const { maskLookbackMs = 0, publicKey } = options;
+    this.#oggOpus = options.oggOpus;
     this.#id = info.id;
     this.#journal = new JournalWriter(files.journal);
     this.#journal.write({ kind: "start", at: info.startedAt, id: info.id, sampleRate, transport: info.transport, codec: info.codec, ...(info.remote ? { remote: info.remote } : {}), metadata: { ...info.metadata } });
@@ -248,11 +253,24 @@ export class Recorder {
     this.#journal.write({ kind: "leave", at: end.at, participant: this.#id, reason: end.reason });
     this.#journal.write({ kind: "end", ...end });
     await Promise.all([this.#audio.close(), this.#journal.close()]);
-    const audio = this.#encryption ? { file: this.files.encrypted, dataBytes: this.#audio.dataBytes, encryption: this.#encryption } : { file: this.files.wav, dataBytes: this.#audio.dataBytes };
+    let audio: AudioFacts = this.#encryption ? { file: this.files.encrypted, dataBytes: this.#audio.dataBytes, encryption: this.#encryption } : { file: this.files.wav, dataBytes: this.#audio.dataBytes };
+    if (this.#oggOpus) audio = await asOggOpus(this.files, audio, this.#oggOpus.onError);
     const document = await documentFromJournal(this.files, audio, true);
     await writeDocument(this.files.document, document);
     await unlink(this.files.journal);
+    if (audio.file !== this.files.wav) await unlink(this.files.wav).catch(() => {});
     return document;
+  }
+}
+
+/** The WAV `audio` encoded to Ogg Opus; the WAV as it is when the encoding fails (`onError` is told why). */
+export async function asOggOpus(files: RecordingFiles, audio: AudioFacts, onError: (error: unknown) => void): Promise<AudioFacts> {
+  try {
+    await encodeOggOpus(audio.file, files.ogg);
+    return { ...audio, file: files.ogg, format: { format: "ogg", encoding: "opus", bitrate: OGG_OPUS_BITRATE } };
+  } catch (error) {
+    onError(error);
+    return audio;
   }
 }
 
@@ -262,7 +280,10 @@ export type FallbackStart = Extract<JournalEntry, { kind: "start" }>;
 /** The audio file of a recording as the document describes it: its path, the sample bytes it holds, and how it is encrypted. */
 export interface AudioFacts {
   file: string;
+  /** Bytes of 16-bit stereo samples recorded (for an Ogg Opus file, those of the WAV it was encoded from). */
   dataBytes: number;
+  /** How the file is coded; absent for a WAV (plain or encrypted). */
+  format?: AudioFormat;
   encryption?: AudioEncryption;
 }
 
@@ -273,5 +294,5 @@ export async function documentFromJournal(files: RecordingFiles, audio: AudioFac
   let start = entries.find((entry): entry is FallbackStart => entry.kind === "start");
   if (!start && fallback) entries.unshift(start = fallback(audioMs));
   if (!start) throw new Error(`${files.journal} has no start entry`);
-  return buildDocument(entries, { audioFile: basename(audio.file), audioMs: audioMs(start.sampleRate), complete, ...(audio.encryption ? { encryption: audio.encryption } : {}) })!;
+  return buildDocument(entries, { audioFile: basename(audio.file), audioMs: audioMs(start.sampleRate), complete, ...(audio.format ? { audioFormat: audio.format } : {}), ...(audio.encryption ? { encryption: audio.encryption } : {}) })!;
 }

@@ -1,18 +1,18 @@
 // Finalises the recordings a crash interrupted: every journal without its document is a call that
 // was being recorded when the server stopped. Its WAV gets the sizes its length gives (an encrypted
-// recording, which the server cannot read, loses only its incomplete last chunk), and its
-// document, built from the journal, says `complete: false`.
+// recording, which the server cannot read, loses only its incomplete last chunk) and is encoded to
+// Ogg Opus when that is the format; its document, built from the journal, says `complete: false`.
 import { open, readdir, stat, unlink } from "node:fs/promises";
 import type { Logger } from "../../core/mod.ts";
 import { JOURNAL_EXTENSION, type RecordingFiles, recordingFiles } from "./files.ts";
 import { audioEncryption } from "./encrypted-format.ts";
 import { finaliseEncrypted } from "./encrypted-file.ts";
-import { type AudioFacts, documentFromJournal, writeDocument } from "./recorder.ts";
+import { asOggOpus, type AudioFacts, documentFromJournal, writeDocument } from "./recorder.ts";
 import { WAV_HEADER_BYTES, wavHeader } from "../../media/wav.ts";
 import { finaliseWav } from "./wav-file.ts";
 
-/** Finalises every interrupted recording in `directory`; returns the ids of those it finalised. */
-export async function recoverRecordings(directory: string, log: Logger): Promise<string[]> {
+/** Finalises every interrupted recording in `directory` (a plain one encoded to Ogg Opus with `oggOpus`); returns the ids of those it finalised. */
+export async function recoverRecordings(directory: string, log: Logger, options: { oggOpus?: boolean } = {}): Promise<string[]> {
   const recovered: string[] = [];
   for (const name of await readdir(directory)) {
     if (!name.endsWith(JOURNAL_EXTENSION)) continue;
@@ -23,7 +23,7 @@ export async function recoverRecordings(directory: string, log: Logger): Promise
         await unlink(files.journal);
         continue;
       }
-      await recoverOne(files);
+      await recoverOne(files, options.oggOpus === true, (error) => log.warn({ err: error, recording: files.base }, `kept ${files.base} as a WAV`));
       recovered.push(files.base);
     } catch (error) {
       log.error({ err: error, recording: files.base }, `could not finalise the interrupted recording ${files.base}`);
@@ -32,10 +32,11 @@ export async function recoverRecordings(directory: string, log: Logger): Promise
   return recovered;
 }
 
-async function recoverOne(files: RecordingFiles): Promise<void> {
+async function recoverOne(files: RecordingFiles, oggOpus: boolean, onEncodingError: (error: unknown) => void): Promise<void> {
   let recovered = await exists(files.encrypted) ? await recoverEncrypted(files) : undefined;
   recovered ??= await recoverWav(files);
-  const { audio, sampleRate, mtimeMs } = recovered;
+  const { sampleRate, mtimeMs } = recovered;
+  const audio = oggOpus && recovered.audio.file === files.wav ? await asOggOpus(files, recovered.audio, onEncodingError) : recovered.audio;
   const document = await documentFromJournal(files, audio, false, (audioMs) => ({
     kind: "start",
     at: Math.round(mtimeMs - audioMs(sampleRate)),
@@ -47,6 +48,7 @@ async function recoverOne(files: RecordingFiles): Promise<void> {
   }));
   await writeDocument(files.document, document);
   await unlink(files.journal);
+  if (audio.file !== files.wav) await unlink(files.wav).catch(() => {});
 }
 
 /** What the document needs of an interrupted recording's audio file, and what the file tells of the call. */

@@ -89,14 +89,14 @@ export function registerRecordingRoutes(context: PluginContext, directory: strin
     const size = (await stat(path)).size;
     const range = parseRange(request.headers.get("range"), size);
     // An encrypted recording is served as it is stored: only the private key's holder can open it.
-    const headers: Record<string, string> = { "content-type": summary.encrypted ? "application/octet-stream" : "audio/wav", "accept-ranges": "bytes" };
+    const headers: Record<string, string> = { "content-type": summary.encrypted ? "application/octet-stream" : summary.audioFile.endsWith(".ogg") ? "audio/ogg" : "audio/wav", "accept-ranges": "bytes" };
     if (range === "unsatisfiable") return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${size}` } });
     const { start, end } = range ?? { start: 0, end: size - 1 };
     const body = size === 0 ? null : Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream<Uint8Array>;
     headers["content-length"] = String(size === 0 ? 0 : end - start + 1);
     if (range) headers["content-range"] = `bytes ${start}-${end}/${size}`;
     return new Response(body, { status: range ? 206 : 200, headers });
-  }, { access: READERS, doc: { summary: "A recording's audio (stereo WAV: caller left, what they heard right; an encrypted recording as stored); honours Range" } });
+  }, { access: READERS, doc: { summary: "A recording's audio (stereo WAV or Ogg Opus: caller left, what they heard right; an encrypted recording as stored); honours Range" } });
 
   context.route("DELETE", "/v1/recordings/:id", async (request, params) => {
     const { summary } = await readable(request, params.id!);
