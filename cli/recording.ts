@@ -1,15 +1,16 @@
-// `parley recording decrypt --key <private.pem> <file> [-o <out.wav>]`: opens an encrypted
+// `parley recording decrypt --key <private.pem> <file> [-o <out>]`: opens an encrypted
 // recording (plugins/recording) with the private key its audio was encrypted for and writes a
-// playable WAV. Errors name what is wrong (wrong key, not an encrypted recording, damaged); a
+// playable WAV; given its metadata document (`<id>.json`), writes the document with its sealed
+// events in the clear. Errors name what is wrong (wrong key, not an encrypted recording, damaged); a
 // recording a crash or a cut left without its last chunk is written up to its last whole chunk,
 // with a warning.
 import { readFile } from "node:fs/promises";
 // The two files it needs, not the plugin's mod.ts: that loads the whole server, seconds the command need not wait.
-import { decryptRecordingFile } from "../plugins/recording/decrypt.ts";
+import { decryptDocumentFile, decryptRecordingFile } from "../plugins/recording/decrypt.ts";
 import { recordingPrivateKey } from "../plugins/recording/envelope.ts";
 
 /** Usage of the `parley recording` commands. */
-export const RECORDING_USAGE = "Usage: parley recording decrypt --key <private.pem> <file.wav.enc> [-o <out.wav>]\n";
+export const RECORDING_USAGE = "Usage: parley recording decrypt --key <private.pem> <file.wav.enc> [-o <out.wav>]\n       parley recording decrypt --key <private.pem> <id.json> [-o <out.json>]\n";
 
 /** Exit statuses: done (maybe with a warning), failed, and wrong usage. */
 const EXIT = { done: 0, failed: 1, usage: 2 } as const;
@@ -39,7 +40,8 @@ function parseDecryptArgs(args: readonly string[]): DecryptArgs | string {
   if (!key) return "--key <private.pem> is required";
   if (files.length !== 1) return files.length === 0 ? "which recording? give its file" : `one recording at a time (got ${files.length} files)`;
   const input = files[0]!;
-  return { key, input, output: output ?? (input.endsWith(".enc") ? input.slice(0, -".enc".length) : `${input}.wav`) };
+  const defaultOutput = input.endsWith(".json") ? `${input.slice(0, -".json".length)}.decrypted.json` : input.endsWith(".enc") ? input.slice(0, -".enc".length) : `${input}.wav`;
+  return { key, input, output: output ?? defaultOutput };
 }
 
 /** Runs `parley recording <args>`, reporting on stdout and stderr; resolves with the exit status. */
@@ -56,6 +58,11 @@ export async function recordingCommand(args: readonly string[]): Promise<number>
   }
   try {
     const key = recordingPrivateKey(await readFile(parsed.key, "utf8"));
+    if (parsed.input.endsWith(".json")) {
+      const opened = await decryptDocumentFile(parsed.input, parsed.output, key);
+      process.stdout.write(`parley recording: ${parsed.output}: ${opened.events} events opened (key ${opened.keyFingerprint})\n`);
+      return EXIT.done;
+    }
     const result = await decryptRecordingFile(parsed.input, parsed.output, key);
     const seconds = (result.dataBytes / (2 * result.channels * result.sampleRate)).toFixed(2);
     process.stdout.write(`parley recording: ${parsed.output}: ${seconds} s, ${result.channels} channels at ${result.sampleRate} Hz, from ${result.chunks} chunks (key ${result.keyFingerprint})\n`);

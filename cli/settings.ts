@@ -162,7 +162,7 @@ export const SETTINGS: readonly Setting[] = [
     env: "PARLEY_RECORDING_PUBLIC_KEY",
     option: "--recording-public-key <file>",
     default: "none: recordings stored in the clear",
-    meaning: "PEM public key file (RSA or X25519) the recordings' audio is encrypted for; `parley recording decrypt` opens them with the private key",
+    meaning: "PEM public key file (RSA or X25519) the recordings' audio and events are encrypted for; `parley recording decrypt` opens them with the private key",
     apply: (settings, value) => (settings.recordingPublicKeyFile = value),
   },
   {
@@ -237,7 +237,7 @@ export function helpText(): string {
   const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
   return [
     "Usage: parley [options]",
-    "       parley recording decrypt --key <private.pem> <file.wav.enc> [-o <out.wav>]",
+    "       parley recording decrypt --key <private.pem> <file.wav.enc | id.json> [-o <out>]",
     "",
     "Starts the Parley media server with the default plugins: the console, the voice bot and the",
     "caller analytics. Each setting comes from an option or an environment variable; an option wins",

@@ -2,8 +2,12 @@
 // `parley recording decrypt` runs). The file is read and decrypted piece by piece, so an hour's
 // call never sits in memory; the WAV's sizes are written at the end, and the WAV appears (by a
 // rename) only once every whole chunk has decrypted, so a wrong key or a damaged file leaves none.
+// Its metadata document opens the same way: its sealed events become its events again.
 import { randomBytes } from "node:crypto";
-import { open, rename, unlink } from "node:fs/promises";
+import { open, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import type { RecordingDocument } from "./document.ts";
+import { recordingError } from "./errors.ts";
+import { openSealedEvents } from "./sealed-events.ts";
 import { WAV_HEADER_BYTES, wavHeader } from "../../media/wav.ts";
 import { fingerprintText, type RecordingPrivateKey } from "./envelope.ts";
 import { type DecryptionEnd, RecordingDecryptor } from "./encrypted-format.ts";
@@ -50,4 +54,23 @@ export async function decryptRecordingFile(input: string, output: string, key: R
   } finally {
     await source.close();
   }
+}
+
+/** Opens the sealed events of the metadata document at `input` into a document at `output` with every event in the clear; resolves with how many. */
+export async function decryptDocumentFile(input: string, output: string, key: RecordingPrivateKey): Promise<{ events: number; keyFingerprint: string }> {
+  let document: RecordingDocument;
+  try {
+    document = JSON.parse(await readFile(input, "utf8")) as RecordingDocument;
+  } catch (error) {
+    throw recordingError.PARLEY_ERR_RECORDING_NOT_ENCRYPTED(input, `it is not a metadata document (${(error as Error).message})`);
+  }
+  const sealed = document.sealedEvents;
+  if (!sealed) throw recordingError.PARLEY_ERR_RECORDING_NOT_ENCRYPTED(input, "its events are not sealed: nothing to decrypt");
+  const { events: sealedEvents, ...sealing } = sealed;
+  const events = openSealedEvents(sealing, sealedEvents, document.id, key);
+  const { sealedEvents: _sealed, ...rest } = document;
+  const temporary = `${output}.${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(temporary, JSON.stringify({ ...rest, events }, null, 2) + "\n", { mode: 0o600 });
+  await rename(temporary, output);
+  return { events: events.length, keyFingerprint: sealed.keyFingerprint };
 }

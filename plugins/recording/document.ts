@@ -4,6 +4,7 @@
 // as one that ended, marked incomplete.
 import type { JournalEntry, ParticipantRole } from "./journal.ts";
 import type { MaskReason } from "./masker.ts";
+import type { EventSealing, SealedEvent } from "./sealed-events.ts";
 
 /** One stretch of a participant's presence in the call, ms since the epoch. */
 export interface Presence {
@@ -75,8 +76,14 @@ export interface RecordingDocument {
   channels: Channel[];
   /** Stretches written as silence in both channels, by start; they may overlap (a tone keyed while the bot collects). */
   masked: MaskedInterval[];
-  /** The kept events, in order, as emitted (`ts` in ms since the epoch); those of masked stretches are left out. */
+  /**
+   * The kept events, in order, as emitted (`ts` in ms since the epoch); those of masked stretches
+   * are left out. For an encrypted recording, only the routing events, without what they quote:
+   * all of them are in `sealedEvents`.
+   */
   events: Record<string, unknown>[];
+  /** An encrypted recording's kept events, sealed for its key: `parley recording decrypt` opens them into `events`. */
+  sealedEvents?: EventSealing & { events: SealedEvent[] };
 }
 
 /** What the journal does not say: the audio actually on disk, and whether the call's end was seen. */
@@ -101,6 +108,7 @@ export function buildDocument(entries: readonly JournalEntry[], facts: DocumentF
   const end = endEntry?.at ?? Math.max(lastSeen, start.at + facts.audioMs);
   const participants = new Map<string, Participant>();
   const events: Record<string, unknown>[] = [];
+  const sealed: SealedEvent[] = [];
   const masked = new Map<number, MaskedInterval>();
   for (const entry of entries) {
     if (entry.kind === "join") {
@@ -111,7 +119,10 @@ export function buildDocument(entries: readonly JournalEntry[], facts: DocumentF
     } else if (entry.kind === "leave") {
       const open = participants.get(entry.participant)?.presence.at(-1);
       if (open && open.leftAt === Infinity) Object.assign(open, { leftAt: entry.at }, entry.reason ? { reason: entry.reason } : {});
-    } else if (entry.kind === "event") events.push(entry.event);
+    } else if (entry.kind === "event") {
+      if (entry.event) events.push(entry.event);
+      if (entry.sealed) sealed.push(entry.sealed);
+    }
     else if (entry.kind === "mask") masked.set(entry.id, { startMs: entry.startMs, endMs: entry.endMs ?? Infinity, reason: entry.reason });
     else if (entry.kind === "unmask") {
       const interval = masked.get(entry.id);
@@ -142,6 +153,7 @@ export function buildDocument(entries: readonly JournalEntry[], facts: DocumentF
     ],
     masked: mergeOverlapping([...masked.values()]),
     events,
+    ...(start.sealing ? { sealedEvents: { ...start.sealing, events: sealed } } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 // An encrypted recording of a real call: ffmpeg calls in over RTP with Opus and speaks; the server,
 // configured with a public key only, writes the audio encrypted. The stored file must carry no
 // plaintext audio, the document must name the key, and the private key must give back a WAV whose
-// left channel is what the caller said.
+// left channel is what the caller said. The call's transcript is sealed too: neither the journal
+// nor the document holds its words, and the private key opens them.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +13,7 @@ import { createServer } from "../../core/mod.ts";
 import { concatFrames, findAlignment, requireTool, secondBySecond, sleep, waitFor } from "../../core/testing.ts";
 import { readWav } from "../../media/wav.ts";
 import { speechClip } from "../testing.ts";
-import { decryptRecordingFile } from "./decrypt.ts";
+import { decryptDocumentFile, decryptRecordingFile } from "./decrypt.ts";
 import type { RecordingDocument } from "./document.ts";
 import { fingerprintText } from "./envelope.ts";
 import { recording } from "./plugin.ts";
@@ -34,7 +35,14 @@ test("a call recorded with a public key is stored encrypted, named by its key in
     // What the server decoded of the caller (the script begins with half a second of silence, so nothing is missed).
     const decoded: Int16Array[] = [];
     server.session(id)!.audio(16000).subscribe((frame) => decoded.push(frame.samples.slice()));
-    await sleep((script.length / 16000) * 1000 + 500);
+    await sleep((script.length / 16000) * 1000 - 500);
+    // What a recogniser would say of the call, and a routing event the recordings API lists by.
+    server.session(id)!.emit({ type: "transcript", text: "go forward ten meters", final: true, startMs: 500, endMs: 2000 } as never);
+    server.session(id)!.emit({ type: "route.request", reason: "caller_request", text: "go forward ten meters" } as never);
+    const journal = join(directory, `${id}.journal`);
+    await waitFor(() => readFileSync(journal, "utf8").includes("route.request"), 3000, "the journal's routing event");
+    assert.not.ok(readFileSync(journal, "utf8").includes("go forward"), "the journal holds no words of the call");
+    await sleep(1000);
     await server.session(id)?.hangup();
     const documentPath = join(directory, `${id}.json`);
     await waitFor(() => existsSync(documentPath), 5000, "the recording's document");
@@ -43,6 +51,12 @@ test("a call recorded with a public key is stored encrypted, named by its key in
     assert.is(document.audio.file, `${id}.wav.enc`);
     assert.equal(document.audio.encryption, { format: "parley-recording-1", keyWrapping: "RSA-OAEP-SHA256", keyFingerprint: fingerprintText(keys.publicKey.fingerprint) });
     assert.not.ok(existsSync(join(directory, `${id}.wav`)), "no plain WAV is written");
+    assert.not.ok(readFileSync(documentPath, "utf8").includes("go forward"), "the document holds no words of the call");
+    assert.equal(document.events.map((event) => [event.type, event.text]), [["route.request", undefined]], "only the routing event is plain, without its quote");
+    const opened = join(directory, "opened.json");
+    await decryptDocumentFile(documentPath, opened, keys.privateKey);
+    const openedEvents = (JSON.parse(readFileSync(opened, "utf8")) as RecordingDocument).events;
+    assert.equal(openedEvents.filter((event) => event.type !== "session.started").map((event) => [event.type, event.text]), [["transcript", "go forward ten meters"], ["route.request", "go forward ten meters"]]);
 
     const stored = new Uint8Array(readFileSync(join(directory, document.audio.file)));
     const bits = entropy(stored);

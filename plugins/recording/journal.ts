@@ -3,6 +3,7 @@
 // up to there is enough to build the recording's metadata document (document.ts).
 import { type FileHandle, open } from "node:fs/promises";
 import type { MaskReason } from "./masker.ts";
+import type { EventSealing, SealedEvent } from "./sealed-events.ts";
 
 /** Who takes part in a recorded call: the leg recorded, and each party bridged to it. */
 export type ParticipantRole = "caller" | "peer";
@@ -18,10 +19,13 @@ export type JournalEntry =
     codec: string;
     remote?: string;
     metadata: Record<string, string>;
+    /** How the events are sealed, when the recording is encrypted. */
+    sealing?: EventSealing;
   }
   | { kind: "join"; at: number; participant: string; role: ParticipantRole; bridgeId?: string }
   | { kind: "leave"; at: number; participant: string; reason?: string }
-  | { kind: "event"; at: number; event: Record<string, unknown> }
+  /** A kept event: in the clear, or (encrypted recordings) sealed, with a plain copy of a routing event. */
+  | { kind: "event"; at: number; event?: Record<string, unknown>; sealed?: SealedEvent }
   | { kind: "end"; at: number; reason: string; durationMs: number }
   /** A masked stretch begins (ms in the recording's timeline); `endMs` when its end is known already (a keypad tone). */
   | { kind: "mask"; at: number; id: number; reason: MaskReason; startMs: number; endMs?: number }

@@ -16,6 +16,7 @@ import type { RecordingFiles } from "./files.ts";
 import { type JournalEntry, JournalWriter, parseJournal } from "./journal.ts";
 import { Masker, type MaskReason, type MaskSpan } from "./masker.ts";
 import { encodeOggOpus, OGG_OPUS_BITRATE } from "./ogg-opus.ts";
+import { EventSealer, plainCopy } from "./sealed-events.ts";
 import { StereoAligner } from "./stereo.ts";
 import { WavSink } from "./wav-file.ts";
 
@@ -77,6 +78,8 @@ export class Recorder {
   readonly #maskedMs: { startMs: number; endMs: number }[] = [];
   #nextMaskId = 1;
   readonly #oggOpus: { onError: (error: unknown) => void } | undefined;
+  /** Seals the kept events of an encrypted recording. */
+  readonly #sealer: EventSealer | undefined;
   #flushing = false;
   #finished: Promise<RecordingDocument> | undefined;
 
@@ -90,8 +93,10 @@ export class Recorder {
     const { maskLookbackMs = 0, publicKey } = options;
     this.#oggOpus = options.oggOpus;
     this.#id = info.id;
+    this.#sealer = publicKey && new EventSealer(publicKey, info.id);
     this.#journal = new JournalWriter(files.journal);
-    this.#journal.write({ kind: "start", at: info.startedAt, id: info.id, sampleRate, transport: info.transport, codec: info.codec, ...(info.remote ? { remote: info.remote } : {}), metadata: { ...info.metadata } });
+    const sealing = this.#sealer ? { sealing: this.#sealer.sealing } : {};
+    this.#journal.write({ kind: "start", at: info.startedAt, id: info.id, sampleRate, transport: info.transport, codec: info.codec, ...(info.remote ? { remote: info.remote } : {}), metadata: { ...info.metadata }, ...sealing });
     this.#journal.write({ kind: "join", at: info.startedAt, participant: info.id, role: "caller" });
     this.#audio = new SampleAppender(publicKey ? new EncryptedSink(files.encrypted, publicKey, sampleRate, 2) : new WavSink(files.wav, sampleRate, 2));
     this.#encryption = publicKey && audioEncryption(publicKey);
@@ -163,7 +168,9 @@ export class Recorder {
     // Other events are kept (a request for a person, a queue's events: what happened, not what was said), without what they quote.
     const kept = { ...fields };
     for (const field of masked ? [...SENSITIVE_FIELDS, ...SPOKEN_FIELDS] : SENSITIVE_FIELDS) delete kept[field];
-    this.#journal.write({ kind: "event", at: event.ts, event: kept });
+    if (!this.#sealer) return this.#journal.write({ kind: "event", at: event.ts, event: kept });
+    const plain = plainCopy(kept);
+    this.#journal.write({ kind: "event", at: event.ts, ...(plain ? { event: plain } : {}), sealed: this.#sealer.seal(kept) });
   }
 
   /** An event emitted during a pause or a collection, or a transcript of masked audio (its times are the session's, which the recording's follow). */
