@@ -10,6 +10,11 @@ export function inspectorUrlIn(line: string): string | undefined {
   return /Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1];
 }
 
+/** True for the lines the runtime writes about its inspector (listening, sessions), which are no finding of the fuzz. */
+export function isInspectorNotice(line: string): boolean {
+  return /^(Debugger (listening|session|attached|ending)|Visit chrome:\/\/inspect|For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector|Waiting for the debugger)/.test(line);
+}
+
 /** Runs V8's full collection twice in the process behind `url` (the second takes what the first's finalizers freed). */
 export async function collectGarbage(url: string): Promise<void> {
   const socket = new WebSocket(url);

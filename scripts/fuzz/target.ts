@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type ProcessSample, sampleProcess, udpDrops } from "../../core/testing.ts";
-import { collectGarbage, inspectorUrlIn } from "./inspector.ts";
+import { collectGarbage, inspectorUrlIn, isInspectorNotice } from "./inspector.ts";
 
 const ROOT = resolve(import.meta.dirname ?? ".", "../..");
 const isDeno = "Deno" in globalThis;
@@ -57,7 +57,7 @@ export async function startTarget(options: { rtpPorts?: string; config?: object;
   child.stderr!.on("data", (chunk: string) => {
     for (const line of chunk.split("\n").filter(Boolean)) {
       inspectorUrl ??= inspectorUrlIn(line);
-      stderr.push(line);
+      if (!isInspectorNotice(line)) stderr.push(line);
     }
   });
   child.stdout!.setEncoding("utf8");
