@@ -90,6 +90,12 @@ class PolyphaseResampler implements Resampler {
   /** Position of the next output relative to the next block: input index and phase. */
   #index = 0;
   #phase = 0;
+  /**
+   * True while the history holds only zeros (the last block was digital silence at least as long
+   * as the history): a silent block then gives zeros without running the filter. A leg that sends
+   * nothing is resampled every tick (a recording's heard channel), and most ticks are silent.
+   */
+  #quiet = true;
 
   constructor(readonly fromRate: number, readonly toRate: number, bank: FilterBank) {
     this.#filter = bank.filter;
@@ -104,7 +110,9 @@ class PolyphaseResampler implements Resampler {
     const start = this.#index * up + this.#phase;
     const end = input.length * up;
     const count = start < end ? Math.ceil((end - start) / down) : 0;
-    const out = runFilter(this.#filter, this.#history, input, this.#index, this.#phase, count);
+    const silent = isSilent(input);
+    const out = silent && this.#quiet ? new Int16Array(count) : runFilter(this.#filter, this.#history, input, this.#index, this.#phase, count);
+    this.#quiet = silent && (this.#quiet || input.length >= this.#history.length);
     const next = start + count * down - end;
     this.#index = Math.floor(next / up);
     this.#phase = next % up;
@@ -115,5 +123,12 @@ class PolyphaseResampler implements Resampler {
     this.#history.fill(0);
     this.#index = 0;
     this.#phase = 0;
+    this.#quiet = true;
   }
+}
+
+/** True when every sample is zero (it stops at the first that is not, so speech costs a sample or two). */
+function isSilent(samples: Int16Array): boolean {
+  for (let i = 0; i < samples.length; i++) if (samples[i] !== 0) return false;
+  return true;
 }

@@ -10,6 +10,8 @@ const ACCESS = { roles: ["admin", "supervisor", "agent"] } as const;
 /** A recording in progress, and the agent on the call (from the routing plugin's `queue.answered`), if any. */
 export interface RecordedCall {
   recorder: Recorder;
+  /** Which of the flush clock's ticks flushes this call (recording.ts spreads the calls over them). */
+  slot: number;
   agentId?: string;
 }
 

@@ -59,6 +59,12 @@ export const RecordingOptions = Type.Object({
   publicKey: Type.Optional(Type.String({ minLength: 1 })),
 }, { additionalProperties: false });
 
+/**
+ * The flush interval is cut into this many ticks and each call flushes on one of them, so that the
+ * writes of many calls are spread over the interval instead of landing on the event loop at once.
+ */
+const FLUSH_SLOTS = 5;
+
 /** How often expired recordings are looked for, ms. */
 const RETENTION_SWEEP_MS = 60 * 60 * 1000;
 
@@ -94,9 +100,12 @@ export const recording: Plugin<RecordingOptions> = definePlugin({
     registerPauseRoutes(context, calls);
     const finishing = new Set<Promise<unknown>>();
     const failed = (error: unknown) => context.log.error({ err: error }, "recording write failed");
+    let tick = 0;
+    let nextSlot = 0;
     const clock = setInterval(() => {
-      for (const { recorder } of calls.values()) recorder.flush().catch(failed);
-    }, options.flushIntervalMs);
+      const slot = tick++ % FLUSH_SLOTS;
+      for (const call of calls.values()) if (call.slot === slot) call.recorder.flush().catch(failed);
+    }, options.flushIntervalMs / FLUSH_SLOTS);
     const retentionDays = options.retentionDays;
     const sweep = retentionDays === undefined ? undefined : () => {
       sweepExpired(options.directory, retentionDays).then(
@@ -116,7 +125,7 @@ export const recording: Plugin<RecordingOptions> = definePlugin({
       const files = recordingFiles(options.directory, session.id);
       const encoding = oggOpus ? { onError: (error: unknown) => context.log.warn({ err: error, recording: files.base }, `kept ${files.base} as a WAV`) } : undefined;
       const recorder = new Recorder(files, session.info, options.sampleRate, keep, { maskLookbackMs: options.maskLookbackMs, publicKey, oggOpus: encoding });
-      const call: RecordedCall = { recorder };
+      const call: RecordedCall = { recorder, slot: nextSlot++ % FLUSH_SLOTS };
       calls.set(session.id, call);
       const finish = (end: { at: number; reason: string; durationMs: number }) => {
         if (calls.get(session.id) !== call) return;

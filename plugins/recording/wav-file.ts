@@ -36,9 +36,8 @@ export class WavSink implements SampleSink {
     if (bytes.length === 0) return;
     await file.write(bytes, 0, bytes.length, WAV_HEADER_BYTES + this.#dataBytes);
     this.#dataBytes += bytes.length;
-    const sizes = sizeFields(this.#dataBytes);
-    await file.write(sizes.riff, 0, 4, 4);
-    await file.write(sizes.data, 0, 4, 40);
+    // The whole header in one write rather than its two size fields in two: one system call fewer per flush.
+    await file.write(wavHeader(this.sampleRate, this.channels, this.#dataBytes), 0, WAV_HEADER_BYTES, 0);
     await file.datasync();
   }
 
