@@ -10,15 +10,12 @@ import * as assert from "uvu/assert";
 import { AudioClip, createServer } from "../../core/mod.ts";
 import { concatFrames, findAlignment, readPcm, recordingLogger, requireTool, runFfmpeg, waitFor } from "../../core/testing.ts";
 import { wavHeader } from "../../media/wav.ts";
-import { RtpTestPeer, resample, speechClip } from "../testing.ts";
+import { RtpTestPeer, speechClip } from "../testing.ts";
 import type { RecordingDocument } from "./document.ts";
 import { recording } from "./plugin.ts";
-import { channels } from "./testing.ts";
+import { channels, telephone } from "./testing.ts";
 
 const PORTS = "46720-46729";
-
-/** The signal as it comes out of a PCMU round trip: band-limited to 8 kHz, at 16 kHz. */
-const telephone = (samples: Int16Array) => resample(resample(samples, 16000, 8000), 8000, 16000);
 
 /** An Ogg file decoded by ffmpeg to interleaved 16 kHz stereo. */
 async function decodeOgg(path: string): Promise<Int16Array> {

@@ -12,12 +12,9 @@ import { readWav } from "../../media/wav.ts";
 import { RtpTestPeer, resample, speechClip } from "../testing.ts";
 import type { RecordingDocument } from "./document.ts";
 import { recording } from "./plugin.ts";
-import { channels } from "./testing.ts";
+import { channels, telephone } from "./testing.ts";
 
 const PORTS = "46700-46719";
-
-/** The signal as it comes out of a PCMU round trip: band-limited to 8 kHz, at 16 kHz. */
-const telephone = (samples: Int16Array) => resample(resample(samples, 16000, 8000), 8000, 16000);
 
 /** Received packets laid out at their RTP timestamps (8 kHz), silence where nothing was sent. */
 function placed(packets: Int16Array[], timestamps: number[]): Int16Array {

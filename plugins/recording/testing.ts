@@ -2,6 +2,7 @@
 // operator would make them (PEM; the public half configured, the private half kept elsewhere), and
 // encrypted recordings written as the plugin writes them. Test code only.
 import { generateKeyPairSync } from "node:crypto";
+import { resample } from "../testing.ts";
 import { SampleAppender } from "./appender.ts";
 import { EncryptedSink } from "./encrypted-file.ts";
 import { type RecordingPrivateKey, recordingPrivateKey, type RecordingPublicKey, recordingPublicKey } from "./envelope.ts";
@@ -49,4 +50,9 @@ export function channels(samples: Int16Array): [Int16Array, Int16Array] {
     right[i] = samples[2 * i + 1]!;
   }
   return [left, right];
+}
+
+/** A 16 kHz signal as it comes out of a PCMU round trip: band-limited to 8 kHz, at 16 kHz. */
+export function telephone(samples: Int16Array): Int16Array {
+  return resample(resample(samples, 16000, 8000), 8000, 16000);
 }
