@@ -1,7 +1,10 @@
 // Who called when, for the repeat-caller KPI: each caller's call start times for a window (7 days),
 // in memory, optionally kept in a JSON file so a restart does not forget them. Callers are kept as
-// salted SHA-256 digests of their number, never the number itself.
-import { createHash } from "node:crypto";
+// salted SHA-256 digests of their number, never the number itself. Without a configured salt, a
+// random one is made and kept in the file beside the digests: phone numbers are few enough that an
+// unsalted (or publicly salted) digest of every one of them can be computed, which would name the
+// callers of a stolen file.
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
@@ -11,24 +14,29 @@ export interface CallerHistoryOptions {
   windowMs: number;
   /** JSON file the history is loaded from and saved to at each call; none: memory only. */
   file?: string;
-  /** Mixed into each digest, so the file does not reveal numbers by a dictionary of them. */
+  /** Mixed into each digest, so the file does not reveal numbers by a dictionary of them; default: a random salt kept in the file (per process without one). */
   salt?: string;
 }
 
-/** The file's content: caller digest to call start times (ms since the epoch). */
-type Stored = Record<string, number[]>;
+/** The file's content: the salt of the digests (when none is configured), and caller digest to call start times (ms since the epoch). */
+interface Stored {
+  salt?: string;
+  calls: Record<string, number[]>;
+}
 
 /** Callers' recent call starts; `record` says whether a call repeats one within the window. */
 export class CallerHistory {
   readonly #calls = new Map<string, number[]>();
+  #salt: string;
 
   constructor(readonly options: CallerHistoryOptions) {
+    this.#salt = options.salt || randomBytes(32).toString("hex");
     if (options.file) this.#load(options.file);
   }
 
   /** Records a call of `caller` started at `startedAt`; true when the same caller called in the window before it. */
   record(caller: string, startedAt: number): boolean {
-    const key = createHash("sha256").update(`${this.options.salt ?? ""}\u0000${caller}`).digest("hex");
+    const key = createHash("sha256").update(`${this.#salt}\u0000${caller}`).digest("hex");
     const from = startedAt - this.options.windowMs;
     const earlier = (this.#calls.get(key) ?? []).filter((at) => at >= from);
     const repeat = earlier.some((at) => at <= startedAt);
@@ -67,7 +75,11 @@ export class CallerHistory {
     } catch (error) {
       throw new Error(`the caller history file ${file} is not JSON (${(error as Error).message}): fix or remove it`);
     }
-    for (const [key, times] of Object.entries(stored)) {
+    if (typeof stored?.calls !== "object" || stored.calls === null) throw new Error(`the caller history file ${file} has no "calls": fix or remove it`);
+    // Digests made with the file's own salt only match under it; a configured salt replaces it and starts afresh.
+    if (!this.options.salt && typeof stored.salt === "string" && stored.salt) this.#salt = stored.salt;
+    else if (this.options.salt && stored.salt) return;
+    for (const [key, times] of Object.entries(stored.calls)) {
       if (Array.isArray(times)) this.#calls.set(key, times.filter((at) => typeof at === "number" && Number.isFinite(at)));
     }
   }
@@ -76,7 +88,8 @@ export class CallerHistory {
   #save(file: string): void {
     mkdirSync(dirname(file), { recursive: true });
     const temporary = `${file}.tmp`;
-    writeFileSync(temporary, JSON.stringify(Object.fromEntries(this.#calls)), { mode: 0o600 });
+    const stored: Stored = { ...(this.options.salt ? {} : { salt: this.#salt }), calls: Object.fromEntries(this.#calls) };
+    writeFileSync(temporary, JSON.stringify(stored), { mode: 0o600 });
     renameSync(temporary, file);
   }
 }

@@ -1,5 +1,6 @@
 // The ledger's periods and memory, and the caller history's window, on a clock the test sets.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -45,6 +46,23 @@ test("a call repeats one of the same caller within the window, not one before it
   // Eight days after the last call of +15550002.
   assert.is(history.record("+15550002", T0 + 9 * DAY), false);
   assert.is(history.record("+15550001", T0 + 12 * DAY), true, "6 days after the call of day 6, though 12 after the first");
+});
+
+test("without a configured salt the history file keeps a random one, no digest a dictionary of numbers finds, and a restart still knows the callers", () => {
+  const directory = mkdtempSync(join(tmpdir(), "parley-kpi-"));
+  const file = join(directory, "callers.json");
+  try {
+    assert.is(new CallerHistory({ windowMs: 7 * DAY, file }).record("+15550001", T0), false);
+    const stored = JSON.parse(readFileSync(file, "utf8")) as { salt: string; calls: Record<string, number[]> };
+    assert.match(stored.salt, /^[0-9a-f]{64}$/);
+    const unsalted = createHash("sha256").update("\u0000+15550001").digest("hex");
+    assert.equal(Object.keys(stored.calls).filter((key) => key === unsalted || key.includes("15550001")), []);
+    assert.is(new CallerHistory({ windowMs: 7 * DAY, file }).record("+15550001", T0 + DAY), true, "the restarted history uses the file's salt");
+    new CallerHistory({ windowMs: 7 * DAY, file: join(directory, "other.json") }).record("+15550001", T0);
+    assert.is.not(JSON.parse(readFileSync(join(directory, "other.json"), "utf8")).salt, stored.salt, "each history has a salt of its own");
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 });
 
 test("a caller history file that is not JSON stops the start with a message naming it", () => {

@@ -19,7 +19,7 @@ export const KpiOptions = Type.Object({
   keepDays: Type.Number({ minimum: 1, maximum: 90, default: 7 }),
   /** JSON file that keeps callers' recent calls (salted digests of their numbers) across restarts; none: memory only. */
   historyFile: Type.Optional(Type.String({ minLength: 1 })),
-  /** Salt of the callers' digests. */
+  /** Salt of the callers' digests; empty: a random one, kept in `historyFile`. */
   historySalt: Type.String({ default: "" }),
   /** Session metadata key of the caller's number. */
   callerIdKey: Type.String({ minLength: 1, default: "callerId" }),
