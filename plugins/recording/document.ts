@@ -11,7 +11,9 @@ export interface Presence {
   joinedAt: number;
   /** When they left; for an interrupted recording, where the recording stops. */
   leftAt: number;
+  /** The bridge (two legs) or the conference (more: a consulted agent, a supervisor) they were in. */
   bridgeId?: string;
+  conferenceId?: string;
   reason?: string;
 }
 
@@ -115,7 +117,7 @@ export function buildDocument(entries: readonly JournalEntry[], facts: DocumentF
       let participant = participants.get(entry.participant);
       if (!participant) participants.set(entry.participant, participant = { id: entry.participant, role: entry.role, presence: [] });
       const open = participant.presence.at(-1);
-      if (!open || open.leftAt !== Infinity) participant.presence.push({ joinedAt: entry.at, leftAt: Infinity, ...(entry.bridgeId ? { bridgeId: entry.bridgeId } : {}) });
+      if (!open || open.leftAt !== Infinity) participant.presence.push({ joinedAt: entry.at, leftAt: Infinity, ...(entry.bridgeId ? { bridgeId: entry.bridgeId } : {}), ...(entry.conferenceId ? { conferenceId: entry.conferenceId } : {}) });
     } else if (entry.kind === "leave") {
       const open = participants.get(entry.participant)?.presence.at(-1);
       if (open && open.leftAt === Infinity) Object.assign(open, { leftAt: entry.at }, entry.reason ? { reason: entry.reason } : {});

@@ -22,7 +22,7 @@ export type JournalEntry =
     /** How the events are sealed, when the recording is encrypted. */
     sealing?: EventSealing;
   }
-  | { kind: "join"; at: number; participant: string; role: ParticipantRole; bridgeId?: string }
+  | { kind: "join"; at: number; participant: string; role: ParticipantRole; bridgeId?: string; conferenceId?: string }
   | { kind: "leave"; at: number; participant: string; reason?: string }
   /** A kept event: in the clear, or (encrypted recordings) sealed, with a plain copy of a routing event. */
   | { kind: "event"; at: number; event?: Record<string, unknown>; sealed?: SealedEvent }

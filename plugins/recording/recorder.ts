@@ -65,8 +65,8 @@ export class Recorder {
   readonly #encryption: AudioEncryption | undefined;
   readonly #journal: JournalWriter;
   readonly #aligner: StereoAligner;
-  /** Bridged parties in the call now: session id to bridge id. */
-  readonly #peers = new Map<string, string>();
+  /** Parties bridged or conferenced with the caller now, by session id. */
+  readonly #peers = new Set<string>();
   readonly #id: string;
   readonly #masker: Masker;
   readonly #keys: CallerKeyTones;
@@ -155,13 +155,11 @@ export class Recorder {
       if (id !== undefined) this.#unmask(id, event.ts);
       return;
     }
-    if (event.type === "bridge.started") {
-      this.#peers.set(event.peer, event.bridgeId);
-      this.#journal.write({ kind: "join", at: event.ts, participant: event.peer, role: "peer", bridgeId: event.bridgeId });
-    } else if (event.type === "bridge.ended") {
-      this.#peers.delete(event.peer);
-      this.#journal.write({ kind: "leave", at: event.ts, participant: event.peer, reason: event.reason });
-    }
+    if (event.type === "bridge.started") this.#join(event.peer, event.ts, { bridgeId: event.bridgeId });
+    else if (event.type === "bridge.ended") this.#leave(event.peer, event.ts, event.reason);
+    // A conference (a consulted agent, a supervisor listening in) tells every leg of each one who joins and leaves.
+    else if (type === "conference.joined" && fields.leg !== this.#id) this.#join(String(fields.leg), event.ts, { conferenceId: String(fields.conferenceId) });
+    else if (type === "conference.left" && fields.leg !== this.#id) this.#leave(String(fields.leg), event.ts, String(fields.reason ?? "left"));
     if (!this.keep(event.type)) return;
     const masked = this.#tellsMasked(fields);
     if (masked && SPOKEN_EVENTS.has(type)) return;
@@ -171,6 +169,16 @@ export class Recorder {
     if (!this.#sealer) return this.#journal.write({ kind: "event", at: event.ts, event: kept });
     const plain = plainCopy(kept);
     this.#journal.write({ kind: "event", at: event.ts, ...(plain ? { event: plain } : {}), sealed: this.#sealer.seal(kept) });
+  }
+
+  #join(peer: string, at: number, where: { bridgeId: string } | { conferenceId: string }): void {
+    this.#peers.add(peer);
+    this.#journal.write({ kind: "join", at, participant: peer, role: "peer", ...where });
+  }
+
+  #leave(peer: string, at: number, reason: string): void {
+    this.#peers.delete(peer);
+    this.#journal.write({ kind: "leave", at, participant: peer, reason });
   }
 
   /** An event emitted during a pause or a collection, or a transcript of masked audio (its times are the session's, which the recording's follow). */
@@ -256,7 +264,7 @@ export class Recorder {
     if (sounding) this.#maskKey(sounding);
     this.#aligner.end();
     this.#masker.drain();
-    for (const peer of this.#peers.keys()) this.#journal.write({ kind: "leave", at: end.at, participant: peer, reason: "call_ended" });
+    for (const peer of this.#peers) this.#journal.write({ kind: "leave", at: end.at, participant: peer, reason: "call_ended" });
     this.#journal.write({ kind: "leave", at: end.at, participant: this.#id, reason: end.reason });
     this.#journal.write({ kind: "end", ...end });
     await Promise.all([this.#audio.close(), this.#journal.close()]);

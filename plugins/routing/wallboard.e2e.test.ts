@@ -81,6 +81,11 @@ test("wallboard: a supervisor sees the waiting caller, the queue, the agents and
     await waitFor(() => callEvents.some((event) => event.type === "supervisor.mode" && event.mode === "whisper"), 10000, "the supervisor whispering");
     assert.is(server.sessions().filter((session) => session.info.metadata.supervisorLeg).length, 1, "one audio leg, switched live, no reconnect");
     assert.is(await page.locator("#calls tr").count(), 1, "the supervisor's own leg is not a call");
+    // A supervisor on the keyboard keeps focus on the button across the board's refresh, which rebuilds the rows.
+    const barge = await row.getByRole("button", { name: "Barge" }).elementHandle();
+    await barge!.focus();
+    await page.waitForFunction((button) => !button.isConnected, barge, { timeout: 10000 });
+    assert.equal(await page.evaluate(() => [document.activeElement?.textContent, document.activeElement?.closest("tr")?.textContent?.includes("Ann Lee")]), ["Barge", true], "focus stays on the call's Barge button");
     await page.screenshot({ path: join(OUTPUT, "wallboard-supervising.png") });
     await row.getByRole("button", { name: "Leave" }).click();
     await waitFor(() => callEvents.some((event) => event.type === "supervisor.left"), 10000, "the supervisor leaving");
