@@ -79,7 +79,7 @@ export class Metrics implements PluginMetrics {
   readonly slowClientsDropped = this.#counter("parley_slow_clients_dropped_total", "Event-stream and WebSocket clients dropped for not reading what was sent to them", ["channel"]);
   readonly webSocketDropped = this.#counter("parley_websocket_connections_dropped_total", "WebSocket connections Parley closed itself: idle, slow_client, no_start", ["transport", "reason"]);
   readonly iceCandidatesRefused = this.#counter("parley_webrtc_candidates_refused_total", "ICE candidates of peers that Parley will not check: broadcast, multicast or unspecified addresses, or past the cap", ["reason"]);
-  readonly memoryReleases = this.#counter("parley_memory_releases_total", "Times freed C-heap memory was given back to the system (glibc malloc_trim, run when RSS grew)", []);
+  readonly memoryReleases = this.#counter("parley_memory_releases_total", "Times freed C-heap memory was given back to the system (glibc malloc_trim, run while RSS is above its low point)", []);
   readonly memoryReleasedBytes = this.#counter("parley_memory_released_bytes_total", "Resident memory given back by those releases (RSS before less after)", []);
   readonly unhandledErrors = this.#counter("parley_unhandled_errors_total", "Errors that escaped every handler (kept from crashing the process)", []);
   readonly #lag = this.#watchEventLoop();

@@ -90,7 +90,7 @@ export const recording: Plugin<RecordingOptions> = definePlugin({
   errors: RECORDING_ERRORS,
   async setup(context, options) {
     const publicKey = options.publicKey === undefined ? undefined : recordingPublicKey(options.publicKey);
-    const oggOpus = options.format === "ogg-opus";
+    const oggOpus = options.format === "ogg-opus" ? { onError: (error: unknown, recording: string) => context.log.warn({ err: error, recording }, `kept ${recording} as a WAV`) } : undefined;
     // Encoding needs the plain WAV, which the server of an encrypted recording never has.
     if (oggOpus && publicKey) throw recordingError.PARLEY_ERR_RECORDING_FORMAT("ogg-opus", "an encrypted recording is a WAV the server cannot read; leave out the public key or record WAV");
     if (oggOpus) requireOggOpusEncoder();
@@ -127,8 +127,7 @@ export const recording: Plugin<RecordingOptions> = definePlugin({
     });
     return (session) => {
       const files = recordingFiles(options.directory, session.id);
-      const encoding = oggOpus ? { onError: (error: unknown) => context.log.warn({ err: error, recording: files.base }, `kept ${files.base} as a WAV`) } : undefined;
-      const recorder = new Recorder(files, session.info, options.sampleRate, keep, { maskLookbackMs: options.maskLookbackMs, publicKey, oggOpus: encoding });
+      const recorder = new Recorder(files, session.info, options.sampleRate, keep, { maskLookbackMs: options.maskLookbackMs, publicKey, oggOpus });
       const call: RecordedCall = { recorder, slot: nextSlot++ % FLUSH_SLOTS };
       calls.set(session.id, call);
       const finish = (end: { at: number; reason: string; durationMs: number }) => {

@@ -16,7 +16,7 @@ import type { RecordingFiles } from "./files.ts";
 import { type JournalEntry, JournalWriter, parseJournal } from "./journal.ts";
 import { Masker, type MaskReason, type MaskSpan } from "./masker.ts";
 import { encodeOggOpus, OGG_OPUS_BITRATE } from "./ogg-opus.ts";
-import { EventSealer, plainCopy } from "./sealed-events.ts";
+import { EventSealer } from "./sealed-events.ts";
 import { StereoAligner } from "./stereo.ts";
 import { WavSink } from "./wav-file.ts";
 
@@ -51,6 +51,18 @@ const SENSITIVE_FIELDS = ["account"];
 const SPOKEN_FIELDS = ["text", "transcript", "words", "digits", "digit"];
 /** Event types that are nothing but what was said or keyed: not kept at all while masking lasts, or when they fall on masked audio. */
 const SPOKEN_EVENTS = new Set(["transcript", "voicebot.account", "asr.partial"]);
+/**
+ * Event types an encrypted recording also keeps in the clear, without what they quote: the
+ * recordings API lists and authorises by them (queues, agents, disposition) and cannot open the rest.
+ */
+const PLAIN_WHEN_SEALED = /^(queue\.|bridge\.|route\.request$|call\.completed$)/;
+
+/** A copy of `event` without `fields`. */
+function without(event: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const copy = { ...event };
+  for (const field of fields) delete copy[field];
+  return copy;
+}
 
 /** Writes the document to `path` whole or not at all (a crash mid-write leaves no half document). */
 export async function writeDocument(path: string, document: RecordingDocument): Promise<void> {
@@ -77,7 +89,7 @@ export class Recorder {
   /** Every masked stretch so far, ms in the recording's timeline (open ones end at Infinity): transcripts of them are not kept. */
   readonly #maskedMs: { startMs: number; endMs: number }[] = [];
   #nextMaskId = 1;
-  readonly #oggOpus: { onError: (error: unknown) => void } | undefined;
+  readonly #oggOpus: OggOpusEncoding | undefined;
   /** Seals the kept events of an encrypted recording. */
   readonly #sealer: EventSealer | undefined;
   #flushing = false;
@@ -87,9 +99,9 @@ export class Recorder {
    * @param keep which event types go into the metadata
    * @param options.maskLookbackMs how long the audio waits before it is written, so a keypad tone reported at its end is still masked from its start
    * @param options.publicKey the key the audio is encrypted for (`<id>.wav.enc`); without, a plain WAV
-   * @param options.oggOpus encode the finished WAV to Ogg Opus; an encoding that fails keeps the WAV and tells `onError`
+   * @param options.oggOpus encode the finished WAV to Ogg Opus
    */
-  constructor(readonly files: RecordingFiles, info: SessionInfo, readonly sampleRate: number, readonly keep: (type: string) => boolean, options: { maskLookbackMs?: number; publicKey?: RecordingPublicKey; oggOpus?: { onError: (error: unknown) => void } } = {}) {
+  constructor(readonly files: RecordingFiles, info: SessionInfo, readonly sampleRate: number, readonly keep: (type: string) => boolean, options: { maskLookbackMs?: number; publicKey?: RecordingPublicKey; oggOpus?: OggOpusEncoding } = {}) {
     const { maskLookbackMs = 0, publicKey } = options;
     this.#oggOpus = options.oggOpus;
     this.#id = info.id;
@@ -164,11 +176,10 @@ export class Recorder {
     const masked = this.#tellsMasked(fields);
     if (masked && SPOKEN_EVENTS.has(type)) return;
     // Other events are kept (a request for a person, a queue's events: what happened, not what was said), without what they quote.
-    const kept = { ...fields };
-    for (const field of masked ? [...SENSITIVE_FIELDS, ...SPOKEN_FIELDS] : SENSITIVE_FIELDS) delete kept[field];
+    const kept = without(fields, masked ? [...SENSITIVE_FIELDS, ...SPOKEN_FIELDS] : SENSITIVE_FIELDS);
     if (!this.#sealer) return this.#journal.write({ kind: "event", at: event.ts, event: kept });
-    const plain = plainCopy(kept);
-    this.#journal.write({ kind: "event", at: event.ts, ...(plain ? { event: plain } : {}), sealed: this.#sealer.seal(kept) });
+    const plain = PLAIN_WHEN_SEALED.test(type) ? { event: without(kept, SPOKEN_FIELDS) } : {};
+    this.#journal.write({ kind: "event", at: event.ts, ...plain, sealed: this.#sealer.seal(kept) });
   }
 
   #join(peer: string, at: number, where: { bridgeId: string } | { conferenceId: string }): void {
@@ -269,22 +280,27 @@ export class Recorder {
     this.#journal.write({ kind: "end", ...end });
     await Promise.all([this.#audio.close(), this.#journal.close()]);
     let audio: AudioFacts = this.#encryption ? { file: this.files.encrypted, dataBytes: this.#audio.dataBytes, encryption: this.#encryption } : { file: this.files.wav, dataBytes: this.#audio.dataBytes };
-    if (this.#oggOpus) audio = await asOggOpus(this.files, audio, this.#oggOpus.onError);
+    if (this.#oggOpus) audio = await asOggOpus(this.files, audio, this.#oggOpus);
     const document = await documentFromJournal(this.files, audio, true);
     await writeDocument(this.files.document, document);
     await unlink(this.files.journal);
-    if (audio.file !== this.files.wav) await unlink(this.files.wav).catch(() => {});
+    if (audio.format?.format === "ogg") await unlink(this.files.wav);
     return document;
   }
 }
 
-/** The WAV `audio` encoded to Ogg Opus; the WAV as it is when the encoding fails (`onError` is told why). */
-export async function asOggOpus(files: RecordingFiles, audio: AudioFacts, onError: (error: unknown) => void): Promise<AudioFacts> {
+/** How finished WAVs become Ogg Opus: `onError` is told why one could not be, and which (its base name); that one stays a WAV. */
+export interface OggOpusEncoding {
+  onError(error: unknown, recording: string): void;
+}
+
+/** The WAV `audio` encoded to Ogg Opus; the WAV as it is when the encoding fails. */
+export async function asOggOpus(files: RecordingFiles, audio: AudioFacts, encoding: OggOpusEncoding): Promise<AudioFacts> {
   try {
     await encodeOggOpus(audio.file, files.ogg);
     return { ...audio, file: files.ogg, format: { format: "ogg", encoding: "opus", bitrate: OGG_OPUS_BITRATE } };
   } catch (error) {
-    onError(error);
+    encoding.onError(error, files.base);
     return audio;
   }
 }

@@ -7,12 +7,12 @@ import type { Logger } from "../../core/mod.ts";
 import { JOURNAL_EXTENSION, type RecordingFiles, recordingFiles } from "./files.ts";
 import { audioEncryption } from "./encrypted-format.ts";
 import { finaliseEncrypted } from "./encrypted-file.ts";
-import { asOggOpus, type AudioFacts, documentFromJournal, writeDocument } from "./recorder.ts";
+import { asOggOpus, type AudioFacts, documentFromJournal, type OggOpusEncoding, writeDocument } from "./recorder.ts";
 import { WAV_HEADER_BYTES, wavHeader } from "../../media/wav.ts";
 import { finaliseWav } from "./wav-file.ts";
 
 /** Finalises every interrupted recording in `directory` (a plain one encoded to Ogg Opus with `oggOpus`); returns the ids of those it finalised. */
-export async function recoverRecordings(directory: string, log: Logger, options: { oggOpus?: boolean } = {}): Promise<string[]> {
+export async function recoverRecordings(directory: string, log: Logger, options: { oggOpus?: OggOpusEncoding } = {}): Promise<string[]> {
   const recovered: string[] = [];
   for (const name of await readdir(directory)) {
     if (!name.endsWith(JOURNAL_EXTENSION)) continue;
@@ -23,7 +23,7 @@ export async function recoverRecordings(directory: string, log: Logger, options:
         await unlink(files.journal);
         continue;
       }
-      await recoverOne(files, options.oggOpus === true, (error) => log.warn({ err: error, recording: files.base }, `kept ${files.base} as a WAV`));
+      await recoverOne(files, options.oggOpus);
       recovered.push(files.base);
     } catch (error) {
       log.error({ err: error, recording: files.base }, `could not finalise the interrupted recording ${files.base}`);
@@ -32,11 +32,11 @@ export async function recoverRecordings(directory: string, log: Logger, options:
   return recovered;
 }
 
-async function recoverOne(files: RecordingFiles, oggOpus: boolean, onEncodingError: (error: unknown) => void): Promise<void> {
+async function recoverOne(files: RecordingFiles, oggOpus: OggOpusEncoding | undefined): Promise<void> {
   let recovered = await exists(files.encrypted) ? await recoverEncrypted(files) : undefined;
   recovered ??= await recoverWav(files);
   const { sampleRate, mtimeMs } = recovered;
-  const audio = oggOpus && recovered.audio.file === files.wav ? await asOggOpus(files, recovered.audio, onEncodingError) : recovered.audio;
+  const audio = oggOpus && !recovered.audio.encryption ? await asOggOpus(files, recovered.audio, oggOpus) : recovered.audio;
   const document = await documentFromJournal(files, audio, false, (audioMs) => ({
     kind: "start",
     at: Math.round(mtimeMs - audioMs(sampleRate)),
@@ -48,7 +48,7 @@ async function recoverOne(files: RecordingFiles, oggOpus: boolean, onEncodingErr
   }));
   await writeDocument(files.document, document);
   await unlink(files.journal);
-  if (audio.file !== files.wav) await unlink(files.wav).catch(() => {});
+  if (audio.format?.format === "ogg") await unlink(files.wav);
 }
 
 /** What the document needs of an interrupted recording's audio file, and what the file tells of the call. */

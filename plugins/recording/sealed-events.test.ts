@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { EventSealer, openSealedEvents, plainCopy } from "./sealed-events.ts";
+import { EventSealer, openSealedEvents } from "./sealed-events.ts";
 import { testKeyPair } from "./testing.ts";
 
 const EVENTS = [
@@ -29,12 +29,6 @@ test("sealed events refuse another key by name, another recording, and a dropped
   const altered = Buffer.from(sealed[1]!.data, "base64");
   altered[0]! ^= 1;
   assert.throws(() => openSealedEvents(sealer.sealing, [sealed[0]!, { n: 1, data: altered.toString("base64") }], "call-1", keys.privateKey), /sealed event 1 does not open/);
-});
-
-test("only routing events get a plain copy, without the words they quote", () => {
-  assert.is(plainCopy(EVENTS[0]!), undefined);
-  assert.equal(plainCopy(EVENTS[1]!), EVENTS[1]);
-  assert.equal(plainCopy(EVENTS[2]!), { type: "route.request", reason: "caller_request", ts: 3 });
 });
 
 test.run();

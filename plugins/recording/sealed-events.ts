@@ -4,9 +4,8 @@
 // it is journalled (AES-256-GCM with a data key of the recording's own, wrapped as the audio's is:
 // envelope.ts), so whatever a crash leaves opens event by event. The nonce is the event's index
 // and the associated data names the recording and the index, so an event moved, dropped from the
-// middle or taken from another recording does not open. The routing events the recordings API
-// lists and authorises by (queues, agents, disposition) are also kept plain, without any field
-// that quotes the caller.
+// middle or taken from another recording does not open. (Which events also stay plain is the
+// recorder's choice.)
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { fingerprintText, type RecordingPrivateKey, type RecordingPublicKey, unwrapDataKey, WRAP_SCHEMES, wrapDataKey } from "./envelope.ts";
 import { recordingError } from "./errors.ts";
@@ -30,10 +29,6 @@ export interface SealedEvent {
 
 const TAG_BYTES = 16;
 
-/** Event types also kept plain (the recordings API filters and authorises by them), without the fields that quote the caller. */
-const PLAIN_EVENT = /^(queue\.|bridge\.|route\.request$|call\.completed$)/;
-const QUOTING_FIELDS = ["text", "transcript", "words", "digits", "digit", "account"];
-
 function nonce(n: number): Uint8Array {
   const bytes = new Uint8Array(12);
   const view = new DataView(bytes.buffer);
@@ -44,14 +39,6 @@ function nonce(n: number): Uint8Array {
 
 function associatedData(recordingId: string, n: number): Uint8Array {
   return new TextEncoder().encode(`parley sealed event v1\n${recordingId}\n${n}`);
-}
-
-/** The plain copy of an event that is also kept in the clear, or undefined for one kept sealed only. */
-export function plainCopy(event: Record<string, unknown>): Record<string, unknown> | undefined {
-  if (!PLAIN_EVENT.test(String(event.type))) return undefined;
-  const copy = { ...event };
-  for (const field of QUOTING_FIELDS) delete copy[field];
-  return copy;
 }
 
 /** Seals one recording's events for a public key, in order. */
