@@ -26,7 +26,7 @@ export interface LoadOptions {
   /** Recognizer profile, or plain with `asr`: pocketsphinx worker threads (default: the engine's own, cores up to 4). */
   asrWorkers?: number;
   /**
-   * Recognizer profile, or plain with `asr`: the workers' nice value (default the engine's, 10, so
+   * Recognizer profile, or plain with `asr`: how far the workers' nice value is above the main thread's (default the engine's, 10, so
    * that Parley's media path wins the CPU). On a machine others load too, 10 hands the recogniser's
    * CPU to their processes, and 0 measures what it does on a core of its own.
    */

@@ -4,7 +4,10 @@
 // the files after it (in one shared process they made the whole run twice as slow).
 // Unit files run two at a time; end-to-end files (`*.e2e.test.ts`: they start a server, a child
 // process, a worker or a browser) run one at a time afterwards, so the real-time tests get the
-// machine to themselves and never compete for the fixed port ranges they bind.
+// machine to themselves and never compete for the fixed port ranges they bind. Batch files
+// (`*.batch.test.ts`: long and CPU-bound, with nothing in real time, such as re-evaluating the
+// models on the data) run one at a time beside them, at a lower CPU priority (nice 10): they take
+// the cycles the real-time tests leave idle instead of adding their minutes to the run.
 // A test that cannot run here calls `skip(reason)` (core/test-skip.ts): it counts as skipped, not
 // passed, and the reasons are listed at the end; under PARLEY_STRICT=1 every skip is a failure.
 // Usage: `npm test [-- filter]` or `deno task test [filter]`; the filter is a substring of the path.
@@ -36,6 +39,10 @@ function findTests(dir: string, out: string[]): string[] {
 
 /** End-to-end files run one at a time (see the header). */
 const isEndToEnd = (file: string) => file.endsWith(".e2e.test.ts");
+/** Batch files run one at a time beside the end-to-end files, niced (see the header). */
+const isBatch = (file: string) => file.endsWith(".batch.test.ts");
+/** The nice value of the batch lane: on a core both want, a real-time test gets about nine times its share (CFS weights 1024 and 110). */
+const BATCH_NICENESS = 10;
 
 /** Counts of a run, from uvu's totals or from a child's closing line, and why tests were skipped. */
 interface Counts {
@@ -103,13 +110,20 @@ async function runFile(file: string): Promise<Counts> {
   return { passed: passed - skippedTests, failed, skipped: skippedTests + uvuSkipped + fileSkipped, skips };
 }
 
-/** Runs one file in a child process of the same runtime; its output is printed as it comes, or all at once when it ends if `buffered`. */
-function runChild(file: string, buffered: boolean): Promise<Counts> {
+/** How a lane runs its files: output all at once when a file ends (lanes that share the terminal), and at which nice value. */
+interface Lane {
+  buffered: boolean;
+  niceness: number;
+}
+
+/** Runs one file in a child process of the same runtime; its output is printed as it comes, or all at once when it ends if the lane is buffered. */
+function runChild(file: string, { buffered, niceness }: Lane): Promise<Counts> {
   const script = [join(ROOT, "scripts/test.ts"), SINGLE, file];
   // Deno takes V8's gc() only from its command line; Node's tests turn it on themselves (bench/live-census.ts).
   const args = isDeno ? ["run", "-A", "--v8-flags=--expose-gc", ...script] : ["--import", "tsx", ...script];
+  const [command, commandArgs] = niceness > 0 ? ["nice", ["-n", String(niceness), process.execPath, ...args]] : [process.execPath, args];
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", buffered ? "pipe" : "inherit"] });
+    const child = spawn(command, commandArgs, { cwd: ROOT, stdio: ["ignore", "pipe", buffered ? "pipe" : "inherit"] });
     let output = "";
     const onData = (chunk: Uint8Array) => {
       output += new TextDecoder().decode(chunk);
@@ -135,18 +149,18 @@ function runChild(file: string, buffered: boolean): Promise<Counts> {
 }
 
 /** Runs `files` with at most `jobs` children at once, adding their counts to `totals`. */
-async function runAll(files: string[], jobs: number, totals: Counts): Promise<void> {
+async function runAll(files: string[], jobs: number, totals: Counts, lane: Lane = { buffered: jobs > 1, niceness: 0 }): Promise<void> {
   let next = 0;
-  const lane = async () => {
+  const runLane = async () => {
     while (next < files.length) {
-      const counts = await runChild(files[next++]!, jobs > 1);
+      const counts = await runChild(files[next++]!, lane);
       totals.passed += counts.passed;
       totals.failed += counts.failed;
       totals.skipped += counts.skipped;
       totals.skips.push(...counts.skips);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, runLane));
 }
 
 const single = process.argv.indexOf(SINGLE);
@@ -162,8 +176,11 @@ const files = findTests(ROOT, []).filter((file) => filters.length === 0 || filte
 const jobs = Math.max(1, Number(process.env.PARLEY_TEST_JOBS ?? 2) || 1);
 const totals: Counts = { passed: 0, failed: 0, skipped: 0, skips: [] };
 const started = performance.now();
-await runAll(files.filter((file) => !isEndToEnd(file)), jobs, totals);
-await runAll(files.filter(isEndToEnd), 1, totals);
+await runAll(files.filter((file) => !isEndToEnd(file) && !isBatch(file)), jobs, totals);
+await Promise.all([
+  runAll(files.filter(isEndToEnd), 1, totals),
+  runAll(files.filter(isBatch), 1, totals, { buffered: true, niceness: BATCH_NICENESS }),
+]);
 // Under PARLEY_STRICT=1 nothing may be skipped; skip() already fails the test, this catches test.skip.
 if (strict && totals.skipped > 0) {
   console.log(`PARLEY_STRICT=1: ${totals.skipped} skipped test(s) count as failed`);

@@ -39,8 +39,9 @@ export interface PocketsphinxOptions {
    */
   maxStreamsPerWorker?: number;
   /**
-   * Nice value of the worker threads (Linux; 0 to 19). When the cores are busy, the main thread's
-   * media path then gets the CPU first and recognition catches up after. Default 10.
+   * How many steps the worker threads' nice value is above the main thread's (Linux; 0 to 19).
+   * When the cores are busy, the main thread's media path then gets the CPU first and recognition
+   * catches up after. Default 10.
    */
   niceness?: number;
 }

@@ -17,7 +17,7 @@ export interface PocketsphinxWorkerConfig {
   secondPass: boolean;
   /** Decoders a worker builds before it says it is ready, so the first call does not wait for them. */
   warmDecoders: DecoderKind[];
-  /** The worker thread's nice value (Linux), so the media path wins the CPU from recognition; 0 leaves it. */
+  /** How far the worker thread's nice value is raised above the main thread's (Linux), so the media path wins the CPU from recognition; 0 leaves it. */
   niceness: number;
 }
 

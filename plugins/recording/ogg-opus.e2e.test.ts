@@ -51,7 +51,8 @@ test("a call recorded as Ogg Opus: the file is Ogg, the WAV is gone, and the cal
     assert.equal([document.audio.file, document.audio.format, document.audio.encoding], [`${caller.session.id}.ogg`, "ogg", "opus"]);
     const ogg = join(directory, document.audio.file);
     assert.is(new TextDecoder().decode(readFileSync(ogg).subarray(0, 4)), "OggS");
-    assert.is(existsSync(join(directory, `${caller.session.id}.wav`)), false, "the WAV is gone once encoded");
+    // The document is the recording's last durable step; the WAV it was encoded from goes after it.
+    await waitFor(() => !existsSync(join(directory, `${caller.session.id}.wav`)), 5000, "the WAV gone once encoded");
 
     const [left, right] = channels(await decodeOgg(ogg));
     assert.ok(Math.abs(left.length / 16 - document.audio.durationMs) <= 40, `${left.length / 16} ms decoded, ${document.audio.durationMs} ms recorded`);
