@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -61,9 +61,13 @@ test("options take `--name value` and `--name=value`; unknown options and missin
 test("an option wins over its variable, and both over the configuration file", () => {
   const path = join(tmpdir(), `parley-cli-config-${process.pid}.json`);
   writeFileSync(path, JSON.stringify({ http: { port: 1, host: "127.0.0.1" }, rtp: { timeoutSeconds: 5 } }));
-  const settings = cliSettings({ PARLEY_CONFIG: path, PARLEY_PORT: "2", PARLEY_RTP_PORTS: "50000-50099" }, ["--port", "3"]);
-  assert.equal(settings.config, { http: { port: 3, host: "127.0.0.1" }, rtp: { timeoutSeconds: 5, ports: "50000-50099" } });
-  assert.throws(() => cliSettings({ PARLEY_CONFIG: "/nonexistent/parley.json" }, []), /cannot read/);
+  try {
+    const settings = cliSettings({ PARLEY_CONFIG: path, PARLEY_PORT: "2", PARLEY_RTP_PORTS: "50000-50099" }, ["--port", "3"]);
+    assert.equal(settings.config, { http: { port: 3, host: "127.0.0.1" }, rtp: { timeoutSeconds: 5, ports: "50000-50099" } });
+    assert.throws(() => cliSettings({ PARLEY_CONFIG: "/nonexistent/parley.json" }, []), /cannot read/);
+  } finally {
+    rmSync(path, { force: true });
+  }
 });
 
 test("--help lists every setting's variable, option and default", () => {
