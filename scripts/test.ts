@@ -6,7 +6,7 @@
 // process, a worker or a browser) run one at a time afterwards, so the real-time tests get the
 // machine to themselves and never compete for the fixed port ranges they bind. Batch files
 // (`*.batch.test.ts`: long and CPU-bound, with nothing in real time, such as re-evaluating the
-// models on the data) run one at a time beside them, at a lower CPU priority (nice 10): they take
+// models on the data) run one at a time beside them, at the lowest CPU priority (nice 19): they take
 // the cycles the real-time tests leave idle instead of adding their minutes to the run.
 // A test that cannot run here calls `skip(reason)` (core/test-skip.ts): it counts as skipped, not
 // passed, and the reasons are listed at the end; under PARLEY_STRICT=1 every skip is a failure.
@@ -41,8 +41,8 @@ function findTests(dir: string, out: string[]): string[] {
 const isEndToEnd = (file: string) => file.endsWith(".e2e.test.ts");
 /** Batch files run one at a time beside the end-to-end files, niced (see the header). */
 const isBatch = (file: string) => file.endsWith(".batch.test.ts");
-/** The nice value of the batch lane: on a core both want, a real-time test gets about nine times its share (CFS weights 1024 and 110). */
-const BATCH_NICENESS = 10;
+/** The nice value of the batch lane, the lowest: on a core both want, a real-time test gets about 70 times its share, and its recognition workers (nice 10) about 7 times (CFS weights 1024, 110 and 15). */
+const BATCH_NICENESS = 19;
 
 /** Counts of a run, from uvu's totals or from a child's closing line, and why tests were skipped. */
 interface Counts {
