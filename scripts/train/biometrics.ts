@@ -9,7 +9,8 @@
 // three consecutive digits at a time.
 import { DiagonalGmm, type GmmStatistics, type GmmWeights, GmmVerifier } from "../../media/dsp/gmm.ts";
 import { voiceprintFrames } from "../../plugins/biometrics/features.ts";
-import { clipSpeechFrames, loadSet, opusChannel, telephoneChannel } from "./dataset.ts";
+import { clipSpeechFrames, loadSet, telephoneChannel } from "./dataset.ts";
+import { opusChannel } from "./opus-channel.ts";
 import { trainGmm } from "./gmm-training.ts";
 import { equalErrorRate } from "./metrics.ts";
 import { markdownTable, percent } from "./table.ts";

@@ -6,7 +6,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { OpusDecoder, OpusEncoder, VOICE_CALL_OPUS } from "../../core/opus.ts";
 import { dataDir } from "../../core/testing.ts";
 import { extractFeatureFrames, type FeatureFrame } from "../../media/dsp/features.ts";
 import { activeFrames } from "../../media/dsp/speech-check.ts";
@@ -105,14 +104,3 @@ export function clipSpeechFrames(pcm16k: Int16Array): FeatureFrame[] {
 
 export { telephoneChannel } from "../../media/dsp/telephone-channel.ts";
 
-/** A 16 kHz clip as heard over an Opus voice call (24 kbit/s wideband, as WebRTC and Opus trunks carry speech), decoded back at 16 kHz. */
-export function opusChannel(samples16k: Int16Array): Int16Array {
-  const frame = 320;
-  const encoder = new OpusEncoder(16000, VOICE_CALL_OPUS);
-  const decoder = new OpusDecoder(16000);
-  const padded = new Int16Array(Math.ceil(samples16k.length / frame) * frame);
-  padded.set(samples16k);
-  const out = new Int16Array(padded.length);
-  for (let at = 0; at < padded.length; at += frame) out.set(decoder.decode(encoder.encode(padded.subarray(at, at + frame))), at);
-  return out.subarray(0, samples16k.length);
-}

@@ -17,7 +17,8 @@ import { LinearClassifier, type LinearClassifierWeights } from "../../media/dsp/
 import { createRng } from "../../media/signal-test-utils.ts";
 import { type DeepfakeChannel, deepfakeFeatures } from "../../plugins/deepfake/features.ts";
 import type { FalseAlarmPoint } from "../../plugins/deepfake/model.ts";
-import { clipSpeechFrames, type LabelRow, loadSet, opusChannel, telephoneChannel } from "./dataset.ts";
+import { clipSpeechFrames, type LabelRow, loadSet, telephoneChannel } from "./dataset.ts";
+import { opusChannel } from "./opus-channel.ts";
 import { trainLogisticRegression } from "./logistic-regression.ts";
 import { equalErrorRate } from "./metrics.ts";
 import { randomChannel } from "./random-channel.ts";
