@@ -1,16 +1,19 @@
 // Batches a recording's samples off the call's path: `append` only queues them, `flush` hands what
 // is queued to the file (a plain WAV, or encrypted chunks) in one write. The file format is the
-// sink's business; the batching and the one-flush-at-a-time rule are this file's.
+// sink's business; the batching and the one-flush-at-a-time rule are this file's. The queued blocks
+// go to the sink as they are: a plain WAV writes them with one vectored write, so a flush neither
+// copies nor allocates a second second of audio per call (at 200 calls, 12.8 MB a second the
+// collector had to take back).
 
 /** Where an appender's batches go: one call at a time, in order. */
 export interface SampleSink {
-  /** Writes one batch of sample bytes and syncs it to disk; `last` marks the final batch (which may be empty). */
-  write(bytes: Uint8Array<ArrayBuffer>, last: boolean): Promise<void>;
+  /** Writes one batch (blocks of interleaved samples, `samples` in all, in order) and syncs it to disk; `last` marks the final batch (which may be empty). */
+  write(blocks: readonly Int16Array[], samples: number, last: boolean): Promise<void>;
   /** Closes the file (after the last write). */
   close(): Promise<void>;
 }
 
-/** Blocks of interleaved samples (`count` in all) as one run of little-endian bytes, as a flush writes them. */
+/** Blocks of interleaved samples (`count` in all) as one run of little-endian bytes. */
 export function joinSamples(blocks: readonly Int16Array[], count: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(count * 2);
   let at = 0;
@@ -82,10 +85,11 @@ export class SampleAppender {
   }
 
   async #write(last: boolean): Promise<void> {
-    const bytes = joinSamples(this.#pending, this.#pendingSamples);
+    const blocks = this.#pending;
+    const samples = this.#pendingSamples;
     this.#pending = [];
     this.#pendingSamples = 0;
-    await this.sink.write(bytes, last);
-    this.#dataBytes += bytes.length;
+    await this.sink.write(blocks, samples, last);
+    this.#dataBytes += samples * 2;
   }
 }

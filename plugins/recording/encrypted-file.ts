@@ -3,7 +3,7 @@
 // already written is ever rewritten, so a crash can only leave an incomplete last chunk, which
 // `finaliseEncrypted` cuts off without needing (or having) the key.
 import { type FileHandle, open } from "node:fs/promises";
-import type { SampleSink } from "./appender.ts";
+import { joinSamples, type SampleSink } from "./appender.ts";
 import type { RecordingPublicKey } from "./envelope.ts";
 import { CHUNK_OVERHEAD, ChunkSealer, type EncryptedHeader, MAX_CHUNK_BYTES, parseEncryptedHeader } from "./encrypted-format.ts";
 
@@ -20,10 +20,10 @@ export class EncryptedSink implements SampleSink {
     this.#file.catch(() => {});
   }
 
-  /** Seals `bytes` as the next chunk (the last when `last`), appends it and syncs. */
-  async write(bytes: Uint8Array<ArrayBuffer>, last: boolean): Promise<void> {
+  /** Seals the blocks as the next chunk (the last when `last`), appends it and syncs. */
+  async write(blocks: readonly Int16Array[], samples: number, last: boolean): Promise<void> {
     const file = await this.#file;
-    const chunk = await this.#sealer.seal(bytes, last);
+    const chunk = await this.#sealer.seal(joinSamples(blocks, samples), last);
     await file.write(chunk, 0, chunk.length, this.#size);
     this.#size += chunk.length;
     await file.datasync();

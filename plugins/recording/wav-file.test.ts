@@ -43,6 +43,16 @@ test("appends made while a flush runs go to disk with the next one, in order", a
   assert.equal([...readWav(new Uint8Array(readFileSync(path))).samples], [...ramp(0, 2000)]);
 });
 
+test("a flush of more blocks than one vectored write takes (after a stall) writes them all, in order, views into shared buffers included", async () => {
+  const path = join(folder, "d.wav");
+  const wav = new SampleAppender(new WavSink(path, 16000, 2));
+  // 2500 blocks of 4 samples, each a view into the middle of a larger buffer, as the aligner carves them.
+  const shared = ramp(0, 10000 + 8);
+  for (let block = 0; block < 2500; block++) wav.append(shared.subarray(4 + block * 4, 8 + block * 4));
+  await wav.close();
+  assert.equal([...readWav(new Uint8Array(readFileSync(path))).samples], [...ramp(4, 10000)]);
+});
+
 test("finalising a WAV whose header sizes are stale takes the sizes from the file's length, cut to whole stereo frames", async () => {
   const path = join(folder, "c.wav");
   const wav = new SampleAppender(new WavSink(path, 16000, 2));
