@@ -68,7 +68,19 @@ export function assistCall(session: Session, sessionById: (id: string) => Sessio
           subscriber.next({ type: "assist.disclosed", ...who(), disclosureId: said.id, afterMs: said.afterMs, late: said.late, heard: said.heard });
         }
       });
-      const timers = tracker.deadlines().map((ms) => setTimeout(() => remind(tracker, joinedAt), Math.max(0, joinedAt + ms - Date.now())));
+      const timers = new Set<ReturnType<typeof setTimeout>>();
+      // A timer can fire a few ms before Date.now() reaches its deadline (on a busy machine the event
+      // loop's clock lags the wall clock), and the tracker would then find nothing overdue and never
+      // look again: such a timer waits out the rest.
+      const remindAt = (deadline: number) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (Date.now() < deadline) remindAt(deadline);
+          else remind(tracker, joinedAt);
+        }, Math.max(0, deadline - Date.now()));
+        timers.add(timer);
+      };
+      for (const ms of tracker.deadlines()) remindAt(joinedAt + ms);
       const stop = () => {
         heard?.unsubscribe();
         for (const timer of timers) clearTimeout(timer);

@@ -81,6 +81,24 @@ test("on a bridged call: suggestions for the caller's turns (the earlier ones at
   });
 });
 
+test("a reminder timer that fires before the wall clock reaches its deadline (a busy event loop's clock lags) still reminds, once", async () => {
+  await withAssist({ disclosures: [{ id: "recording_notice", phrases: ["this call is recorded"], withinSeconds: 1 }], graceMs: 0 }, async (server) => {
+    const caller = await open(server);
+    const agent = await open(server, { agentLeg: "mark" });
+    const wallClock = Date.now;
+    try {
+      bridge(caller.session, agent.session);
+      // From the bridge on, Date.now() runs 30 ms behind the timers' clock.
+      Date.now = () => wallClock() - 30;
+      await waitFor(() => ofType(caller.events, "assist.reminder").length > 0, 5000, "the reminder");
+    } finally {
+      Date.now = wallClock;
+    }
+    await new Promise((done) => setTimeout(done, 100));
+    assert.is(ofType(caller.events, "assist.reminder").length, 1);
+  });
+});
+
 test("the articles are served to staff and agents with a token, a coded 404 for an unknown one", async () => {
   await withAssist({}, async (_server, base) => {
     const admin = { headers: { authorization: `Bearer ${ADMIN}` } };
