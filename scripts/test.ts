@@ -6,8 +6,9 @@
 // process, a worker or a browser) run one at a time afterwards, so the real-time tests get the
 // machine to themselves and never compete for the fixed port ranges they bind. Batch files
 // (`*.batch.test.ts`: long and CPU-bound, with nothing in real time, such as re-evaluating the
-// models on the data) run one at a time beside them, at the lowest CPU priority (nice 19): they take
-// the cycles the real-time tests leave idle instead of adding their minutes to the run.
+// models on the data) run one at a time beside the unit files, so that the unit phase keeps both
+// cores busy to its end instead of their minutes coming after it. Beside the end-to-end files they
+// were cheaper still, but a browser test of the whole product starved of CPU failed there.
 // A test that cannot run here calls `skip(reason)` (core/test-skip.ts): it counts as skipped, not
 // passed, and the reasons are listed at the end; under PARLEY_STRICT=1 every skip is a failure.
 // Usage: `npm test [-- filter]` or `deno task test [filter]`; the filter is a substring of the path.
@@ -39,10 +40,8 @@ function findTests(dir: string, out: string[]): string[] {
 
 /** End-to-end files run one at a time (see the header). */
 const isEndToEnd = (file: string) => file.endsWith(".e2e.test.ts");
-/** Batch files run one at a time beside the end-to-end files, niced (see the header). */
+/** Batch files run one at a time beside the unit files (see the header). */
 const isBatch = (file: string) => file.endsWith(".batch.test.ts");
-/** The nice value of the batch lane, the lowest: on a core both want, a real-time test gets about 70 times its share, and its recognition workers (nice 10) about 7 times (CFS weights 1024, 110 and 15). */
-const BATCH_NICENESS = 19;
 
 /** Counts of a run, from uvu's totals or from a child's closing line, and why tests were skipped. */
 interface Counts {
@@ -110,20 +109,13 @@ async function runFile(file: string): Promise<Counts> {
   return { passed: passed - skippedTests, failed, skipped: skippedTests + uvuSkipped + fileSkipped, skips };
 }
 
-/** How a lane runs its files: output all at once when a file ends (lanes that share the terminal), and at which nice value. */
-interface Lane {
-  buffered: boolean;
-  niceness: number;
-}
-
-/** Runs one file in a child process of the same runtime; its output is printed as it comes, or all at once when it ends if the lane is buffered. */
-function runChild(file: string, { buffered, niceness }: Lane): Promise<Counts> {
+/** Runs one file in a child process of the same runtime; its output is printed as it comes, or all at once when it ends if `buffered`. */
+function runChild(file: string, buffered: boolean): Promise<Counts> {
   const script = [join(ROOT, "scripts/test.ts"), SINGLE, file];
   // Deno takes V8's gc() only from its command line; Node's tests turn it on themselves (bench/live-census.ts).
   const args = isDeno ? ["run", "-A", "--v8-flags=--expose-gc", ...script] : ["--import", "tsx", ...script];
-  const [command, commandArgs] = niceness > 0 ? ["nice", ["-n", String(niceness), process.execPath, ...args]] : [process.execPath, args];
   return new Promise((resolveRun) => {
-    const child = spawn(command, commandArgs, { cwd: ROOT, stdio: ["ignore", "pipe", buffered ? "pipe" : "inherit"] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", buffered ? "pipe" : "inherit"] });
     let output = "";
     const onData = (chunk: Uint8Array) => {
       output += new TextDecoder().decode(chunk);
@@ -148,12 +140,12 @@ function runChild(file: string, { buffered, niceness }: Lane): Promise<Counts> {
   });
 }
 
-/** Runs `files` with at most `jobs` children at once, adding their counts to `totals`. */
-async function runAll(files: string[], jobs: number, totals: Counts, lane: Lane = { buffered: jobs > 1, niceness: 0 }): Promise<void> {
+/** Runs `files` with at most `jobs` children at once, adding their counts to `totals`; output is buffered per file when it shares the terminal. */
+async function runAll(files: string[], jobs: number, totals: Counts, buffered = jobs > 1): Promise<void> {
   let next = 0;
   const runLane = async () => {
     while (next < files.length) {
-      const counts = await runChild(files[next++]!, lane);
+      const counts = await runChild(files[next++]!, buffered);
       totals.passed += counts.passed;
       totals.failed += counts.failed;
       totals.skipped += counts.skipped;
@@ -176,11 +168,11 @@ const files = findTests(ROOT, []).filter((file) => filters.length === 0 || filte
 const jobs = Math.max(1, Number(process.env.PARLEY_TEST_JOBS ?? 2) || 1);
 const totals: Counts = { passed: 0, failed: 0, skipped: 0, skips: [] };
 const started = performance.now();
-await runAll(files.filter((file) => !isEndToEnd(file) && !isBatch(file)), jobs, totals);
 await Promise.all([
-  runAll(files.filter(isEndToEnd), 1, totals),
-  runAll(files.filter(isBatch), 1, totals, { buffered: true, niceness: BATCH_NICENESS }),
+  runAll(files.filter((file) => !isEndToEnd(file) && !isBatch(file)), jobs, totals),
+  runAll(files.filter(isBatch), 1, totals, true),
 ]);
+await runAll(files.filter(isEndToEnd), 1, totals);
 // Under PARLEY_STRICT=1 nothing may be skipped; skip() already fails the test, this catches test.skip.
 if (strict && totals.skipped > 0) {
   console.log(`PARLEY_STRICT=1: ${totals.skipped} skipped test(s) count as failed`);
