@@ -4,8 +4,8 @@
 // main thread, so a server started under `nice` keeps its workers below its media path. Linux
 // only: there a thread has a nice value of its own, and setpriority(PRIO_PROCESS, 0, n) changes
 // the calling thread's alone; elsewhere the same call would slow the whole process, so it is not
-// made. Workers import this file directly rather than
-// core/mod.ts, which would load the whole server into every worker.
+// made. Workers import this file directly rather than core/mod.ts, which would load the whole
+// server into every worker.
 import koffi from "koffi";
 
 const PRIO_PROCESS = 0;

@@ -11,7 +11,7 @@
 // copies it first (structured cloning copies a view's whole buffer).
 
 import { designFilter } from "./resampler-design.ts";
-import { type KernelFilter, loadFilter, runFilter } from "./resampler-kernels.ts";
+import { type KernelFilter, loadFilter, runFilter, silentOutput } from "./resampler-kernels.ts";
 
 /** Converts a mono 16-bit PCM stream from one rate to another, frame by frame; one per stream. */
 export interface Resampler {
@@ -111,7 +111,7 @@ class PolyphaseResampler implements Resampler {
     const end = input.length * up;
     const count = start < end ? Math.ceil((end - start) / down) : 0;
     const silent = isSilent(input);
-    const out = silent && this.#quiet ? new Int16Array(count) : runFilter(this.#filter, this.#history, input, this.#index, this.#phase, count);
+    const out = silent && this.#quiet ? silentOutput(count) : runFilter(this.#filter, this.#history, input, this.#index, this.#phase, count);
     this.#quiet = silent && (this.#quiet || input.length >= this.#history.length);
     const next = start + count * down - end;
     this.#index = Math.floor(next / up);

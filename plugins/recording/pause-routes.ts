@@ -10,7 +10,7 @@ const ACCESS = { roles: ["admin", "supervisor", "agent"] } as const;
 /** A recording in progress, and the agent on the call (from the routing plugin's `queue.answered`), if any. */
 export interface RecordedCall {
   recorder: Recorder;
-  /** Which of the flush clock's ticks flushes this call (recording.ts spreads the calls over them). */
+  /** Which of the flush clock's ticks flushes this call (plugin.ts spreads the calls over them). */
   slot: number;
   agentId?: string;
 }

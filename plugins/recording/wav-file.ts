@@ -56,29 +56,11 @@ async function writeBlocks(file: FileHandle, blocks: readonly Int16Array[], posi
   for (let at = 0; at < views.length; at += MAX_WRITE_VECTORS) {
     const batch = views.slice(at, at + MAX_WRITE_VECTORS);
     const bytes = batch.reduce((sum, view) => sum + view.length, 0);
-    let written = 0;
-    // A vectored write may stop short (a full disk, a signal): what is left goes again, from where it stopped.
-    while (written < bytes) {
-      const { bytesWritten } = await file.writev(remainder(batch, written), position + written);
-      if (bytesWritten === 0) throw new Error(`could not write ${bytes - written} bytes of samples`);
-      written += bytesWritten;
-    }
+    const { bytesWritten } = await file.writev(batch, position);
+    // Short only when the disk is full or the file at its size limit: the header still names what the last whole flush wrote.
+    if (bytesWritten !== bytes) throw new Error(`wrote ${bytesWritten} of ${bytes} bytes of samples`);
     position += bytes;
   }
-}
-
-/** `views` without their first `skip` bytes. */
-function remainder(views: readonly Uint8Array[], skip: number): Uint8Array[] {
-  if (skip === 0) return views as Uint8Array[];
-  const rest: Uint8Array[] = [];
-  for (const view of views) {
-    if (skip >= view.length) skip -= view.length;
-    else {
-      rest.push(skip > 0 ? view.subarray(skip) : view);
-      skip = 0;
-    }
-  }
-  return rest;
 }
 
 async function createWav(path: string, sampleRate: number, channels: number): Promise<FileHandle> {
