@@ -18,3 +18,4 @@ export * from "./int16-slab.ts";
 export * from "./wav.ts";
 export * from "./dsp/mod.ts";
 export * from "./hold-music.ts";
+export * from "./fifo-slab.ts";

@@ -1,5 +1,6 @@
 // The recording plugin's public face.
-export { DEFAULT_KEPT_EVENTS, eventFilter, recording, RecordingOptions } from "./plugin.ts";
+export { DEFAULT_KEPT_EVENTS, recording, RecordingOptions } from "./plugin.ts";
+export { eventFilter } from "./event-filter.ts";
 export { RECORDING_EVENTS } from "./events.ts";
 export type { Channel, MaskedInterval, Participant, Presence, RecordingDocument } from "./document.ts";
 export type { MaskReason } from "./masker.ts";

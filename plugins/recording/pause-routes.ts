@@ -2,16 +2,14 @@
 // give a card number to a person). A paused recording goes on as silence in both channels, so its
 // length stays true, and the pause is listed in its metadata document.
 import { jsonResponse, ParleyError, type PluginContext, requestPrincipal } from "../../core/mod.ts";
-import type { Recorder } from "./recorder.ts";
+import type { ThreadedRecording } from "./recorder-thread.ts";
 
 /** Who may pause a recording: admins and supervisors any, an agent the call it is on. */
 const ACCESS = { roles: ["admin", "supervisor", "agent"] } as const;
 
 /** A recording in progress, and the agent on the call (from the routing plugin's `queue.answered`), if any. */
 export interface RecordedCall {
-  recorder: Recorder;
-  /** Which of the flush clock's ticks flushes this call (plugin.ts spreads the calls over them). */
-  slot: number;
+  recorder: ThreadedRecording;
   agentId?: string;
 }
 
@@ -30,8 +28,8 @@ export function registerPauseRoutes(context: PluginContext, calls: ReadonlyMap<s
   const session = (id: string) => context.sessions().find((candidate) => candidate.id === id);
 
   const actions = [
-    { action: "pause", paused: true, run: (recorder: Recorder) => recorder.pause(Date.now()), refused: alreadyPaused, summary: "Pauses a call's recording: both channels are silence until it is resumed (an agent: its own call; 409 when paused already)" },
-    { action: "resume", paused: false, run: (recorder: Recorder) => recorder.resume(Date.now()), refused: notPaused, summary: "Resumes a paused recording (an agent: its own call; 409 when it is not paused)" },
+    { action: "pause", paused: true, run: (recorder: ThreadedRecording) => recorder.pause(Date.now()), refused: alreadyPaused, summary: "Pauses a call's recording: both channels are silence until it is resumed (an agent: its own call; 409 when paused already)" },
+    { action: "resume", paused: false, run: (recorder: ThreadedRecording) => recorder.resume(Date.now()), refused: notPaused, summary: "Resumes a paused recording (an agent: its own call; 409 when it is not paused)" },
   ] as const;
   for (const { action, paused, run, refused, summary } of actions) {
     context.route("POST", `/v1/sessions/:id/recording/${action}`, (request, params) => {

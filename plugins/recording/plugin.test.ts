@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer } from "../../core/mod.ts";
-import { DEFAULT_KEPT_EVENTS, eventFilter, recording } from "./plugin.ts";
+import { eventFilter } from "./event-filter.ts";
+import { DEFAULT_KEPT_EVENTS, recording } from "./plugin.ts";
 
 test("the plugin needs a directory, takes 8 or 16 kHz only and a mask lookback of at most 2 s", async () => {
   const server = createServer({ http: { port: 0, host: "127.0.0.1" }, logLevel: "error" });

@@ -3,18 +3,18 @@
 // document beside it. Files and their life cycle: files.ts; what a crash leaves and how it is put
 // right: recover.ts; encryption: envelope.ts and encrypted-format.ts; PCI masking: masker.ts (the
 // audio) and recorder.ts (what masks, and when); the API: routes.ts (the recordings) and
-// pause-routes.ts (pause and resume).
+// pause-routes.ts (pause and resume). The recorders run in a thread of their own
+// (recorder-thread.ts): the event loop that carries the calls only copies their audio.
 import { mkdir } from "node:fs/promises";
 import { definePlugin, type Plugin, type Static, Type } from "../../core/mod.ts";
 import "./events.ts";
-import { warmUpKeyDetection } from "./caller-keys.ts";
 import { recordingPublicKey } from "./envelope.ts";
 import { RECORDING_ERRORS, recordingError } from "./errors.ts";
 import { recordingFiles } from "./files.ts";
 import { requireOggOpusEncoder } from "./ogg-opus.ts";
 import { recoverRecordings } from "./recover.ts";
 import { type RecordedCall, registerPauseRoutes } from "./pause-routes.ts";
-import { Recorder } from "./recorder.ts";
+import { RecorderThread } from "./recorder-thread.ts";
 import { sweepExpired } from "./retention.ts";
 import { registerRecordingRoutes } from "./routes.ts";
 
@@ -63,24 +63,11 @@ export const RecordingOptions = Type.Object({
   publicKey: Type.Optional(Type.String({ minLength: 1 })),
 }, { additionalProperties: false });
 
-/**
- * The flush interval is cut into this many ticks and each call flushes on one of them, so that the
- * writes of many calls are spread over the interval instead of landing on the event loop at once.
- */
-const FLUSH_SLOTS = 5;
-
 /** How often expired recordings are looked for, ms. */
 const RETENTION_SWEEP_MS = 60 * 60 * 1000;
 
 /** Options of the `recording` plugin. */
 export type RecordingOptions = Static<typeof RecordingOptions>;
-
-/** A test of event types against patterns such as "queue.*". */
-export function eventFilter(patterns: readonly string[]): (type: string) => boolean {
-  const exact = new Set(patterns.filter((pattern) => !pattern.endsWith("*")));
-  const prefixes = patterns.filter((pattern) => pattern.endsWith("*")).map((pattern) => pattern.slice(0, -1));
-  return (type) => exact.has(type) || prefixes.some((prefix) => type.startsWith(prefix));
-}
 
 /** The recording plugin: `server.use(recording, { directory: "/var/lib/parley/recordings" })`. */
 export const recording: Plugin<RecordingOptions> = definePlugin({
@@ -97,19 +84,16 @@ export const recording: Plugin<RecordingOptions> = definePlugin({
     await mkdir(options.directory, { recursive: true });
     const recovered = await recoverRecordings(options.directory, context.log, { oggOpus });
     if (recovered.length > 0) context.log.warn({ recordings: recovered }, `finalised ${recovered.length} recording(s) interrupted by a stop of the server`);
-    const keep = eventFilter(options.events);
-    warmUpKeyDetection(options.sampleRate);
+    const recorders = new RecorderThread(
+      { directory: options.directory, sampleRate: options.sampleRate, flushIntervalMs: options.flushIntervalMs, maskLookbackMs: options.maskLookbackMs, events: options.events, format: options.format, ...(options.publicKey === undefined ? {} : { publicKey: options.publicKey }) },
+      { error: (message) => context.log.error(message), keptWav: (recording, message) => context.log.warn({ recording }, `kept ${recording} as a WAV: ${message}`) },
+    );
+    recorders.start();
     /** Recordings in progress, by session id. */
     const calls = new Map<string, RecordedCall>();
     registerPauseRoutes(context, calls);
     const finishing = new Set<Promise<unknown>>();
-    const failed = (error: unknown) => context.log.error({ err: error }, "recording write failed");
-    let tick = 0;
-    let nextSlot = 0;
-    const clock = setInterval(() => {
-      const slot = tick++ % FLUSH_SLOTS;
-      for (const call of calls.values()) if (call.slot === slot) call.recorder.flush().catch(failed);
-    }, options.flushIntervalMs / FLUSH_SLOTS);
+    const failed = (error: unknown) => context.log.error({ err: error }, "recording failed");
     const retentionDays = options.retentionDays;
     const sweep = retentionDays === undefined ? undefined : () => {
       sweepExpired(options.directory, retentionDays).then(
@@ -121,14 +105,14 @@ export const recording: Plugin<RecordingOptions> = definePlugin({
     const sweeper = sweep && setInterval(sweep, RETENTION_SWEEP_MS);
     registerRecordingRoutes(context, options.directory);
     context.onClose(async () => {
-      clearInterval(clock);
       clearInterval(sweeper);
       await Promise.all(finishing);
+      await recorders.close();
     });
     return (session) => {
       const files = recordingFiles(options.directory, session.id);
-      const recorder = new Recorder(files, session.info, options.sampleRate, keep, { maskLookbackMs: options.maskLookbackMs, publicKey, oggOpus });
-      const call: RecordedCall = { recorder, slot: nextSlot++ % FLUSH_SLOTS };
+      const recorder = recorders.open(session.info, files);
+      const call: RecordedCall = { recorder };
       calls.set(session.id, call);
       const finish = (end: { at: number; reason: string; durationMs: number }) => {
         if (calls.get(session.id) !== call) return;

@@ -45,6 +45,9 @@ const TONE_MARGIN_MS = 60;
 const COLLECT_STARTED = "voicebot.collect.started";
 const COLLECT_ENDED = "voicebot.collect.ended";
 
+/** Event types a recording acts on whether it keeps them or not: keypad tones and collections mask, bridges and conferences change who takes part. */
+export const RECORDER_EVENTS: ReadonlySet<string> = new Set(["dtmf", COLLECT_STARTED, COLLECT_ENDED, "bridge.started", "bridge.ended", "conference.joined", "conference.left"]);
+
 /** Fields of kept events that carry what masking hides (an account number), left out of the metadata. */
 const SENSITIVE_FIELDS = ["account"];
 /** Fields that quote what was said or keyed, also left out of an event emitted while masking lasts (a request for a person that quotes the caller). */

@@ -6,22 +6,35 @@
 // (the pacer skipped ticks in a stall of the machine: nothing was sent then), the right is padded
 // with silence: the caller's words are never dropped.
 
-import { Int16Slab } from "../../media/mod.ts";
+import { FifoSlab, Int16Slab } from "../../media/mod.ts";
 
-/** Samples waiting in one channel, as a list of chunks read from the front. */
+/**
+ * Samples waiting in one channel, as a list of chunks read from the front. What is pushed is
+ * copied into the queue's own ring (the caller may reuse its array: the recorder thread hands each
+ * batch's buffer back at once), and each chunk's room is given back as soon as it is read.
+ */
 class ChannelQueue {
   readonly #chunks: Int16Array[] = [];
+  readonly #ring: FifoSlab;
   #head = 0;
   length = 0;
 
+  constructor(capacity: number) {
+    this.#ring = new FifoSlab(capacity);
+  }
+
   push(samples: Int16Array): void {
     if (samples.length === 0) return;
-    this.#chunks.push(samples);
+    const copy = this.#ring.take(samples.length);
+    copy.set(samples);
+    this.#chunks.push(copy);
     this.length += samples.length;
   }
 
   pushSilence(count: number): void {
-    if (count > 0) this.push(new Int16Array(count));
+    if (count <= 0) return;
+    this.#chunks.push(this.#ring.take(count).fill(0));
+    this.length += count;
   }
 
   /** The chunk at the front and where its unread samples begin (`length` must be above 0). */
@@ -38,7 +51,7 @@ class ChannelQueue {
     this.#head += count;
     this.length -= count;
     if (this.#head === this.#chunks[0]!.length) {
-      this.#chunks.shift();
+      this.#ring.release(this.#chunks.shift()!.length);
       this.#head = 0;
     }
   }
@@ -54,8 +67,8 @@ function interleave(out: Int16Array, at: number, left: Int16Array, leftAt: numbe
 
 /** Turns the caller's audio and the heard audio into interleaved stereo frames aligned in time. */
 export class StereoAligner {
-  readonly #left = new ChannelQueue();
-  readonly #right = new ChannelQueue();
+  readonly #left: ChannelQueue;
+  readonly #right: ChannelQueue;
   /** Where emitted blocks are carved from: the masker and the appender hold them until they are written. */
   readonly #blocks = new Int16Slab(65536);
   /** Silence put into the right channel because the caller's audio ran more than `maxAheadSamples` ahead of it. */
@@ -66,7 +79,11 @@ export class StereoAligner {
    * @param maxAheadSamples how far it may run ahead (ticks the pacer skipped, a sender whose clock is fast) before the right is padded to it
    * @param output receives each block of interleaved samples, left first
    */
-  constructor(readonly slackSamples: number, readonly maxAheadSamples: number, readonly output: (interleaved: Int16Array) => void) {}
+  constructor(readonly slackSamples: number, readonly maxAheadSamples: number, readonly output: (interleaved: Int16Array) => void) {
+    // What a channel holds at most, as a rule: the other's lead plus a tick or two.
+    this.#left = new ChannelQueue(slackSamples + maxAheadSamples);
+    this.#right = new ChannelQueue(slackSamples + maxAheadSamples);
+  }
 
   /** Samples of the caller's channel waiting: the next caller audio lands this far past what was emitted. */
   get leftPending(): number {
