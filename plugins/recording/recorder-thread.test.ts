@@ -49,6 +49,30 @@ test("two calls recorded in the thread keep their own audio, in order, and a pau
   }
 });
 
+test("what the caller heard keeps its place while it waits, batches later, for the caller's late audio (the batch it came in went back to the main thread)", async () => {
+  const directory = mkdtempSync(join(tmpdir(), "parley-recorder-thread-"));
+  const errors: string[] = [];
+  const recorders = thread(directory, errors);
+  try {
+    const recording = recorders.open(info("thread-late"), recordingFiles(directory, "thread-late"));
+    for (let frame = 0; frame < 8; frame++) recording.heard(new Int16Array(320).fill(-100 - frame));
+    // More than a batch's time: the heard frames went to the thread in a batch of their own, whose buffers came back.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let frame = 0; frame < 8; frame++) recording.caller(new Int16Array(320).fill(100 + frame));
+    for (let frame = 0; frame < 8; frame++) recording.heard(new Int16Array(320).fill(7));
+    const document = await recording.finish({ at: Date.now(), reason: "hangup", durationMs: 320 });
+    const [left, right] = channels(readWav(new Uint8Array(readFileSync(join(directory, document.audio.file)))).samples);
+    for (let frame = 0; frame < 8; frame++) {
+      assert.is(left[frame * 320 + 100], 100 + frame, `left, frame ${frame}`);
+      assert.is(right[frame * 320 + 100], -100 - frame, `right, frame ${frame}`);
+    }
+    assert.equal(errors, []);
+  } finally {
+    await recorders.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
 test("a recording still open when the thread closes fails its end with a clear error instead of hanging", async () => {
   const directory = mkdtempSync(join(tmpdir(), "parley-recorder-thread-"));
   const recorders = thread(directory, []);
