@@ -140,12 +140,18 @@ function runChild(file: string, buffered: boolean): Promise<Counts> {
   });
 }
 
+/** Wall-clock seconds each file took, to list the slowest at the end (CI has a time budget). */
+const durations = new Map<string, number>();
+
 /** Runs `files` with at most `jobs` children at once, adding their counts to `totals`; output is buffered per file when it shares the terminal. */
 async function runAll(files: string[], jobs: number, totals: Counts, buffered = jobs > 1): Promise<void> {
   let next = 0;
   const runLane = async () => {
     while (next < files.length) {
-      const counts = await runChild(files[next++]!, buffered);
+      const file = files[next++]!;
+      const began = performance.now();
+      const counts = await runChild(file, buffered);
+      durations.set(relative(ROOT, file), (performance.now() - began) / 1000);
       totals.passed += counts.passed;
       totals.failed += counts.failed;
       totals.skipped += counts.skipped;
@@ -185,6 +191,8 @@ if (totals.skips.length > 0) {
   console.log(`\nSkipped (what is missing):`);
   for (const [reason, count] of [...times].sort()) console.log(`  ${reason}${count > 1 ? ` (${count} tests)` : ""}`);
 }
+const slowest = [...durations].sort((a, b) => b[1] - a[1]).slice(0, 15);
+console.log(`\nSlowest files: ${slowest.map(([file, seconds]) => `${file} ${seconds.toFixed(0)} s`).join(", ")}`);
 console.log(`\n${files.length} test files in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 console.log(closingLine(totals));
 process.exit(totals.failed > 0 || files.length === 0 ? 1 : 0);

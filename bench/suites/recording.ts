@@ -26,7 +26,8 @@ const SEALS = 400;
  * audio, the masking lookback, and a flush asked for every 250 ms. The file writes and syncs run
  * on libuv's threads, the encryption on WebCrypto's (see the report); a synchronous bench never
  * lets a flush finish, so the next ones join it, and joining a flush's 16 kB batch (a copy, about
- * 0.1 us a frame) is left out. The recorder is replaced every 5 s of audio, with what it holds.
+ * 0.1 us a frame) is left out. Nor are the written blocks given back to the aligner's ring, which
+ * grows instead: as fresh memory per block would. The recorder is replaced every 5 s of audio, with what it holds.
  */
 function frameCase(folder: string): BenchCase {
   const caller = speechLike(16000, 4, 7);

@@ -37,7 +37,8 @@ export class SampleAppender {
   #flushing: Promise<void> | undefined;
   #closed = false;
 
-  constructor(readonly sink: SampleSink) {}
+  /** @param written told how many samples each batch held once the sink is done with it (written, or failed), so that their memory can be reused */
+  constructor(readonly sink: SampleSink, readonly written: (samples: number) => void = () => {}) {}
 
   /** Sample bytes on disk (as of the last flush). */
   get dataBytes(): number {
@@ -49,7 +50,7 @@ export class SampleAppender {
     return this.#pendingSamples;
   }
 
-  /** Queues interleaved samples (kept by reference: the caller must not reuse the array). */
+  /** Queues interleaved samples (kept by reference: the caller must not reuse the array until `written` counts it). */
   append(samples: Int16Array): void {
     if (this.#closed || samples.length === 0) return;
     this.#pending.push(samples);
@@ -89,7 +90,11 @@ export class SampleAppender {
     const samples = this.#pendingSamples;
     this.#pending = [];
     this.#pendingSamples = 0;
-    await this.sink.write(blocks, samples, last);
-    this.#dataBytes += samples * 2;
+    try {
+      await this.sink.write(blocks, samples, last);
+      this.#dataBytes += samples * 2;
+    } finally {
+      this.written(samples);
+    }
   }
 }

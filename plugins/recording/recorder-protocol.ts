@@ -38,10 +38,17 @@ export type Control =
   | { kind: "resume"; at: number }
   | { kind: "finish"; at: number; reason: string; durationMs: number };
 
-/** One tick's worth of every call's recording. */
+/**
+ * One tick's worth of every call's recording. The arrays cross as plain ArrayBuffers: Deno's
+ * node:worker_threads walks every property of a message looking for ports, and a typed array's
+ * properties are its elements (that walk took 90% of a core at 200 recorded calls).
+ */
 export interface Batch {
-  ops: Int32Array;
-  samples: Int16Array;
+  /** Int32 operations, `OP_SIZE` numbers each (`opCount` numbers in all; the buffer may be longer). */
+  ops: ArrayBuffer;
+  opCount: number;
+  /** Int16 samples the operations point into. */
+  samples: ArrayBuffer;
   controls: Control[];
 }
 
@@ -54,4 +61,4 @@ export type RecorderReply =
   /** A finished WAV could not be encoded to Ogg Opus and is kept as a WAV. */
   | { kind: "kept-wav"; recording: string; message: string }
   /** A batch's buffers, copied from and handed back for the next batches. */
-  | { kind: "returned"; ops: Int32Array; samples: Int16Array };
+  | { kind: "returned"; ops: ArrayBuffer; samples: ArrayBuffer };

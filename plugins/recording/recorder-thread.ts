@@ -8,7 +8,7 @@ import { type SessionEvent, type SessionInfo, startWorker } from "../../core/mod
 import type { RecordingDocument } from "./document.ts";
 import { eventFilter } from "./event-filter.ts";
 import type { RecordingFiles } from "./files.ts";
-import { type Control, Op, OP_SIZE, type RecorderReply, type RecorderThreadData } from "./recorder-protocol.ts";
+import { type Batch, type Control, Op, OP_SIZE, type RecorderReply, type RecorderThreadData } from "./recorder-protocol.ts";
 import { RECORDER_EVENTS } from "./recorder.ts";
 
 /** How long audio gathers before it goes to the recorder thread, ms: a frame's time, so one message per tick carries every call. */
@@ -143,7 +143,8 @@ export class RecorderThread {
     if (this.#opCount === 0 || !worker) return;
     const ops = this.#ops;
     const samples = this.#samples;
-    worker.postMessage({ ops: ops.subarray(0, this.#opCount), samples: samples.subarray(0, this.#sampleCount), controls: this.#controls }, [ops.buffer as ArrayBuffer, samples.buffer as ArrayBuffer]);
+    const batch: Batch = { ops: ops.buffer as ArrayBuffer, opCount: this.#opCount, samples: samples.buffer as ArrayBuffer, controls: this.#controls };
+    worker.postMessage(batch, [batch.ops, batch.samples]);
     // The next batch fills a returned pair big enough for this one, or a new pair.
     const free = this.#free.pop();
     const fits = free && free.ops.length >= ops.length && free.samples.length >= samples.length;
@@ -165,7 +166,7 @@ export class RecorderThread {
 
   #receive(reply: RecorderReply): void {
     if (reply.kind === "returned") {
-      if (this.#free.length < FREE_BUFFERS) this.#free.push({ ops: new Int32Array(reply.ops.buffer), samples: new Int16Array(reply.samples.buffer) });
+      if (this.#free.length < FREE_BUFFERS) this.#free.push({ ops: new Int32Array(reply.ops), samples: new Int16Array(reply.samples) });
     } else if (reply.kind === "error") {
       this.#reports.error(reply.message);
     } else if (reply.kind === "kept-wav") {

@@ -68,7 +68,9 @@ function control(handle: number, command: Control): void {
   }
 }
 
-function apply({ ops, samples, controls }: Batch): void {
+function apply(batch: Batch): void {
+  const ops = new Int32Array(batch.ops, 0, batch.opCount);
+  const { samples, controls } = batch;
   for (let at = 0; at < ops.length; at += OP_SIZE) {
     const code = ops[at]!;
     const handle = ops[at + 1]!;
@@ -81,7 +83,7 @@ function apply({ ops, samples, controls }: Batch): void {
       const recorder = calls.get(handle)?.recorder;
       if (!recorder) continue;
       // A view of the batch: the recorder copies what it keeps (stereo.ts), so the buffer goes back to the main thread at once.
-      const audio = samples.subarray(ops[at + 2]!, ops[at + 2]! + ops[at + 3]!);
+      const audio = new Int16Array(samples, ops[at + 2]! * Int16Array.BYTES_PER_ELEMENT, ops[at + 3]!);
       if (code === Op.caller) recorder.caller(audio);
       else recorder.heard(audio);
     } catch (error) {
@@ -92,5 +94,5 @@ function apply({ ops, samples, controls }: Batch): void {
 
 port.on("message", (batch: Batch) => {
   apply(batch);
-  reply({ kind: "returned", ops: batch.ops, samples: batch.samples }, [batch.ops.buffer as ArrayBuffer, batch.samples.buffer as ArrayBuffer]);
+  reply({ kind: "returned", ops: batch.ops, samples: batch.samples }, [batch.ops, batch.samples]);
 });

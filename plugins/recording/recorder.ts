@@ -113,11 +113,13 @@ export class Recorder {
     const sealing = this.#sealer ? { sealing: this.#sealer.sealing } : {};
     this.#journal.write({ kind: "start", at: info.startedAt, id: info.id, sampleRate, transport: info.transport, codec: info.codec, ...(info.remote ? { remote: info.remote } : {}), metadata: { ...info.metadata }, ...sealing });
     this.#journal.write({ kind: "join", at: info.startedAt, participant: info.id, role: "caller" });
-    this.#audio = new SampleAppender(publicKey ? new EncryptedSink(files.encrypted, publicKey, sampleRate, 2) : new WavSink(files.wav, sampleRate, 2));
+    const sink = publicKey ? new EncryptedSink(files.encrypted, publicKey, sampleRate, 2) : new WavSink(files.wav, sampleRate, 2);
+    this.#audio = new SampleAppender(sink, (samples) => this.#aligner.release(samples));
     this.#encryption = publicKey && audioEncryption(publicKey);
     this.#keys = new CallerKeyTones(sampleRate);
     this.#masker = new Masker(2, this.#frames(maskLookbackMs), (samples) => this.#audio.append(samples));
-    this.#aligner = new StereoAligner(this.#frames(SLACK_MS), this.#frames(MAX_AHEAD_MS), (samples) => this.#masker.push(samples));
+    // The blocks wait for the masking lookback and a flush or two: a second of stereo, as a rule.
+    this.#aligner = new StereoAligner(this.#frames(SLACK_MS), this.#frames(MAX_AHEAD_MS), (samples) => this.#masker.push(samples), 2 * this.#frames(1000));
     // The start goes to disk at once: a crash before the first flush still leaves a journal that names the call.
     void this.flush().catch(() => {});
   }

@@ -46,4 +46,21 @@ test("caller audio that runs far ahead of the clock (ticks skipped in a stall) k
   assert.is(aligner.paddedSamples, 20);
 });
 
+
+test("blocks given back once written are carved again from the same memory, and blocks still held are never overwritten", () => {
+  const blocks: Int16Array[] = [];
+  const aligner = new StereoAligner(20, 1000, (samples) => blocks.push(samples), 80);
+  for (let i = 1; i <= 4; i++) {
+    aligner.left(block(i));
+    aligner.right(block(-i));
+  }
+  // Four 20-sample blocks fill the 80-sample ring; the first two are written and given back.
+  aligner.release(40);
+  aligner.left(block(5));
+  aligner.right(block(-5));
+  assert.is(blocks[4]!.buffer, blocks[0]!.buffer);
+  assert.equal([...blocks[2]!.filter((_, i) => i % 2 === 0)], [...block(3)]);
+  assert.equal([...blocks[4]!.filter((_, i) => i % 2 === 0)], [...block(5)]);
+});
+
 test.run();

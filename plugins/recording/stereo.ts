@@ -6,7 +6,7 @@
 // (the pacer skipped ticks in a stall of the machine: nothing was sent then), the right is padded
 // with silence: the caller's words are never dropped.
 
-import { FifoSlab, Int16Slab } from "../../media/mod.ts";
+import { FifoSlab } from "../../media/mod.ts";
 
 /**
  * Samples waiting in one channel, as a list of chunks read from the front. What is pushed is
@@ -69,17 +69,23 @@ function interleave(out: Int16Array, at: number, left: Int16Array, leftAt: numbe
 export class StereoAligner {
   readonly #left: ChannelQueue;
   readonly #right: ChannelQueue;
-  /** Where emitted blocks are carved from: the masker and the appender hold them until they are written. */
-  readonly #blocks = new Int16Slab(65536);
+  /**
+   * Where emitted blocks are carved from: the masker and the appender hold them until they are
+   * written, then `release` gives their room back. Fresh memory per block instead made the recorder
+   * thread's collector run a full collection every third of a second at 200 calls.
+   */
+  readonly #blocks: FifoSlab;
   /** Silence put into the right channel because the caller's audio ran more than `maxAheadSamples` ahead of it. */
   paddedSamples = 0;
 
   /**
    * @param slackSamples how far the caller's audio may lag the timeline before silence is put in (absorbs packet timing)
    * @param maxAheadSamples how far it may run ahead (ticks the pacer skipped, a sender whose clock is fast) before the right is padded to it
-   * @param output receives each block of interleaved samples, left first
+   * @param output receives each block of interleaved samples, left first; the block is the aligner's until `release` gives it back
+   * @param blockCapacity interleaved samples the emitted blocks are expected to hold at once, until written (their ring grows past it if need be)
    */
-  constructor(readonly slackSamples: number, readonly maxAheadSamples: number, readonly output: (interleaved: Int16Array) => void) {
+  constructor(readonly slackSamples: number, readonly maxAheadSamples: number, readonly output: (interleaved: Int16Array) => void, blockCapacity = 65536) {
+    this.#blocks = new FifoSlab(blockCapacity);
     // What a channel holds at most, as a rule: the other's lead plus a tick or two.
     this.#left = new ChannelQueue(slackSamples + maxAheadSamples);
     this.#right = new ChannelQueue(slackSamples + maxAheadSamples);
@@ -119,6 +125,11 @@ export class StereoAligner {
     this.#left.pushSilence(this.#right.length - this.#left.length);
     this.#right.pushSilence(this.#left.length - this.#right.length);
     this.#emit(this.#left.length);
+  }
+
+  /** Gives back the room of the oldest `samples` interleaved samples emitted (blocks are released in the order they were emitted, once written). */
+  release(samples: number): void {
+    this.#blocks.release(samples);
   }
 
   #emit(count: number): void {
