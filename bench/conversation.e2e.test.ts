@@ -1,3 +1,4 @@
+// test: alone (latency measured)
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { pocketsphinxInstalled } from "../plugins/asr/test-calls.ts";

@@ -1,3 +1,4 @@
+// test: alone (memory measured)
 // What the soak (bench/soak.ts) counts on: the census sees what is still held after a collection,
 // and the default plugins let go of every session whose call has ended.
 import { mkdtempSync, rmSync } from "node:fs";

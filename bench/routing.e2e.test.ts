@@ -1,3 +1,4 @@
+// test: alone (latency measured)
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { routingLoadOptions, runRoutingLoad } from "./routing-run.ts";

@@ -1,3 +1,4 @@
+// test: alone (browsers on live calls, their audio judged by correlation)
 // The call center as shipped, scripted with real clients: `useDefaultPlugins` (the voice bot with
 // pocketsphinx, the analytics, routing), two agents in headless chromium on /agent (a fake
 // microphone plays a speech WAV) and five callers, each two ffmpeg processes (Opus or PCMU RTP: one

@@ -1,3 +1,4 @@
+// test: alone (a browser on a live call, the recording judged by correlation)
 // Recordings of real calls (issue 14) through the default plugins with the recording plugin on: an
 // ffmpeg caller over Opus RTP (one ffmpeg sends a speech WAV in real time, a second records what
 // Parley sends back) and, for the second call, an agent in headless chromium on /agent whose fake

@@ -1,3 +1,4 @@
+// test: alone (a browser on live calls)
 // The console's call history in a real browser (Debian's chromium, headless, driven by
 // playwright-core) against a real server with the recording, kpi, postcall and console plugins.
 // Two calls come in over real RTP: the caller's speech is sent as packets, the bot's prompt is

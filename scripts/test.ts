@@ -3,8 +3,11 @@
 // own: worker threads, native engines and timers one file leaves behind can neither slow nor break
 // the files after it (in one shared process they made the whole run twice as slow).
 // Unit files run two at a time; end-to-end files (`*.e2e.test.ts`: they start a server, a child
-// process, a worker or a browser) run one at a time afterwards, so the real-time tests get the
-// machine to themselves and never compete for the fixed port ranges they bind. Batch files
+// process, a worker or a browser) run afterwards, two at a time too: most of their time is spent
+// waiting on calls in real time (the CPU was 50-90% idle in that phase with one at a time), and the
+// port pools skip ports another process holds. A file that needs the machine to itself (a browser
+// on a call, audio quality or latency judged under real-time load) says so with a line
+// `// test: alone` near its top; those run one at a time after the others. Batch files
 // (`*.batch.test.ts`: long and CPU-bound, with nothing in real time, such as re-evaluating the
 // models on the data) run one at a time beside the unit files, so that the unit phase keeps both
 // cores busy to its end instead of their minutes coming after it. Beside the end-to-end files they
@@ -12,9 +15,9 @@
 // A test that cannot run here calls `skip(reason)` (core/test-skip.ts): it counts as skipped, not
 // passed, and the reasons are listed at the end; under PARLEY_STRICT=1 every skip is a failure.
 // Usage: `npm test [-- filter]` or `deno task test [filter]`; the filter is a substring of the path.
-// PARLEY_TEST_JOBS sets how many unit files run at once (default 2).
+// PARLEY_TEST_JOBS sets how many unit files, and end-to-end files not marked alone, run at once (default 2).
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { collectSkips } from "../core/test-skip.ts";
@@ -42,6 +45,8 @@ function findTests(dir: string, out: string[]): string[] {
 const isEndToEnd = (file: string) => file.endsWith(".e2e.test.ts");
 /** Batch files run one at a time beside the unit files (see the header). */
 const isBatch = (file: string) => file.endsWith(".batch.test.ts");
+/** End-to-end files that need the machine to themselves: a line `// test: alone` near the top (see the header). */
+const runsAlone = (file: string) => /^\/\/ test: alone\b/m.test(readFileSync(file, "utf8").slice(0, 4000));
 
 /** Counts of a run, from uvu's totals or from a child's closing line, and why tests were skipped. */
 interface Counts {
@@ -178,7 +183,10 @@ await Promise.all([
   runAll(files.filter((file) => !isEndToEnd(file) && !isBatch(file)), jobs, totals),
   runAll(files.filter(isBatch), 1, totals, true),
 ]);
-await runAll(files.filter(isEndToEnd), 1, totals);
+const unitSeconds = (performance.now() - started) / 1000;
+const endToEnd = files.filter(isEndToEnd);
+await runAll(endToEnd.filter((file) => !runsAlone(file)), jobs, totals);
+await runAll(endToEnd.filter(runsAlone), 1, totals);
 // Under PARLEY_STRICT=1 nothing may be skipped; skip() already fails the test, this catches test.skip.
 if (strict && totals.skipped > 0) {
   console.log(`PARLEY_STRICT=1: ${totals.skipped} skipped test(s) count as failed`);
@@ -191,8 +199,9 @@ if (totals.skips.length > 0) {
   console.log(`\nSkipped (what is missing):`);
   for (const [reason, count] of [...times].sort()) console.log(`  ${reason}${count > 1 ? ` (${count} tests)` : ""}`);
 }
-const slowest = [...durations].sort((a, b) => b[1] - a[1]).slice(0, 15);
+const slowest = [...durations].sort((a, b) => b[1] - a[1]).slice(0, 25);
 console.log(`\nSlowest files: ${slowest.map(([file, seconds]) => `${file} ${seconds.toFixed(0)} s`).join(", ")}`);
+console.log(`Unit and batch files ${unitSeconds.toFixed(0)} s, end-to-end files ${((performance.now() - started) / 1000 - unitSeconds).toFixed(0)} s`);
 console.log(`\n${files.length} test files in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 console.log(closingLine(totals));
 process.exit(totals.failed > 0 || files.length === 0 ? 1 : 0);

@@ -1,3 +1,4 @@
+// test: alone (real speech, what the caller heard before the cut judged in real time)
 // The voice bot with real speech through the stack `npm start` runs (vad with 350 ms endpointing,
 // pocketsphinx, barge-in, espeak-ng): a caller sending PCMU RTP in real time talks over the menu
 // with a backchannel and with an interruption, and says an account number in a real human voice

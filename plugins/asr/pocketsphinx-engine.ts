@@ -211,7 +211,7 @@ class PocketsphinxEngine implements AsrEngine, PocketsphinxControl {
         // A frame may be a view on a buffer shared with other frames (the resampler carves its
         // outputs from slabs), and posting a view clones its whole buffer: send a copy of its own.
         const own = samples.slice();
-        this.#post(slot, { type: "audio", stream: id, samples: own }, [own.buffer]);
+        this.#post(slot, { type: "audio", stream: id, samples: own.buffer }, [own.buffer]);
       },
       finish: () => {
         if (state.failure) return Promise.reject(state.failure);

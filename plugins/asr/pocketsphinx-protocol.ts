@@ -28,7 +28,8 @@ export type DecoderKind = "dictation" | "plain";
 export type WorkerRequest =
   /** `cmnMean`: the line estimate to start from; when absent, it is estimated from the first second of audio. */
   | { type: "open"; stream: number; search: AsrSearch; cmnMean?: Float32Array }
-  | { type: "audio"; stream: number; samples: Int16Array }
+  /** `samples`: 16-bit samples, as a plain buffer (Deno's worker_threads visits every element of a typed array in a message, looking for ports). */
+  | { type: "audio"; stream: number; samples: ArrayBuffer }
   | { type: "finish"; stream: number }
   | { type: "cancel"; stream: number };
 

@@ -123,12 +123,13 @@ function handle(message: WorkerRequest): void {
       const utterance = utterances.get(message.stream);
       if (!utterance) return;
       const started = performance.now();
+      const samples = new Int16Array(message.samples);
       if (utterance.held) {
-        utterance.held.push(message.samples);
-        utterance.heldSamples += message.samples.length;
+        utterance.held.push(samples);
+        utterance.heldSamples += samples.length;
         if (utterance.heldSamples >= ESTIMATE_SAMPLES) startHeld(message.stream, utterance);
       } else {
-        decode(message.stream, utterance, message.samples);
+        decode(message.stream, utterance, samples);
       }
       utterance.decodeMs += performance.now() - started;
       return;

@@ -1,3 +1,4 @@
+// test: alone (a browser on a live call)
 // Agent assist on the agent desktop in a real browser (Debian's chromium, headless, playwright-core):
 // the routing plugin's page, with the assist plugin beside it. A handed-over caller's words give
 // suggestions on the page as the call is accepted; a title opens its article (fetched with the

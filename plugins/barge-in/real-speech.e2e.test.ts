@@ -1,3 +1,4 @@
+// test: alone (real speech, when the bot stops talking judged in real time)
 // The barge-in guard with real speech through the real stack: a caller sending PCMU RTP in real
 // time, the WebRTC VAD, pocketsphinx (dictation) and espeak-ng speaking a long prompt. The
 // caller's voice is flite's, sent through the telephone channel: slt for the backchannels, whose

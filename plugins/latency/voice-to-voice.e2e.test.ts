@@ -1,3 +1,4 @@
+// test: alone (latency measured)
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer, type EventInput, type Session } from "../../core/mod.ts";

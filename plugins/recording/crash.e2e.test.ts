@@ -1,3 +1,4 @@
+// test: alone (what a kill -9 loses judged against the flush interval)
 // Crash safety, for real: a server recording a call is killed with SIGKILL while the caller is
 // speaking, and a new server started on the same folder finalises the recording. It must hold all
 // but at most the last second of what the caller said before the kill, and say it is incomplete;

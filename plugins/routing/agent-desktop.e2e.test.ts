@@ -1,3 +1,4 @@
+// test: alone (a browser on a live call)
 // The agent desktop in a real browser: Debian's chromium, headless, driven by playwright-core, a
 // speech WAV as the agent's microphone. The agent signs in, goes available (its WebRTC leg opens),
 // sees a handed-over caller's offer with the context, accepts, talks, hangs up and wraps up.

@@ -1,3 +1,4 @@
+// test: alone (browsers on live calls, their audio judged by correlation)
 // Supervisor modes with real clients: a caller on plain RTP (ffmpeg, PCMU, speech A), an agent and
 // a supervisor in headless chromium over WebRTC (speech B and C, played into each page's
 // microphone on cue). The three take turns in 12 s cycles (A, then B, then C, 4 s each, 2.5 s of

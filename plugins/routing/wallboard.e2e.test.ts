@@ -1,3 +1,4 @@
+// test: alone (a browser, how fast the page shows its figures measured)
 // The wallboard in a real browser: Debian's chromium, headless, driven by playwright-core. A
 // supervisor opens it; a caller asks for a person and waits in the queue; the board shows the
 // waiting call, the queue, the agents and the call's alerts as they happen. A screenshot is saved

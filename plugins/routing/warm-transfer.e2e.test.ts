@@ -1,3 +1,4 @@
+// test: alone (browsers on live calls, their audio judged by correlation)
 // A warm transfer with real clients: a caller on plain RTP (ffmpeg, PCMU), agent Ann in chromium
 // (a WHIP leg), agent Bob on the agent desktop in chromium (his microphone a speech WAV). Ann takes
 // the call, consults Bob: the caller hears hold music while Bob's desktop shows the consult with

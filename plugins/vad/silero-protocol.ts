@@ -8,7 +8,8 @@ export const CONTEXT_SAMPLES = 64;
 /** From the main thread: start or end a stream, or classify whole windows of its 16 kHz audio. */
 export type SileroRequest =
   | { type: "open"; stream: number }
-  | { type: "audio"; stream: number; samples: Int16Array }
+  /** `samples`: 16-bit samples, as a plain buffer (Deno's worker_threads visits every element of a typed array in a message, looking for ports). */
+  | { type: "audio"; stream: number; samples: ArrayBuffer }
   | { type: "close"; stream: number };
 
 /** From the worker: the model is loaded (or not), or one speech probability per window sent. */

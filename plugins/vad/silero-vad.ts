@@ -139,7 +139,7 @@ class SileroVad implements VoiceActivityDetector {
           }
           if (batch) {
             windowsSent += batch.length / WINDOW_SAMPLES;
-            this.#post({ type: "audio", stream: id, samples: batch }, [batch.buffer]);
+            this.#post({ type: "audio", stream: id, samples: batch.buffer }, [batch.buffer]);
           }
           // Frames already covered by answered windows (an empty frame) need not wait.
           release$(windowsDone * WINDOW_SAMPLES);
@@ -150,7 +150,7 @@ class SileroVad implements VoiceActivityDetector {
           if (filled > 0) {
             // The last partial window, padded with silence, decides the frames it holds.
             windowsSent++;
-            this.#post({ type: "audio", stream: id, samples: window }, [window.buffer]);
+            this.#post({ type: "audio", stream: id, samples: window.buffer }, [window.buffer]);
             filled = 0;
           }
           finishIfDone();

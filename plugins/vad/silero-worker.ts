@@ -52,7 +52,7 @@ async function handle(message: SileroRequest): Promise<void> {
       });
       break;
     case "audio":
-      await classify(session, message.stream, message.samples);
+      await classify(session, message.stream, new Int16Array(message.samples));
       break;
     case "close":
       streams.delete(message.stream);
