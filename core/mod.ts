@@ -27,3 +27,6 @@ export { eachChunk, mediaType, readBytes, readJson } from "./http/body.ts";
 export { queryTime } from "./http/query.ts";
 export { type ServerSentEvent, serverSentEvents } from "./http/event-stream.ts";
 export { startWorker } from "./worker-thread.ts";
+export { Primary, type PrimaryOptions } from "./cluster/Primary.ts";
+export { runShard, shardSetup } from "./cluster/shard.ts";
+export type { ShardSetup } from "./cluster/protocol.ts";
