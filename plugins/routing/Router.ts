@@ -40,8 +40,7 @@ export interface Answered {
  * The automatic call distributor: queues, agents, offers and their timers. Every change (a call
  * queued, an agent available, an offer declined, a tick of the clock) ends with a dispatch that
  * offers waiting calls, highest priority and earliest first, to the agents able to take them.
- * Operations run one at a time; the store's compare-and-set keeps routers on other hosts from
- * reserving the same agent.
+ * Operations run one at a time, across every node when the store is shared (its `exclusive`).
  */
 export class Router {
   readonly store: RoutingStore;
@@ -277,6 +276,19 @@ export class Router {
     });
   }
 
+  /**
+   * Puts back what one node knows after the store lost its state (Redis restarted empty): the
+   * records of the agents whose legs it holds (it knows them best: they replace any default another
+   * node put there) and its waiting calls where the store has none; then a dispatch.
+   */
+  restore(agents: readonly AgentRecord[], calls: readonly QueuedCall[]): Promise<void> {
+    return this.#serial(async () => {
+      for (const agent of agents) await this.store.putAgent(agent);
+      for (const call of calls) if (!(await this.store.getCall(call.id))) await this.store.putCall({ ...call, offerId: undefined });
+      await this.#dispatch();
+    });
+  }
+
   /** Runs the clock: offers that rang out, wrap-ups that ended, calls that waited too long, then a dispatch. */
   tick(): Promise<void> {
     return this.#serial(async () => {
@@ -337,9 +349,9 @@ export class Router {
     };
   }
 
-  /** Runs `work` after every operation before it, so two operations never interleave in this process. */
+  /** Runs `work` after every operation before it, so two operations never interleave in this process, nor (with a shared store) on any node. */
   #serial<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#turn.then(work);
+    const result = this.#turn.then(() => (this.store.exclusive ? this.store.exclusive(work) : work()));
     this.#turn = result.catch(() => {});
     return result;
   }

@@ -5,6 +5,7 @@ import { definePlugin, type Plugin, type Static, StringEnum, Type } from "../../
 import { AgentTokens } from "./agent-tokens.ts";
 import "./events.ts";
 import { decisionMetric, routingMetrics } from "./metrics.ts";
+import { RedisRoutingStore } from "./redis-store.ts";
 import { coded, registerRoutingRoutes, ROUTING_ERRORS } from "./routes.ts";
 import { RoutingError } from "./RoutingError.ts";
 import { RoutingService } from "./service.ts";
@@ -57,6 +58,13 @@ export const RoutingOptions = Type.Object({
   agentEvents: Type.Array(Type.String({ minLength: 1 }), { default: ["assist.*"] }),
   /** How often ring timeouts, wrap-ups and overflows are checked, ms. */
   tickMs: Type.Integer({ minimum: 20, maximum: 5000, default: 250 }),
+  /** Keep queues, agents and offers in Redis, shared by every node that names the same Redis and prefix; default: in this process. */
+  redis: Type.Optional(Type.Object({
+    /** `redis://[:password@]host:port[/db]`, `rediss://...`, or a unix socket's path. */
+    url: Type.String({ minLength: 1 }),
+    /** Key prefix of this call center's state; default "parley:". */
+    prefix: Type.Optional(Type.String({ minLength: 1 })),
+  }, { additionalProperties: false })),
 }, { additionalProperties: false });
 
 /** Options of the `routing` plugin. */
@@ -69,6 +77,9 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
   options: RoutingOptions,
   errors: ROUTING_ERRORS,
   async setup(context, options) {
+    // Redis out of reach at start stops the server with PARLEY_ERR_ROUTING_STORE_UNAVAILABLE.
+    const store = options.redis ? await coded(() => RedisRoutingStore.connect(options.redis!)) : undefined;
+    if (store) context.onClose(() => store.close());
     const service = new RoutingService({
       intentQueues: options.intentQueues,
       defaultQueue: options.defaultQueue,
@@ -76,23 +87,45 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
       escalationPriority: options.escalationPriority,
       valuePriority: options.valuePriority,
       announceEverySeconds: options.announceEverySeconds,
-    }, { clock: context.clock, onDecision: decisionMetric(context.metrics), agentEvents: options.agentEvents });
+    }, { clock: context.clock, store, onDecision: decisionMetric(context.metrics), agentEvents: options.agentEvents, onError: (error) => context.log.warn({ err: error }, "routing work failed") });
     const tokens = new AgentTokens();
+    // Queues that others overflow into come first, so every overflow names a queue that exists.
+    const queues = [...options.queues].sort((a, b) => Number("overflow" in a) - Number("overflow" in b));
     // A bad configuration stops the server at start with the code an API call would get.
     await coded(async () => {
-      // Queues that others overflow into come first, so every overflow names a queue that exists.
-      const queues = [...options.queues].sort((a, b) => Number("overflow" in a) - Number("overflow" in b));
       for (const queue of queues) await service.router.addQueue(queue);
       for (const queueId of [options.defaultQueue, options.fraudQueue, ...Object.values(options.intentQueues)]) {
         if (queueId !== undefined && !(await service.router.store.getQueue(queueId))) throw new RoutingError("invalid_queue", `routing options name queue ${JSON.stringify(queueId)}, which is not defined`);
       }
       for (const { token, ...agent } of options.agents) tokens.issue((await service.router.addAgent(agent)).id, token);
     });
+    // Redis back after restarting empty: what this node knows goes back in: the configured queues
+    // where missing, the agents whose legs it holds and its waiting callers, the configured agents
+    // where missing. After a connection that only dropped, the state is still there.
+    store?.onReconnect((lost) => {
+      if (!lost) return;
+      const restored = async () => {
+        for (const queue of queues) if (!(await store.getQueue(queue.id))) await service.router.addQueue(queue);
+        await service.restore();
+        for (const { token: _, ...agent } of options.agents) if (!(await store.getAgent(agent.id))) await service.router.addAgent(agent);
+      };
+      restored().then(() => context.log.info("routing state in Redis restored after the connection came back"), (error) => context.log.error({ err: error }, "routing state not restored"));
+    });
     context.addTokenResolver((token) => tokens.resolve(token));
     const count = routingMetrics(context.metrics, service.router);
     const reported = service.events$.subscribe(count);
     registerRoutingRoutes(context, service, tokens);
-    const clock = setInterval(() => service.tick().catch((error) => context.log.error({ err: error }, "routing clock failed")), options.tickMs);
+    // With the shared store out of reach the clock fails every tick: said once, and once when it works again.
+    let clockFailing = false;
+    const clock = setInterval(() => {
+      service.tick().then(() => {
+        if (clockFailing) context.log.info("routing clock running again");
+        clockFailing = false;
+      }, (error) => {
+        if (!clockFailing) context.log.error({ err: error }, "routing clock failed");
+        clockFailing = true;
+      });
+    }, options.tickMs);
     context.onClose(() => {
       clearInterval(clock);
       reported.unsubscribe();

@@ -33,6 +33,7 @@ const STATUS_OF: Record<RoutingErrorCode, number> = {
   unknown_leg: 404,
   invalid_mode: 400,
   consult_state: 409,
+  store_unavailable: 503,
 };
 
 /** The catalogue code of a routing refusal. */

@@ -12,7 +12,7 @@ import { Router } from "./Router.ts";
 import { RoutingError } from "./RoutingError.ts";
 import type { RoutingStore } from "./store.ts";
 import { applySupervision, type SupervisorMode } from "./supervision.ts";
-import type { AgentRecord, AgentStatus, RoutingEvent } from "./types.ts";
+import type { AgentRecord, AgentStatus, QueuedCall, RoutingEvent } from "./types.ts";
 
 /** How calls are sent to queues and moved in them, from what other plugins report. */
 export interface RoutingPolicy {
@@ -96,15 +96,22 @@ export class RoutingService {
   /** Supervisor legs being opened, by their one-time mark; then the open ones, by session id. */
   readonly #expectedSupervisorLegs = new Set<string>();
   readonly #supervisorLegs = new Map<string, Session>();
+  /** Each agent's record as last read, to put back into a store that lost it. */
+  readonly #known = new Map<string, AgentRecord>();
   /** Open consult offers: offer id to caller session id. */
   readonly #consultOffers = new Map<string, string>();
   readonly #now: () => number;
   readonly #forwarded: (type: string) => boolean;
   readonly #clock: Clock;
+  readonly #onError: (error: unknown) => void;
 
-  /** `agentEvents`: types of the caller's events passed on to the agent on the call (a trailing `*` matches a prefix). */
-  constructor(readonly policy: RoutingPolicy, options: { clock: Clock; store?: RoutingStore; now?: () => number; onDecision?: (seconds: number) => void; agentEvents?: readonly string[] }) {
+  /**
+   * `agentEvents`: types of the caller's events passed on to the agent on the call (a trailing `*`
+   * matches a prefix); `onError`: failures of work no request waits for and no caller hears of.
+   */
+  constructor(readonly policy: RoutingPolicy, options: { clock: Clock; store?: RoutingStore; now?: () => number; onDecision?: (seconds: number) => void; agentEvents?: readonly string[]; onError?: (error: unknown) => void }) {
     this.#now = options.now ?? Date.now;
+    this.#onError = options.onError ?? (() => {});
     this.#clock = options.clock;
     const patterns = options.agentEvents ?? [];
     this.#forwarded = (type) => patterns.some((pattern) => (pattern.endsWith("*") ? type.startsWith(pattern.slice(0, -1)) : type === pattern));
@@ -327,6 +334,26 @@ export class RoutingService {
     await this.router.tick();
   }
 
+  /**
+   * Puts this node's part of the routing state back into a store that lost it (Redis restarted
+   * empty): its agents with a leg here, as last known (on the call they are on, no longer ringing
+   * for an offer that is gone), and its waiting callers, in their order of arrival.
+   */
+  async restore(): Promise<void> {
+    const agents = [...this.#legs.keys()].flatMap((agentId) => {
+      const known = this.#known.get(agentId);
+      if (!known) return [];
+      const caller = [...this.#callers.values()].find((c) => c.agentId === agentId && this.#connected(c));
+      if (caller) return [{ ...known, state: "on_call" as const, callId: caller.session.id, queueId: caller.queueId }];
+      return [known.state === "reserved" ? { ...known, state: "idle" as const, callId: undefined, queueId: undefined } : known];
+    });
+    const calls = [...this.#callers.values()].filter((caller) => caller.queueId !== undefined && !this.#connected(caller)).map((caller): QueuedCall => {
+      const enteredAt = caller.enteredAt ?? this.#now();
+      return { id: caller.session.id, queueId: caller.queueId!, priority: caller.priority, enteredAt, rank: enteredAt * 1000, missedBy: [] };
+    });
+    await this.router.restore(agents, calls);
+  }
+
   /** Stops every timer. */
   close(): void {
     for (const caller of this.#callers.values()) this.#stopWaiting(caller);
@@ -345,14 +372,14 @@ export class RoutingService {
       caller.collector.addTurn("agent", event.text, event.ts);
       this.notices$.next({ agentId, notice: { type: "call.turn", callId: caller.session.id, turn } });
     });
-    void session.closed.then(async () => {
+    this.#detach(session.closed.then(async () => {
       transcripts.unsubscribe();
       if (this.#legs.get(agentId) !== session) return;
       this.#legs.delete(agentId);
       const agent = await this.router.store.getAgent(agentId);
       // A leg lost on a call is handled by the bridge's end; otherwise the agent just goes offline.
-      if (agent && agent.state !== "on_call" && agent.status !== "offline") await this.router.setStatus(agentId, "offline", "connection_lost").catch(() => {});
-    });
+      if (agent && agent.state !== "on_call" && agent.status !== "offline") await this.router.setStatus(agentId, "offline", "connection_lost");
+    }));
     return () => transcripts.unsubscribe();
   }
 
@@ -390,10 +417,10 @@ export class RoutingService {
         if (!caller.queueId) void this.#enqueue(caller, this.#queueFor(caller)).catch((error) => this.#failed(caller, error));
         break;
       case "emotion.escalation":
-        if (waiting) void this.router.prioritize(caller.session.id, (caller.priority += this.policy.escalationPriority));
+        if (waiting) this.#detach(this.router.prioritize(caller.session.id, (caller.priority += this.policy.escalationPriority)), caller);
         break;
       case "dtmf":
-        if (waiting && event.digit === "*") void this.#callback(caller);
+        if (waiting && event.digit === "*") this.#detach(this.#callback(caller), caller);
         break;
       case "tts.finished":
         if (waiting && caller.announcing === event.text) {
@@ -423,7 +450,7 @@ export class RoutingService {
     caller.agentId = undefined;
     this.#holdMusic(caller, true);
     await this.router.enqueue({ callId: caller.session.id, queueId, priority: caller.priority, onlyAgent });
-    if (this.policy.announceEverySeconds > 0) caller.announcer = setInterval(() => void this.#announce(caller), this.policy.announceEverySeconds * 1000);
+    if (this.policy.announceEverySeconds > 0) caller.announcer = setInterval(() => this.#detach(this.#announce(caller), caller), this.policy.announceEverySeconds * 1000);
   }
 
   /** Tells a waiting caller their position and, once the queue knows its handle time, the wait. */
@@ -543,9 +570,9 @@ export class RoutingService {
     } else if (reason === "leg_ended") {
       // The only other leg a conference has is the agent's.
       caller.agentId = undefined;
-      if (caller.consult) void this.#endConsult(caller, "agent_lost");
+      if (caller.consult) this.#detach(this.#endConsult(caller, "agent_lost"), caller);
       this.#disconnect(caller);
-      void this.#agentLost(caller, agentId);
+      this.#detach(this.#agentLost(caller, agentId), caller);
     }
   }
 
@@ -613,15 +640,15 @@ export class RoutingService {
     switch (event.type) {
       case "queue.entered":
         caller?.session.emit({ type: "queue.entered", queueId: event.queueId, priority: event.priority, position: event.position, source: "routing" });
-        if (caller) void this.#announce(caller);
+        if (caller) this.#detach(this.#announce(caller), caller);
         break;
       case "queue.offered": {
         caller?.session.emit({ type: "queue.offered", queueId: event.queueId, offerId: event.offerId, agentIds: event.agentIds, waitMs: event.waitMs, source: "routing" });
         const context = caller?.collector.snapshot(this.#now());
-        void this.router.store.getOffer(event.offerId).then((offer) => {
+        this.#detach(this.router.store.getOffer(event.offerId).then((offer) => {
           if (!offer || !context) return;
           for (const agentId of event.agentIds) this.notices$.next({ agentId, notice: { type: "offer", offerId: event.offerId, callId: event.callId, expiresAt: offer.expiresAt, context } });
-        });
+        }));
         break;
       }
       case "queue.abandoned":
@@ -646,7 +673,11 @@ export class RoutingService {
       case "agent.status":
       case "agent.state":
         if (event.type === "agent.state" && event.state === "idle") this.#wrapUpEnded(event.agentId);
-        void this.router.store.getAgent(event.agentId).then((agent) => agent && this.notices$.next({ agentId: event.agentId, notice: { type: "agent.updated", agent } }));
+        this.#detach(this.router.store.getAgent(event.agentId).then((agent) => {
+          if (!agent) return;
+          this.#known.set(agent.id, agent);
+          this.notices$.next({ agentId: event.agentId, notice: { type: "agent.updated", agent } });
+        }));
         break;
     }
   }
@@ -661,6 +692,11 @@ export class RoutingService {
     this.#wrapping.delete(agentId);
     const { since, ...call } = wrapping;
     this.#legs.get(agentId)?.emit({ type: "call.handled", ...call, agentId, wrapUpMs: this.#now() - since, source: "routing" });
+  }
+
+  /** Runs routing work nobody waits for; its failure (the shared store out of reach) goes to the caller's session as plugin.error, or to `onError`. */
+  #detach(work: Promise<unknown>, caller?: Caller): void {
+    work.catch((error) => (caller ? this.#failed(caller, error) : this.#onError(error)));
   }
 
   #failed(caller: Caller, error: unknown): void {

@@ -30,6 +30,11 @@ export interface RoutingStore {
   /** The last agent a round-robin queue offered a call to. */
   getCursor(queueId: string): Promise<string | undefined>;
   putCursor(queueId: string, agentId: string): Promise<void>;
+  /**
+   * Runs `work` while no router of another process runs one on this store (a lock shared by the
+   * nodes); absent when only this process uses the store.
+   */
+  exclusive?<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** A queue's counters since start. */
