@@ -11,6 +11,8 @@ export interface RouterOptions {
   /** ms since the epoch; injected by tests. */
   now?: () => number;
   emit(event: RoutingEvent): void;
+  /** This node's name when the store is shared: calls and agents are stamped with it, and a call goes only to agents of its node. */
+  node?: string;
   /** Told the time of each dispatch that had calls waiting and agents free, less the time its events took to deliver, s: the routing decision (parley_routing_decision_seconds). */
   onDecision?(seconds: number): void;
 }
@@ -47,6 +49,7 @@ export class Router {
   readonly #now: () => number;
   readonly #emit: (event: RoutingEvent) => void;
   readonly #onDecision?: (seconds: number) => void;
+  readonly #node?: string;
   #turn: Promise<unknown> = Promise.resolve();
   /** Orders calls that arrive in the same millisecond. */
   #arrivals = 0;
@@ -56,6 +59,7 @@ export class Router {
     this.#now = options.now ?? Date.now;
     this.#emit = options.emit;
     this.#onDecision = options.onDecision;
+    this.#node = options.node;
   }
 
   /** Defines (or redefines) a queue; throws RoutingError invalid_queue. */
@@ -86,7 +90,7 @@ export class Router {
     return this.#serial(async () => {
       const agent = await this.#agent(agentId);
       if (status !== "available" && agent.state === "reserved" && agent.callId) await this.#missOffer(agent, "declined");
-      const updated = { ...(await this.#agent(agentId)), status, missedOffers: status === "available" ? 0 : agent.missedOffers };
+      const updated = { ...(await this.#agent(agentId)), status, missedOffers: status === "available" ? 0 : agent.missedOffers, ...(status === "available" ? { node: this.#node } : {}) };
       if (status === "available" && agent.status !== "available" && updated.state === "idle") updated.idleSince = this.#now();
       await this.store.putAgent(updated);
       if (agent.status !== status) this.#emit({ type: "agent.status", agentId, status, reason });
@@ -111,6 +115,7 @@ export class Router {
         language: request.language,
         onlyAgent: request.onlyAgent,
         missedBy: [],
+        node: this.#node,
       };
       await this.store.putCall(call);
       const position = await this.#position(call);
@@ -270,7 +275,7 @@ export class Router {
       await this.store.putAgent({ ...agent, status: "offline", state: "idle", callId: undefined, queueId: undefined, answeredAt: undefined });
       this.#emit({ type: "agent.status", agentId, status: "offline", reason: "connection_lost" });
       if (!(await this.store.getQueue(queueId))) return;
-      await this.store.putCall({ id: callId, queueId, priority, enteredAt, rank: 0, missedBy: [agentId] });
+      await this.store.putCall({ id: callId, queueId, priority, enteredAt, rank: 0, missedBy: [agentId], node: this.#node });
       this.#emit({ type: "queue.entered", callId, queueId, priority, position: 1 });
       await this.#dispatch();
     });
@@ -283,8 +288,8 @@ export class Router {
    */
   restore(agents: readonly AgentRecord[], calls: readonly QueuedCall[]): Promise<void> {
     return this.#serial(async () => {
-      for (const agent of agents) await this.store.putAgent(agent);
-      for (const call of calls) if (!(await this.store.getCall(call.id))) await this.store.putCall({ ...call, offerId: undefined });
+      for (const agent of agents) await this.store.putAgent({ ...agent, node: this.#node });
+      for (const call of calls) if (!(await this.store.getCall(call.id))) await this.store.putCall({ ...call, offerId: undefined, node: this.#node });
       await this.#dispatch();
     });
   }

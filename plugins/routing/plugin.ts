@@ -1,6 +1,7 @@
 // The `routing` plugin: the human half of the call center. Queues and agents from its options
 // (and the API), callers handed over by the voice bot (route.request) routed by their events,
 // agents' desktops at /agent, and the metrics call centers run on.
+import { randomUUID } from "node:crypto";
 import { definePlugin, type Plugin, type Static, StringEnum, Type } from "../../core/mod.ts";
 import { AgentTokens } from "./agent-tokens.ts";
 import "./events.ts";
@@ -87,7 +88,7 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
       escalationPriority: options.escalationPriority,
       valuePriority: options.valuePriority,
       announceEverySeconds: options.announceEverySeconds,
-    }, { clock: context.clock, store, onDecision: decisionMetric(context.metrics), agentEvents: options.agentEvents, onError: (error) => context.log.warn({ err: error }, "routing work failed") });
+    }, { clock: context.clock, store, node: store ? randomUUID() : undefined, onDecision: decisionMetric(context.metrics), agentEvents: options.agentEvents, onError: (error) => context.log.warn({ err: error }, "routing work failed") });
     const tokens = new AgentTokens();
     // Queues that others overflow into come first, so every overflow names a queue that exists.
     const queues = [...options.queues].sort((a, b) => Number("overflow" in a) - Number("overflow" in b));

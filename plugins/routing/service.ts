@@ -106,16 +106,17 @@ export class RoutingService {
   readonly #onError: (error: unknown) => void;
 
   /**
-   * `agentEvents`: types of the caller's events passed on to the agent on the call (a trailing `*`
-   * matches a prefix); `onError`: failures of work no request waits for and no caller hears of.
+   * `node`: this node's name in a shared store; `agentEvents`: types of the caller's events passed
+   * on to the agent on the call (a trailing `*` matches a prefix); `onError`: failures of work no
+   * request waits for and no caller hears of.
    */
-  constructor(readonly policy: RoutingPolicy, options: { clock: Clock; store?: RoutingStore; now?: () => number; onDecision?: (seconds: number) => void; agentEvents?: readonly string[]; onError?: (error: unknown) => void }) {
+  constructor(readonly policy: RoutingPolicy, options: { clock: Clock; store?: RoutingStore; node?: string; now?: () => number; onDecision?: (seconds: number) => void; agentEvents?: readonly string[]; onError?: (error: unknown) => void }) {
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => {});
     this.#clock = options.clock;
     const patterns = options.agentEvents ?? [];
     this.#forwarded = (type) => patterns.some((pattern) => (pattern.endsWith("*") ? type.startsWith(pattern.slice(0, -1)) : type === pattern));
-    this.router = new Router({ store: options.store, now: this.#now, emit: (event) => this.#routed(event), onDecision: options.onDecision });
+    this.router = new Router({ store: options.store, node: options.node, now: this.#now, emit: (event) => this.#routed(event), onDecision: options.onDecision });
   }
 
   /**

@@ -29,6 +29,8 @@ export interface AgentRecord {
   callId?: string;
   queueId?: string;
   answeredAt?: number;
+  /** With a shared store: the node that holds the agent's audio leg (set as it goes available). */
+  node?: string;
 }
 
 /** How a queue picks among the agents who can take a call. */
@@ -86,6 +88,8 @@ export interface QueuedCall {
   offerId?: string;
   /** Only this agent may take it (a transfer to a named agent). */
   onlyAgent?: string;
+  /** With a shared store: the node that holds the caller's session. */
+  node?: string;
 }
 
 /** An offer: a call reserved for one agent (or several, ring-all) until accepted or `expiresAt`. */
