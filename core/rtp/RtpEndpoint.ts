@@ -32,6 +32,8 @@ export interface RtpEndpointOptions {
   rtcpMux: boolean;
   /** Send to wherever the latched media comes from, not to the signalled address. */
   symmetric: boolean;
+  /** Send to the signalled address before anything was heard from it (see RtpSessionRequest.sendFirst). */
+  sendFirst?: boolean;
   /** Latch to the first source from any address even when a remote is signalled (NAT); else only the signalled address is heard. */
   latchAnySource: boolean;
   timeoutMs: number;
@@ -75,6 +77,7 @@ export class RtpEndpoint implements SessionTransport {
     this.#session = session;
     this.#options = options;
     this.#remote = options.remote;
+    this.#confirmed = options.sendFirst === true;
     const { metrics, codec } = options;
     this.outputRate = options.encoder.sampleRate;
     this.frameSamples = this.outputRate / 50;

@@ -20,6 +20,12 @@ export interface RtpSessionRequest {
   metadata?: Record<string, string>;
   /** Override of the server's `rtp.symmetric`. */
   symmetric?: boolean;
+  /**
+   * Send to `remote` before the peer has sent anything. Only for an address the code chose itself
+   * (a pipe to another Parley node): the HTTP API never sets it, since a request naming someone
+   * else's address must not make Parley stream there.
+   */
+  sendFirst?: boolean;
 }
 
 /** A new RTP session and where Parley receives its media. */
@@ -123,7 +129,7 @@ export class RtpTransport implements Transport {
   async open(request: RtpSessionRequest): Promise<RtpSessionCreated> {
     const codec = codecByName(request.codec);
     const remote = request.remote === undefined ? undefined : parseHostPort(request.remote);
-    return this.#create(codec, { payloadType: TELEPHONE_EVENT_PT, clockRate: 8000 }, remote, false, request.metadata ?? {}, request.symmetric);
+    return this.#create(codec, { payloadType: TELEPHONE_EVENT_PT, clockRate: 8000 }, remote, false, request.metadata ?? {}, request.symmetric, request.sendFirst);
   }
 
   /** Answers an SDP offer: picks the first offered codec Parley supports. */
@@ -162,6 +168,7 @@ export class RtpTransport implements Transport {
     rtcpMux: boolean,
     metadata: Record<string, string>,
     symmetric = this.#server.config.rtp.symmetric,
+    sendFirst = false,
   ): Promise<RtpSessionCreated> {
     if (this.#server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
     const { announcedAddress, bindAddress } = this.#server.config.rtp;
@@ -194,6 +201,7 @@ export class RtpTransport implements Transport {
             remote,
             rtcpMux,
             symmetric,
+            sendFirst: sendFirst && remote !== undefined,
             latchAnySource: this.#server.config.rtp.latchAnySource,
             timeoutMs: this.#server.config.rtp.timeoutSeconds * 1000,
             maxJitterDelayMs: this.#server.config.rtp.maxJitterDelayMs,

@@ -12,9 +12,10 @@ export type RoutingErrorCode =
   | "unknown_leg"
   | "invalid_mode"
   | "consult_state"
-  | "store_unavailable";
+  | "store_unavailable"
+  | "node_unavailable";
 
-/** A routing request refused, with a code an API maps to its status (unknown_* 404, offer_gone 409, invalid_* 400, store_unavailable 503). */
+/** A routing request refused, with a code an API maps to its status (unknown_* 404, offer_gone 409, invalid_* 400, store_unavailable and node_unavailable 503). */
 export class RoutingError extends Error {
   constructor(readonly code: RoutingErrorCode, message: string) {
     super(message);

@@ -7,13 +7,9 @@ export function requirementAt(queue: QueueSpec, call: QueuedCall, waitedMs: numb
   return skills;
 }
 
-/**
- * True when `agent` is free, has the skills and language `call` needs now, and (with a shared
- * store) is connected to the caller's node: a bridge joins two legs of one node.
- */
+/** True when `agent` is free and has the skills and language `call` needs now. */
 export function canTake(agent: AgentRecord, call: QueuedCall, skills: Record<string, number>): boolean {
   if (agent.status !== "available" || agent.state !== "idle") return false;
-  if (call.node !== agent.node) return false;
   if (call.onlyAgent !== undefined && call.onlyAgent !== agent.id) return false;
   if (call.language && !agent.languages.some((language) => sameLanguage(language, call.language!))) return false;
   return Object.entries(skills).every(([skill, level]) => (agent.skills[skill] ?? 0) >= level);

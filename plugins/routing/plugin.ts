@@ -1,15 +1,15 @@
 // The `routing` plugin: the human half of the call center. Queues and agents from its options
 // (and the API), callers handed over by the voice bot (route.request) routed by their events,
 // agents' desktops at /agent, and the metrics call centers run on.
-import { randomUUID } from "node:crypto";
 import { definePlugin, type Plugin, type Static, StringEnum, Type } from "../../core/mod.ts";
 import { AgentTokens } from "./agent-tokens.ts";
 import "./events.ts";
 import { decisionMetric, routingMetrics } from "./metrics.ts";
+import { RedisCluster } from "./cluster.ts";
 import { RedisRoutingStore } from "./redis-store.ts";
 import { coded, registerRoutingRoutes, ROUTING_ERRORS } from "./routes.ts";
 import { RoutingError } from "./RoutingError.ts";
-import { RoutingService } from "./service.ts";
+import { type ClusterMessage, type OpenPipe, RoutingService } from "./service.ts";
 
 const Skills = Type.Record(Type.String(), Type.Number());
 
@@ -81,6 +81,15 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
     // Redis out of reach at start stops the server with PARLEY_ERR_ROUTING_STORE_UNAVAILABLE.
     const store = options.redis ? await coded(() => RedisRoutingStore.connect(options.redis!)) : undefined;
     if (store) context.onClose(() => store.close());
+    const cluster = options.redis ? await coded(() => RedisCluster.connect<ClusterMessage>(options.redis!)) : undefined;
+    if (cluster) context.onClose(() => cluster.close());
+    // Audio between the caller's node and the agent's: Opus over plain RTP, each end marked as an
+    // agent's leg. The end that knows the other's address sends to it at once; the other answers
+    // wherever that media comes from.
+    const openPipe: OpenPipe = async ({ mark, remote }) => {
+      const opened = await context.transport("rtp").open({ codec: "opus", remote, symmetric: remote === undefined, sendFirst: true, metadata: { agentLeg: mark } });
+      return { session: opened.session, address: `${opened.host}:${opened.port}` };
+    };
     const service = new RoutingService({
       intentQueues: options.intentQueues,
       defaultQueue: options.defaultQueue,
@@ -88,7 +97,7 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
       escalationPriority: options.escalationPriority,
       valuePriority: options.valuePriority,
       announceEverySeconds: options.announceEverySeconds,
-    }, { clock: context.clock, store, node: store ? randomUUID() : undefined, onDecision: decisionMetric(context.metrics), agentEvents: options.agentEvents, onError: (error) => context.log.warn({ err: error }, "routing work failed") });
+    }, { clock: context.clock, store, cluster, openPipe, onDecision: decisionMetric(context.metrics), agentEvents: options.agentEvents, onError: (error) => context.log.warn({ err: error }, "routing work failed") });
     const tokens = new AgentTokens();
     // Queues that others overflow into come first, so every overflow names a queue that exists.
     const queues = [...options.queues].sort((a, b) => Number("overflow" in a) - Number("overflow" in b));

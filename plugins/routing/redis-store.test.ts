@@ -66,19 +66,6 @@ if (requireRedis()) {
     assert.equal(states, ["idle", "reserved"], "one agent rings, the other is still free");
   });
 
-  test("a call is offered only to agents whose legs are on the caller's node, until audio crosses nodes", async () => {
-    const prefix = `test:${randomUUID()}:`;
-    const offered: RoutingEvent[] = [];
-    const [a, b] = [new Router({ store: await open(prefix), node: "a", emit: (e) => offered.push(e) }), new Router({ store: await open(prefix), node: "b", emit: (e) => offered.push(e) })];
-    await a.addQueue({ id: "support" });
-    await a.addAgent({ id: "ann" });
-    await a.setStatus("ann", "available");
-    await b.enqueue({ callId: "on-b", queueId: "support" });
-    await a.enqueue({ callId: "on-a", queueId: "support" });
-    assert.equal(offered.filter((e) => e.type === "queue.offered").map((e) => (e as { callId: string }).callId), ["on-a"], "the caller on node b waits; the one on node a, which came later, rings ann");
-    assert.is(await b.estimatedWaitMs("on-b"), undefined, "nobody on node b could serve it");
-  });
-
   test("two nodes accepting one ring-all offer at once: one agent takes the call, the other is refused", async () => {
     const prefix = `test:${randomUUID()}:`;
     const [a, b] = [await node(prefix), await node(prefix)];

@@ -22,6 +22,11 @@ export interface RedisStoreOptions {
   timeoutMs?: number;
 }
 
+/** Between attempts to reconnect to Redis, ms: growing, at most half a second, so a node is back soon after Redis is. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(attempt * 50, 500);
+}
+
 /** Sets a hash field only when it still holds the value read before: a compare-and-set. */
 const COMPARE_AND_SET = "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) return 1 end return 0";
 /** Extends the lock's lease only while this node still holds it. */
@@ -52,7 +57,7 @@ export class RedisRoutingStore implements RoutingStore {
     const timeoutMs = options.timeoutMs ?? 3000;
     // Commands fail at once while the connection is down rather than wait in a queue: a node
     // without its shared state refuses new work with a clear error and goes on with what it has.
-    const settings = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs, connectTimeout: timeoutMs };
+    const settings = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs, connectTimeout: timeoutMs, retryStrategy: reconnectDelay };
     const redis = options.url.startsWith("/") ? new Redis({ ...settings, path: options.url }) : new Redis(options.url, settings);
     // ioredis reconnects by itself; its error events would otherwise be unhandled.
     redis.on("error", () => {});

@@ -1,8 +1,10 @@
 // Two Parley nodes whose routing state is one real Redis: what one node's API defines, the other
-// sees; a caller handed over on a node reaches the agent through the shared state, audio both ways;
-// with Redis gone, routing requests are refused with a clear code while the call in progress goes
-// on; with Redis back empty (a restart without persistence), the nodes put back what they know:
-// the queues, the agent on its call, the caller waiting, who is offered to the agent next.
+// sees; a caller on node one reaches an agent whose leg and desktop are on node two: the offer and
+// its context cross to the desktop, the audio crosses in pipe legs both ways, the agent's call
+// controls run on the caller's node. With Redis gone, routing requests are refused with a clear
+// code while the call goes on; with Redis back empty (a restart without persistence), the nodes
+// put back what they know: the queues, the agent on its call, the caller waiting, who is offered
+// to the agent next.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer, type EventInput, type ParleyServer } from "../../core/mod.ts";
@@ -29,7 +31,7 @@ async function startNode(redis: TestRedis, ports: string): Promise<{ server: Par
   return { server, base: `http://127.0.0.1:${address.port}` };
 }
 
-test("two nodes share queues and agents in Redis; a handover crosses the shared state; Redis gone refuses routing and keeps the call; Redis back empty, the nodes restore the agent and the waiting caller", async () => {
+test("a caller on one node is offered to and bridged with an agent on another; Redis gone refuses routing and keeps the call; Redis back empty, the nodes restore the agent and the waiting caller", async () => {
   if (!requireRedis()) return;
   const redis = await startRedis();
   const nodes = [await startNode(redis, "46700-46749"), await startNode(redis, "46750-46799")];
@@ -45,25 +47,35 @@ test("two nodes share queues and agents in Redis; a handover crosses the shared 
     assert.is((await fetch(`${two.base}/v1/agent/status`, as(ANN, { status: "on_break" }))).status, 200);
     assert.is((await (await fetch(`${one.base}/v1/agent/me`, as(ANN, undefined, "GET"))).json()).status, "on_break");
 
-    // The agent's leg and desktop on node one; the handover there, routed through Redis.
+    // The agent's leg and desktop on node two, the caller on node one: the offer, with the
+    // caller's context, crosses to the agent's desktop; the audio crosses in pipe legs.
     const notices: AgentNotice[] = [];
-    const desk = await fetch(`${one.base}/v1/agent/events`, { headers: { authorization: `Bearer ${ANN}` }, signal: controller.signal });
+    const desk = await fetch(`${two.base}/v1/agent/events`, { headers: { authorization: `Bearer ${ANN}` }, signal: controller.signal });
     void readEventStream(desk, (data) => notices.push(data as AgentNotice)).catch(() => {});
-    const leg = await (await fetch(`${one.base}/v1/agent/leg`, as(ANN, { codec: "opus", remote: `127.0.0.1:${await agentPhone.bind()}` }))).json();
+    const leg = await (await fetch(`${two.base}/v1/agent/leg`, as(ANN, { codec: "opus", remote: `127.0.0.1:${await agentPhone.bind()}` }))).json();
     agentPhone.send(leg.port);
-    assert.is((await fetch(`${one.base}/v1/agent/status`, as(ANN, { status: "available" }))).status, 200);
+    assert.is((await fetch(`${two.base}/v1/agent/status`, as(ANN, { status: "available" }))).status, 200);
     await caller.call(one.server);
+    const heldEvents: unknown[] = [];
+    caller.session.events$.subscribe((event) => event.type === "bridge.held" && heldEvents.push(event));
     caller.session.emit({ type: "route.request", intent: "agent", reason: "caller_request", account: "12345", transcript: ["a person please"], source: "voicebot" } as EventInput);
     await waitFor(() => notices.some((n) => n.type === "offer"), 5000, "the offer at the agent's desktop");
     const offer = notices.find((n): n is Extract<AgentNotice, { type: "offer" }> => n.type === "offer")!;
     assert.match(offer.context.summary, /account 12345/);
-    assert.is((await fetch(`${one.base}/v1/offers/${offer.offerId}/accept`, as(ANN))).status, 200);
-    assert.is((await (await fetch(`${two.base}/v1/agent/me`, as(ANN, undefined, "GET"))).json()).state, "on_call", "the other node sees the agent on the call");
+    const accepted = await fetch(`${two.base}/v1/offers/${offer.offerId}/accept`, as(ANN));
+    assert.is(accepted.status, 200);
+    assert.is((await accepted.json()).callId, caller.session.id);
+    assert.is((await (await fetch(`${one.base}/v1/agent/me`, as(ANN, undefined, "GET"))).json()).state, "on_call", "the caller's node sees the agent on the call");
     agentPhone.startTone();
     caller.startTone();
-    await sleep(800);
-    assert.ok(toneAmplitude(caller.heardSince(caller.toneFrom + 300), AGENT_HZ, caller.rate) > 4000, "the caller hears the agent");
-    // A second caller waits for the busy agent.
+    await sleep(1000);
+    assert.ok(toneAmplitude(caller.heardSince(caller.toneFrom + 500), AGENT_HZ, caller.rate) > 4000, "the caller hears the agent, across the nodes");
+    assert.ok(toneAmplitude(agentPhone.heardSince(agentPhone.toneFrom + 500), CALLER_HZ, agentPhone.rate) > 4000, "the agent hears the caller, across the nodes");
+    // Call controls from the agent's node run on the caller's.
+    assert.is((await fetch(`${two.base}/v1/agent/call/hold`, as(ANN))).status, 204);
+    await waitFor(() => heldEvents.length > 0, 3000, "the caller put on hold");
+    assert.is((await fetch(`${two.base}/v1/agent/call/unhold`, as(ANN))).status, 204);
+    // A second caller waits for the busy agent, on node one too.
     await waiting.call(one.server);
     waiting.session.emit({ type: "route.request", intent: "agent", reason: "caller_request", transcript: [], source: "voicebot" } as EventInput);
     await waitFor(async () => (await (await fetch(`${one.base}/v1/queues/support`, as(ADMIN, undefined, "GET"))).json()).waiting === 1, 5000, "the second caller waiting");
@@ -84,9 +96,11 @@ test("two nodes share queues and agents in Redis; a handover crosses the shared 
     const me = await (await fetch(`${two.base}/v1/agent/me`, as(ANN, undefined, "GET"))).json();
     assert.equal([me.status, me.state, me.callId], ["available", "on_call", caller.session.id], "the agent back as it was, on its call");
     await caller.session.hangup("caller_hangup");
-    await waitFor(async () => (await (await fetch(`${one.base}/v1/agent/me`, as(ANN, undefined, "GET"))).json()).state === "wrap_up", 5000, "the agent wrapping up");
-    assert.is((await fetch(`${one.base}/v1/agent/wrapup`, as(ANN, { disposition: "resolved" }))).status, 204);
-    await waitFor(async () => (await (await fetch(`${one.base}/v1/agent/me`, as(ANN, undefined, "GET"))).json()).callId === waiting.session.id, 5000, "the waiting caller offered to the agent");
+    await waitFor(() => notices.some((n) => n.type === "call.ended"), 5000, "call.ended at the agent's desktop, from the caller's node");
+    assert.is((await (await fetch(`${two.base}/v1/agent/me`, as(ANN, undefined, "GET"))).json()).state, "wrap_up");
+    assert.is((await fetch(`${two.base}/v1/agent/wrapup`, as(ANN, { disposition: "resolved" }))).status, 204);
+    await waitFor(() => notices.filter((n) => n.type === "offer").length === 2, 5000, "the waiting caller offered to the agent");
+    assert.is(notices.filter((n): n is Extract<AgentNotice, { type: "offer" }> => n.type === "offer")[1]!.callId, waiting.session.id);
   } finally {
     controller.abort();
     await Promise.all([agentPhone.close(), caller.close(), waiting.close()]);

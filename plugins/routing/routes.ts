@@ -34,6 +34,7 @@ const STATUS_OF: Record<RoutingErrorCode, number> = {
   invalid_mode: 400,
   consult_state: 409,
   store_unavailable: 503,
+  node_unavailable: 503,
 };
 
 /** The catalogue code of a routing refusal. */

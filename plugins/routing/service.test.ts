@@ -178,7 +178,7 @@ test("a supervisor's leg joins a call in listen mode (the bridge becomes a confe
   assert.ok(caller.emitted.some((e) => e.type === "supervisor.left"));
   assert.throws(() => service.unsupervise("c1"), (error: RoutingError) => error.code === "unknown_leg");
   // The call goes on as a conference: hold still works, and the caller hanging up completes the agent's part.
-  service.hold("ann");
+  await service.hold("ann");
   assert.ok(caller.emitted.some((e) => e.type === "conference.held"));
   await caller.hangup();
   await flush();
@@ -228,7 +228,7 @@ test("a consult declined or cancelled: the consulted agent is freed and the call
   await flush();
   assert.is((await service.router.store.getAgent("bob"))?.state, "wrap_up");
   assert.equal(caller.emitted.filter((e) => e.type === "consult.ended").map((e) => e.type === "consult.ended" && e.reason), ["declined", "cancelled"]);
-  service.unhold("ann");
+  await service.unhold("ann");
 });
 
 test("an agent whose leg is lost mid-call: the caller hears why and is first in line again", async () => {

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { Subject, type Subscription } from "rxjs";
 import { type Bridge, bridge, type Clock, Conference, holdMusicClip, type LegLeft, type Session } from "../../core/mod.ts";
+import type { RoutingCluster } from "./cluster.ts";
 import { type CallContext, ContextCollector, type ObservedEvent, type Turn } from "./context.ts";
 import "./events.ts";
 import { Router } from "./Router.ts";
@@ -41,6 +42,37 @@ export type AgentNotice =
   | { type: "consult.ended"; callId: string; agentId: string; reason: string }
   /** An event of the caller's session passed on as it is (the option `agentEvents`: the assist plugin's, for one). */
   | { type: "call.event"; callId: string; event: ObservedEvent };
+
+/** What the routing plugins of a cluster tell each other (cluster.ts carries it). */
+export type ClusterMessage =
+  | { kind: "routed"; event: RoutingEvent }
+  | { kind: "notice"; agentId: string; notice: AgentNotice }
+  | { kind: "pipe.closed"; callId: string };
+
+/**
+ * Opens an audio leg to another node: an RTP session whose metadata marks it as an agent's leg
+ * (`agentLeg: mark`, so the other plugins leave it alone), sending to `remote` when given, else to
+ * wherever its media comes from. Returns it with its "host:port".
+ */
+export type OpenPipe = (request: { mark: string; remote?: string }) => Promise<{ session: Session; address: string }>;
+
+/** The audio between the caller's node and the agent's node, as one of the two holds it. */
+interface Pipe {
+  callId: string;
+  agentId: string;
+  /** The node at the other end. */
+  node: string;
+  session: Session;
+  /** Which end this node is: the caller's (the call's logic runs here) or the agent's (its leg is here). */
+  side: "caller" | "agent";
+}
+
+/** What the caller's node answers an agent's node that accepted its caller. */
+interface AcceptedElsewhere {
+  callId: string;
+  context: CallContext;
+  pipe: string;
+}
 
 /** An agent's call as accepted. */
 export interface AcceptedCall {
@@ -98,6 +130,12 @@ export class RoutingService {
   readonly #supervisorLegs = new Map<string, Session>();
   /** Each agent's record as last read, to put back into a store that lost it. */
   readonly #known = new Map<string, AgentRecord>();
+  /** Pipe legs being opened: their mark, to their agent. */
+  readonly #expectedPipes = new Map<string, string>();
+  /** Calls whose caller and agent are on two nodes, by call id. */
+  readonly #pipes = new Map<string, Pipe>();
+  readonly #cluster?: RoutingCluster<ClusterMessage>;
+  readonly #openPipe?: OpenPipe;
   /** Open consult offers: offer id to caller session id. */
   readonly #consultOffers = new Map<string, string>();
   readonly #now: () => number;
@@ -106,17 +144,28 @@ export class RoutingService {
   readonly #onError: (error: unknown) => void;
 
   /**
-   * `node`: this node's name in a shared store; `agentEvents`: types of the caller's events passed
-   * on to the agent on the call (a trailing `*` matches a prefix); `onError`: failures of work no
-   * request waits for and no caller hears of.
+   * `cluster` and `openPipe`: the other nodes sharing the store, and how audio reaches them (a
+   * caller on one node, the agent who takes the call on another); `agentEvents`: types of the
+   * caller's events passed on to the agent on the call (a trailing `*` matches a prefix);
+   * `onError`: failures of work no request waits for and no caller hears of.
    */
-  constructor(readonly policy: RoutingPolicy, options: { clock: Clock; store?: RoutingStore; node?: string; now?: () => number; onDecision?: (seconds: number) => void; agentEvents?: readonly string[]; onError?: (error: unknown) => void }) {
+  constructor(
+    readonly policy: RoutingPolicy,
+    options: { clock: Clock; store?: RoutingStore; cluster?: RoutingCluster<ClusterMessage>; openPipe?: OpenPipe; now?: () => number; onDecision?: (seconds: number) => void; agentEvents?: readonly string[]; onError?: (error: unknown) => void },
+  ) {
     this.#now = options.now ?? Date.now;
+    this.#cluster = options.cluster;
+    this.#openPipe = options.openPipe;
     this.#onError = options.onError ?? (() => {});
     this.#clock = options.clock;
     const patterns = options.agentEvents ?? [];
     this.#forwarded = (type) => patterns.some((pattern) => (pattern.endsWith("*") ? type.startsWith(pattern.slice(0, -1)) : type === pattern));
-    this.router = new Router({ store: options.store, node: options.node, now: this.#now, emit: (event) => this.#routed(event), onDecision: options.onDecision });
+    this.router = new Router({ store: options.store, node: options.cluster?.node, now: this.#now, emit: (event) => this.#routed(event), onDecision: options.onDecision });
+    if (this.#cluster) {
+      this.#cluster.messages$.subscribe((message) => this.#fromCluster(message));
+      this.#cluster.lost$.subscribe((node) => this.#nodeLost(node));
+      this.#cluster.serve((method, args) => this.#served(method, args));
+    }
   }
 
   /**
@@ -151,6 +200,12 @@ export class RoutingService {
     const supervisorMark = session.info.metadata.supervisorLeg;
     if (supervisorMark !== undefined && this.#expectedSupervisorLegs.delete(supervisorMark)) return this.#attachSupervisorLeg(session);
     const mark = session.info.metadata.agentLeg;
+    const pipeAgent = mark === undefined ? undefined : this.#expectedPipes.get(mark);
+    if (pipeAgent !== undefined) {
+      this.#expectedPipes.delete(mark!);
+      const transcripts = this.#followTranscripts(pipeAgent, session);
+      return () => transcripts.unsubscribe();
+    }
     const agentId = mark === undefined ? undefined : this.#expectedLegs.get(mark);
     if (agentId === undefined) return this.#attachCaller(session);
     this.#expectedLegs.delete(mark!);
@@ -173,6 +228,68 @@ export class RoutingService {
     const leg = this.#legs.get(agentId);
     if (!leg) throw new RoutingError("invalid_agent", `agent ${agentId} has no audio connected`);
     if (this.#consultOffers.has(offerId)) return await this.#joinConsult(offerId, agentId, leg);
+    const node = await this.#nodeOfOffer(offerId);
+    if (node !== undefined && node !== this.#cluster?.node) return await this.#acceptElsewhere(offerId, agentId, leg, node);
+    return await this.#connect(offerId, agentId, leg);
+  }
+
+  /** The node holding the caller of a queue offer, in a cluster. */
+  async #nodeOfOffer(offerId: string): Promise<string | undefined> {
+    if (!this.#cluster) return undefined;
+    const offer = await this.router.store.getOffer(offerId);
+    return offer && (await this.router.store.getCall(offer.callId))?.node;
+  }
+
+  /**
+   * The agent, whose leg is here, takes a caller held by `node`: a pipe leg here, the caller's node
+   * accepts for the agent and bridges its caller to a pipe leg of its own that sends here, and
+   * this node bridges the agent's leg to its end of the pipe.
+   */
+  async #acceptElsewhere(offerId: string, agentId: string, leg: Session, node: string): Promise<AcceptedCall> {
+    const mark = randomUUID();
+    this.#expectedPipes.set(mark, agentId);
+    const pipe = await this.#openPipe!({ mark }).finally(() => this.#expectedPipes.delete(mark));
+    let accepted: AcceptedElsewhere;
+    try {
+      accepted = (await this.#cluster!.call(node, "accept", { offerId, agentId, node: this.#cluster!.node, pipe: pipe.address })) as AcceptedElsewhere;
+    } catch (error) {
+      await pipe.session.hangup("accept_failed");
+      throw error;
+    }
+    this.#keepPipe({ callId: accepted.callId, agentId, node, session: pipe.session, side: "agent" });
+    // The agent's leg going (its browser closed) ends the bridge: the pipe goes too, and the caller's node hears of it.
+    void bridge(pipe.session, leg).ended.then(() => pipe.session.hangup("agent_leg_ended"));
+    return { callId: accepted.callId, context: accepted.context };
+  }
+
+  /** The caller's node, for an agent on `node` who accepted: a pipe leg to that node's, bridged to the caller. */
+  async #acceptForElsewhere(offerId: string, agentId: string, node: string, remote: string): Promise<AcceptedElsewhere> {
+    const mark = randomUUID();
+    this.#expectedPipes.set(mark, agentId);
+    const pipe = await this.#openPipe!({ mark, remote }).finally(() => this.#expectedPipes.delete(mark));
+    try {
+      const accepted = await this.#connect(offerId, agentId, pipe.session);
+      this.#keepPipe({ callId: accepted.callId, agentId, node, session: pipe.session, side: "caller" });
+      return { ...accepted, pipe: pipe.address };
+    } catch (error) {
+      await pipe.session.hangup("accept_failed");
+      throw error;
+    }
+  }
+
+  /** Remembers a pipe until its leg ends; then the other node is told, so that its end goes too. */
+  #keepPipe(pipe: Pipe): void {
+    this.#pipes.set(pipe.callId, pipe);
+    if (pipe.side === "caller") this.#legs.set(pipe.agentId, pipe.session);
+    void pipe.session.closed.then(() => {
+      if (this.#pipes.get(pipe.callId) === pipe) this.#pipes.delete(pipe.callId);
+      if (this.#legs.get(pipe.agentId) === pipe.session) this.#legs.delete(pipe.agentId);
+      this.#cluster?.publish({ kind: "pipe.closed", callId: pipe.callId });
+    });
+  }
+
+  /** Bridges the caller of a queue offer the agent accepted to `leg` (the agent's own, or a pipe to the agent's node). */
+  async #connect(offerId: string, agentId: string, leg: Session): Promise<AcceptedCall> {
     const { call } = await this.router.accept(offerId, agentId);
     const caller = this.#callers.get(call.id);
     if (!caller) {
@@ -207,14 +324,26 @@ export class RoutingService {
     return caller.bridge?.active === true || caller.conference?.active === true;
   }
 
-  hold(agentId: string): void {
+  /** Puts the agent's caller on hold (hold music). */
+  async hold(agentId: string): Promise<void> {
+    if (await this.#forward(agentId, "hold")) return;
     const caller = this.#callOf(agentId);
     (caller.conference ?? caller.bridge)!.hold(caller.session, holdMusicClip());
   }
 
-  unhold(agentId: string): void {
+  /** Takes the agent's caller off hold. */
+  async unhold(agentId: string): Promise<void> {
+    if (await this.#forward(agentId, "unhold")) return;
     const caller = this.#callOf(agentId);
     (caller.conference ?? caller.bridge)!.unhold(caller.session);
+  }
+
+  /** When the agent's caller is held by another node: the control runs there, and true. */
+  async #forward(agentId: string, action: "hold" | "unhold" | "hangup" | "transfer", to?: { queue?: string; agent?: string }): Promise<boolean> {
+    const pipe = [...this.#pipes.values()].find((p) => p.side === "agent" && p.agentId === agentId);
+    if (!pipe) return false;
+    await this.#cluster!.call(pipe.node, "control", { agentId, action, to });
+    return true;
   }
 
   /**
@@ -263,7 +392,7 @@ export class RoutingService {
     (caller.conference ?? caller.bridge)!.hold(caller.session, holdMusicClip());
     caller.session.emit({ type: "consult.started", agentId, consulted: to, source: "routing" });
     const context = caller.collector.snapshot(this.#now());
-    this.notices$.next({ agentId: to, notice: { type: "offer", offerId, callId: caller.session.id, expiresAt: this.#now() + 600_000, context, consultFrom: agentId } });
+    this.#notify(to, { type: "offer", offerId, callId: caller.session.id, expiresAt: this.#now() + 600_000, context, consultFrom: agentId });
     return { offerId };
   }
 
@@ -305,11 +434,13 @@ export class RoutingService {
 
   /** Ends the caller's call from the agent's side. */
   async hangup(agentId: string): Promise<void> {
+    if (await this.#forward(agentId, "hangup")) return;
     await this.#callOf(agentId).session.hangup("agent_hangup");
   }
 
   /** Blind transfer: the caller leaves this agent (who wraps up) for a queue, or for one named agent. */
   async transfer(agentId: string, to: { queue?: string; agent?: string }): Promise<void> {
+    if (await this.#forward(agentId, "transfer", to)) return;
     const caller: Caller = this.#callOf(agentId);
     const queueId = to.queue ?? caller.queueId ?? this.policy.defaultQueue;
     if (to.agent !== undefined && !(await this.router.store.getAgent(to.agent))) throw new RoutingError("unknown_agent", `no agent ${JSON.stringify(to.agent)}`);
@@ -365,14 +496,7 @@ export class RoutingService {
   #attachLeg(agentId: string, session: Session): () => void {
     this.#legs.get(agentId)?.hangup("replaced");
     this.#legs.set(agentId, session);
-    const transcripts = session.events$.subscribe((event) => {
-      if (event.type !== "transcript") return;
-      const caller = [...this.#callers.values()].find((c) => c.agentId === agentId && this.#connected(c));
-      if (!caller) return;
-      const turn: Turn = { who: "agent", text: event.text, at: event.ts };
-      caller.collector.addTurn("agent", event.text, event.ts);
-      this.notices$.next({ agentId, notice: { type: "call.turn", callId: caller.session.id, turn } });
-    });
+    const transcripts = this.#followTranscripts(agentId, session);
     this.#detach(session.closed.then(async () => {
       transcripts.unsubscribe();
       if (this.#legs.get(agentId) !== session) return;
@@ -382,6 +506,18 @@ export class RoutingService {
       if (agent && agent.state !== "on_call" && agent.status !== "offline") await this.router.setStatus(agentId, "offline", "connection_lost");
     }));
     return () => transcripts.unsubscribe();
+  }
+
+  /** What the agent says on `leg` (its own, or a pipe from its node) becomes the agent's turns of the call it is on here. */
+  #followTranscripts(agentId: string, leg: Session): Subscription {
+    return leg.events$.subscribe((event) => {
+      if (event.type !== "transcript") return;
+      const caller = [...this.#callers.values()].find((c) => c.agentId === agentId && this.#connected(c));
+      if (!caller) return;
+      const turn: Turn = { who: "agent", text: event.text, at: event.ts };
+      caller.collector.addTurn("agent", event.text, event.ts);
+      this.#notify(agentId, { type: "call.turn", callId: caller.session.id, turn });
+    });
   }
 
   /** A supervisor's leg: usable with `supervise` until it ends (its conference lets it go by itself). */
@@ -411,7 +547,7 @@ export class RoutingService {
 
   #callerEvent(caller: Caller, event: ObservedEvent): void {
     caller.collector.observe(event);
-    if (caller.agentId !== undefined && this.#forwarded(event.type)) this.notices$.next({ agentId: caller.agentId, notice: { type: "call.event", callId: caller.session.id, event } });
+    if (caller.agentId !== undefined && this.#forwarded(event.type)) this.#notify(caller.agentId, { type: "call.event", callId: caller.session.id, event });
     const waiting = caller.queueId !== undefined && !this.#connected(caller);
     switch (event.type) {
       case "route.request":
@@ -431,7 +567,7 @@ export class RoutingService {
         break;
       case "transcript":
         if (caller.agentId && this.#connected(caller)) {
-          this.notices$.next({ agentId: caller.agentId, notice: { type: "call.turn", callId: caller.session.id, turn: { who: "caller", text: String(event.text), at: event.ts } } });
+          this.#notify(caller.agentId, { type: "call.turn", callId: caller.session.id, turn: { who: "caller", text: String(event.text), at: event.ts } });
         }
         break;
     }
@@ -598,7 +734,7 @@ export class RoutingService {
     conference.add(leg);
     this.#applyHearing(caller);
     caller.session.emit({ type: "consult.joined", agentId: caller.agentId!, consulted: agentId, source: "routing" });
-    this.notices$.next({ agentId: caller.agentId!, notice: { type: "consult.joined", callId: caller.session.id, agentId } });
+    this.#notify(caller.agentId!, { type: "consult.joined", callId: caller.session.id, agentId });
     return { callId: caller.session.id, context: caller.collector.snapshot(this.#now()) };
   }
 
@@ -611,14 +747,14 @@ export class RoutingService {
     if (consult.leg) {
       caller.conference?.remove(consult.leg);
       await this.router.complete(caller.session.id, consult.agentId);
-      this.notices$.next({ agentId: consult.agentId, notice: { type: "call.ended", callId: caller.session.id, reason: "consult_ended" } });
+      this.#notify(consult.agentId, { type: "call.ended", callId: caller.session.id, reason: "consult_ended" });
     } else {
       await this.router.unreserve(consult.agentId, caller.session.id);
-      this.notices$.next({ agentId: consult.agentId, notice: { type: "offer.withdrawn", offerId: consult.offerId } });
+      this.#notify(consult.agentId, { type: "offer.withdrawn", offerId: consult.offerId });
     }
     if (caller.agentId !== undefined && this.#connected(caller)) {
       (caller.conference ?? caller.bridge)!.unhold(caller.session);
-      this.notices$.next({ agentId: caller.agentId, notice: { type: "consult.ended", callId: caller.session.id, agentId: consult.agentId, reason } });
+      this.#notify(caller.agentId, { type: "consult.ended", callId: caller.session.id, agentId: consult.agentId, reason });
     }
     caller.session.emit({ type: "consult.ended", consulted: consult.agentId, reason, source: "routing" });
   }
@@ -630,12 +766,34 @@ export class RoutingService {
     this.#wrapping.set(agentId, { callId: caller.session.id, queueId: caller.queueId ?? "", talkMs, holdMs: heldMs, since: this.#now() });
     await this.router.complete(caller.session.id, agentId);
     caller.session.emit({ type: "call.completed", queueId: caller.queueId ?? "", agentId, talkMs, holdMs: heldMs, source: "routing" });
-    this.notices$.next({ agentId, notice: { type: "call.ended", callId: caller.session.id, reason } });
+    this.#notify(agentId, { type: "call.ended", callId: caller.session.id, reason });
+    // The agent's part here is over: a pipe to the agent's node goes, and that node's end with it.
+    const pipe = this.#pipes.get(caller.session.id);
+    if (pipe?.agentId === agentId) await pipe.session.hangup(reason);
   }
 
-  /** Router events: onto the caller's session, to agents' desktops, and to `events$`. */
+  /** Router events of this node: to `events$`, agents' desktops and the other nodes; what concerns a caller here, onto its session. */
   #routed(event: RoutingEvent): void {
     this.events$.next(event);
+    this.#cluster?.publish({ kind: "routed", event });
+    this.#routedHere(event);
+    switch (event.type) {
+      case "queue.offer_missed":
+        this.#notify(event.agentId, { type: "offer.withdrawn", offerId: event.offerId });
+        break;
+      case "agent.status":
+      case "agent.state":
+        this.#detach(this.router.store.getAgent(event.agentId).then((agent) => {
+          if (!agent) return;
+          this.#known.set(agent.id, agent);
+          this.#notify(event.agentId, { type: "agent.updated", agent });
+        }));
+        break;
+    }
+  }
+
+  /** A router event of any node: what concerns a caller of this node, onto its session and (an offer, with its context) to the agents' desktops; an agent's wrap-up that ended. */
+  #routedHere(event: RoutingEvent): void {
     const callId = "callId" in event ? event.callId : undefined;
     const caller = callId === undefined ? undefined : this.#callers.get(callId);
     switch (event.type) {
@@ -648,15 +806,12 @@ export class RoutingService {
         const context = caller?.collector.snapshot(this.#now());
         this.#detach(this.router.store.getOffer(event.offerId).then((offer) => {
           if (!offer || !context) return;
-          for (const agentId of event.agentIds) this.notices$.next({ agentId, notice: { type: "offer", offerId: event.offerId, callId: event.callId, expiresAt: offer.expiresAt, context } });
+          for (const agentId of event.agentIds) this.#notify(agentId, { type: "offer", offerId: event.offerId, callId: event.callId, expiresAt: offer.expiresAt, context });
         }));
         break;
       }
       case "queue.abandoned":
         caller?.session.emit({ type: "queue.abandoned", queueId: event.queueId, waitMs: event.waitMs, position: event.position, source: "routing" });
-        break;
-      case "queue.offer_missed":
-        this.notices$.next({ agentId: event.agentId, notice: { type: "offer.withdrawn", offerId: event.offerId } });
         break;
       case "queue.answered":
         caller?.session.emit({ type: "queue.answered", queueId: event.queueId, agentId: event.agentId, waitMs: event.waitMs, source: "routing" });
@@ -671,14 +826,8 @@ export class RoutingService {
           caller.session.emit({ type: "tts.say", text: event.message, interrupt: true, source: "routing" });
         }
         break;
-      case "agent.status":
       case "agent.state":
-        if (event.type === "agent.state" && event.state === "idle") this.#wrapUpEnded(event.agentId);
-        this.#detach(this.router.store.getAgent(event.agentId).then((agent) => {
-          if (!agent) return;
-          this.#known.set(agent.id, agent);
-          this.notices$.next({ agentId: event.agentId, notice: { type: "agent.updated", agent } });
-        }));
+        if (event.state === "idle") this.#wrapUpEnded(event.agentId);
         break;
     }
   }
@@ -693,6 +842,52 @@ export class RoutingService {
     this.#wrapping.delete(agentId);
     const { since, ...call } = wrapping;
     this.#legs.get(agentId)?.emit({ type: "call.handled", ...call, agentId, wrapUpMs: this.#now() - since, source: "routing" });
+  }
+
+  /** A notice for an agent's desktop, on whichever node the desktop is. */
+  #notify(agentId: string, notice: AgentNotice): void {
+    this.notices$.next({ agentId, notice });
+    this.#cluster?.publish({ kind: "notice", agentId, notice });
+  }
+
+  #fromCluster(message: ClusterMessage): void {
+    switch (message.kind) {
+      case "routed":
+        this.#routedHere(message.event);
+        break;
+      case "notice":
+        if (message.notice.type === "agent.updated") this.#known.set(message.agentId, message.notice.agent);
+        this.notices$.next({ agentId: message.agentId, notice: message.notice });
+        break;
+      case "pipe.closed":
+        void this.#pipes.get(message.callId)?.session.hangup("pipe_closed");
+        break;
+    }
+  }
+
+  /** Another node's calls: an agent there accepts a caller here, or controls its call with one. */
+  async #served(method: string, args: unknown): Promise<unknown> {
+    const request = args as { offerId: string; agentId: string; node: string; pipe: string; action: "hold" | "unhold" | "hangup" | "transfer"; to?: { queue?: string; agent?: string } };
+    if (method === "accept") return await this.#acceptForElsewhere(request.offerId, request.agentId, request.node, request.pipe);
+    if (method === "control" && request.action === "transfer") return await this.transfer(request.agentId, request.to ?? {});
+    if (method === "control" && ["hold", "unhold", "hangup"].includes(request.action)) return await this[request.action as "hold" | "unhold" | "hangup"](request.agentId);
+    throw new RoutingError("unknown_call", `no such call between nodes: ${method}`);
+  }
+
+  /**
+   * A node stopped: the pipes to it go. A caller here whose agent was there hears why and is first
+   * in line again (the pipe's end reads as the agent's leg lost); an agent here whose caller was
+   * there is done with that call and wraps up.
+   */
+  #nodeLost(node: string): void {
+    for (const pipe of [...this.#pipes.values()]) {
+      if (pipe.node !== node) continue;
+      void pipe.session.hangup("node_lost");
+      if (pipe.side === "agent") {
+        this.#detach(this.router.complete(pipe.callId, pipe.agentId));
+        this.#notify(pipe.agentId, { type: "call.ended", callId: pipe.callId, reason: "node_lost" });
+      }
+    }
   }
 
   /** Runs routing work nobody waits for; its failure (the shared store out of reach) goes to the caller's session as plugin.error, or to `onError`. */
