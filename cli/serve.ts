@@ -32,7 +32,9 @@ export async function serveDefault(settings: CliSettings): Promise<void> {
     ...(settings.webhookUrl !== undefined && { webhookUrl: settings.webhookUrl }),
     ...(settings.webhookSecret !== undefined && { webhookSecret: settings.webhookSecret }),
   };
-  const server = useDefaultPlugins(createServer(settings.config), { voiceprints: settings.voiceprints ?? "voiceprints", voiceprintKey: settings.voiceprintKey, recording, postcall });
+  if (settings.redisPrefix !== undefined && settings.redis === undefined) throw new ParleyError("PARLEY_ERR_CONFIG", "a Redis key prefix needs a Redis: --redis <url> (PARLEY_REDIS_URL)");
+  const routing = settings.redis === undefined ? undefined : { redis: { url: settings.redis, ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }) } };
+  const server = useDefaultPlugins(createServer(settings.config), { voiceprints: settings.voiceprints ?? "voiceprints", voiceprintKey: settings.voiceprintKey, recording, postcall, routing });
   const address = await server.listen();
   console.log(`parley: listening on http://${address.address}:${address.port} (RTP ports ${server.config.rtp.portMin}-${server.config.rtp.portMax})`);
   console.log(`parley: console at http://127.0.0.1:${address.port}/`);

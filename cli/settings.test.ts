@@ -23,6 +23,8 @@ test("the environment maps onto the server configuration and the default plugins
     PARLEY_POSTCALL: "/var/lib/postcall",
     PARLEY_WEBHOOK_URL: "https://crm.example/hooks/parley",
     PARLEY_WEBHOOK_SECRET: "whsec_0123456789abcdef",
+    PARLEY_REDIS_URL: "redis://redis.internal:6379",
+    PARLEY_REDIS_PREFIX: "parley:acme:",
   });
   assert.equal(settings, {
     config: {
@@ -41,6 +43,8 @@ test("the environment maps onto the server configuration and the default plugins
     postcall: "/var/lib/postcall",
     webhookUrl: "https://crm.example/hooks/parley",
     webhookSecret: "whsec_0123456789abcdef",
+    redis: "redis://redis.internal:6379",
+    redisPrefix: "parley:acme:",
   });
 });
 

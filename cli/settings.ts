@@ -31,6 +31,10 @@ export interface CliSettings {
   webhookUrl?: string;
   /** The webhook signature's secret. */
   webhookSecret?: string;
+  /** The Redis the routing state is shared in, by every node of a call center. */
+  redis?: string;
+  /** The key prefix of this call center's routing state in Redis. */
+  redisPrefix?: string;
   /** `--help` was given. */
   help?: boolean;
 }
@@ -188,6 +192,20 @@ export const SETTINGS: readonly Setting[] = [
     default: "none: records are kept, not sent",
     meaning: "where post-call records are POSTed, signed (needs --postcall and PARLEY_WEBHOOK_SECRET)",
     apply: (settings, value) => (settings.webhookUrl = value),
+  },
+  {
+    env: "PARLEY_REDIS_URL",
+    option: "--redis <url>",
+    default: "none: routing state in this process",
+    meaning: "Redis (redis://host:port, rediss://..., or a unix socket's path) where queues, agents and offers are shared by every node naming it, which then route as one call center; a password belongs in the variable, not the option",
+    apply: (settings, value) => (settings.redis = value),
+  },
+  {
+    env: "PARLEY_REDIS_PREFIX",
+    option: "--redis-prefix <prefix>",
+    default: "parley:",
+    meaning: "key prefix of this call center's state in that Redis (several call centers can share one)",
+    apply: (settings, value) => (settings.redisPrefix = value),
   },
   {
     env: "PARLEY_WEBHOOK_SECRET",

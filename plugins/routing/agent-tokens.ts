@@ -11,11 +11,26 @@ function digest(token: string): string {
 export class AgentTokens {
   readonly #agents = new Map<string, string>();
 
+  /** `onIssued`: told each token issued here, as its digest (for the other nodes of a cluster). */
+  constructor(readonly onIssued: (agentId: string, digest: string) => void = () => {}) {}
+
   /** Gives `agentId` the token (a new random one when none is given); returns it. */
   issue(agentId: string, token: string = randomBytes(24).toString("base64url")): string {
-    for (const [key, owner] of this.#agents) if (owner === agentId) this.#agents.delete(key);
-    this.#agents.set(digest(token), agentId);
+    const key = digest(token);
+    this.adopt(agentId, key);
+    this.onIssued(agentId, key);
     return token;
+  }
+
+  /** Gives `agentId` the token whose digest another node issued, in place of the one it had. */
+  adopt(agentId: string, tokenDigest: string): void {
+    for (const [key, owner] of this.#agents) if (owner === agentId) this.#agents.delete(key);
+    this.#agents.set(tokenDigest, agentId);
+  }
+
+  /** Every agent's token digest. */
+  digests(): [agentId: string, digest: string][] {
+    return [...this.#agents].map(([key, owner]) => [owner, key]);
   }
 
   /** The agent principal of `token`, if it is an agent's. Comparing digests in a map leaks nothing of the token's characters. */

@@ -98,7 +98,17 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
       valuePriority: options.valuePriority,
       announceEverySeconds: options.announceEverySeconds,
     }, { clock: context.clock, store, cluster, openPipe, onDecision: decisionMetric(context.metrics), agentEvents: options.agentEvents, onError: (error) => context.log.warn({ err: error }, "routing work failed") });
-    const tokens = new AgentTokens();
+    // Agents' tokens in a cluster: each issued one goes to Redis (for nodes that start later) and to
+    // the nodes running now; a node starting takes those already there.
+    const tokens = new AgentTokens((agentId, digest) => {
+      if (!store || !cluster) return;
+      cluster.publish({ kind: "token", agentId, digest });
+      store.putAgentToken(agentId, digest).catch((error) => context.log.warn({ err: error }, "agent token not shared"));
+    });
+    if (store && cluster) {
+      for (const [agentId, digest] of await coded(() => store.agentTokens())) tokens.adopt(agentId, digest);
+      cluster.messages$.subscribe((message) => message.kind === "token" && tokens.adopt(message.agentId, message.digest));
+    }
     // Queues that others overflow into come first, so every overflow names a queue that exists.
     const queues = [...options.queues].sort((a, b) => Number("overflow" in a) - Number("overflow" in b));
     // A bad configuration stops the server at start with the code an API call would get.
@@ -116,6 +126,7 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
       if (!lost) return;
       const restored = async () => {
         for (const queue of queues) if (!(await store.getQueue(queue.id))) await service.router.addQueue(queue);
+        for (const [agentId, digest] of tokens.digests()) await store.putAgentToken(agentId, digest);
         await service.restore();
         for (const { token: _, ...agent } of options.agents) if (!(await store.getAgent(agent.id))) await service.router.addAgent(agent);
       };

@@ -186,6 +186,16 @@ export class RedisRoutingStore implements RoutingStore {
     await this.#call(this.#redis.hset(this.#key("cursors"), queueId, agentId));
   }
 
+  /** Keeps an agent's token digest for every node (one per agent: a new token replaces the old). */
+  async putAgentToken(agentId: string, digest: string): Promise<void> {
+    await this.#call(this.#redis.hset(this.#key("agent-tokens"), agentId, digest));
+  }
+
+  /** Every agent's token digest. */
+  async agentTokens(): Promise<[agentId: string, digest: string][]> {
+    return Object.entries(await this.#call(this.#redis.hgetall(this.#key("agent-tokens"))));
+  }
+
   #key(name: string): string {
     return this.#prefix + name;
   }

@@ -47,7 +47,9 @@ export type AgentNotice =
 export type ClusterMessage =
   | { kind: "routed"; event: RoutingEvent }
   | { kind: "notice"; agentId: string; notice: AgentNotice }
-  | { kind: "pipe.closed"; callId: string };
+  | { kind: "pipe.closed"; callId: string }
+  /** An agent's token issued on one node, for the others (its SHA-256 digest only). */
+  | { kind: "token"; agentId: string; digest: string };
 
 /**
  * Opens an audio leg to another node: an RTP session whose metadata marks it as an agent's leg
