@@ -83,11 +83,12 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
     if (store) context.onClose(() => store.close());
     const cluster = options.redis ? await coded(() => RedisCluster.connect<ClusterMessage>(options.redis!)) : undefined;
     if (cluster) context.onClose(() => cluster.close());
-    // Audio between the caller's node and the agent's: Opus over plain RTP, each end marked as an
-    // agent's leg. The end that knows the other's address sends to it at once; the other answers
+    // Audio between the caller's node and the agent's: 16 kHz linear PCM over plain RTP (no coding
+    // loss added to the call's, and no encoder, the costliest step of a frame), each end marked as
+    // an agent's leg. The end that knows the other's address sends to it at once; the other answers
     // wherever that media comes from.
     const openPipe: OpenPipe = async ({ mark, remote }) => {
-      const opened = await context.transport("rtp").open({ codec: "opus", remote, symmetric: remote === undefined, sendFirst: true, metadata: { agentLeg: mark } });
+      const opened = await context.transport("rtp").open({ codec: "l16", remote, symmetric: remote === undefined, sendFirst: true, metadata: { agentLeg: mark } });
       return { session: opened.session, address: `${opened.host}:${opened.port}` };
     };
     const service = new RoutingService({
