@@ -41,6 +41,8 @@ export class PluginHost {
   /** The last setup in the chain, settled either way: the next one starts after it. */
   #lastSetup: Promise<void> = Promise.resolve();
   #pendingSetups = 0;
+  /** Checks new sessions must pass, with the plugin that added each. */
+  readonly #admission: { plugin: string; check: () => string | undefined }[] = [];
 
   /** @param log the server's logger; each plugin gets a child of it with `plugin` bound */
   constructor(readonly metrics: Metrics, readonly server: PluginServer, log: Logger = silentLogger) {
@@ -85,6 +87,15 @@ export class PluginHost {
       settled();
       entry.log.error({ err: error }, `setup failed: ${errorMessage(error)}`);
     });
+  }
+
+  /** Why a new session is refused now, and by which plugin; undefined when every check lets it open. */
+  refusal(): { plugin: string; reason: string } | undefined {
+    for (const { plugin, check } of this.#admission) {
+      const reason = check();
+      if (reason !== undefined) return { plugin, reason };
+    }
+    return undefined;
   }
 
   /** Names of the plugins whose setup has not finished yet (sessions must wait for them). */
@@ -140,6 +151,7 @@ export class PluginHost {
       transport: (name) => server.transport(name),
       clock: (task) => server.clock(task),
       onClose: (hook) => void entry.closeHooks.push(hook),
+      refuseSessionsWhen: (check) => void this.#admission.push({ plugin: entry.plugin.name, check }),
     };
   }
 

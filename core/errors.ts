@@ -27,6 +27,7 @@ const CATALOGUE = {
   PARLEY_ERR_TOO_MANY_CANDIDATES: [400, "Too many ICE candidates: %s"],
   PARLEY_ERR_CANDIDATE_REFUSED: [422, "ICE candidate refused: %s"],
   PARLEY_ERR_INTERNAL: [500, "Internal error"],
+  PARLEY_ERR_UNAVAILABLE: [503, "New calls are refused: %s"],
   PARLEY_ERR_NOT_READY: [503, "Server is starting: plugin setup has not finished (%s); await server.listen() or server.ready() first"],
   PARLEY_ERR_METRIC_CONFLICT: [500, "Metric %s exists as %s; asked for %s"],
   PARLEY_ERR_CODE_CONFLICT: [500, "Error code %s is already registered as %s"],

@@ -24,6 +24,7 @@ export class Metrics implements PluginMetrics {
   readonly registry = new Registry();
   readonly sessionsActive = this.#gauge("parley_sessions_active", "Sessions in progress", ["transport", "codec"]);
   readonly sessionsTotal = this.#counter("parley_sessions_total", "Sessions started", ["transport", "codec"]);
+  readonly sessionsRefused = this.#counter("parley_sessions_refused_total", "Sessions refused at opening by a plugin that cannot serve them now (its shared state out of reach)", ["plugin"]);
   readonly sessionsEnded = this.#counter("parley_sessions_ended_total", "Sessions ended, by reason", ["transport", "reason"]);
   readonly rtpReceived = this.#counter("parley_rtp_packets_received_total", "RTP packets accepted into a session", ["transport"]);
   readonly rtpLost = this.#counter("parley_rtp_packets_lost_total", "RTP packets never received (concealed)", ["transport"]);

@@ -20,6 +20,22 @@ test("a session opened while a setup is pending is refused with PARLEY_ERR_NOT_R
   await server.close();
 });
 
+test("while a plugin's check gives a reason, new sessions are refused with PARLEY_ERR_UNAVAILABLE (503) and counted; open ones go on; then they open again", async () => {
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" } });
+  let down = false;
+  server.use(definePlugin({ name: "shared-state", version: "1.0.0", setup: (context) => context.refuseSessionsWhen(() => (down ? "its store is out of reach" : undefined)) }));
+  await server.ready();
+  const open = server.openSession(PCMU, transport);
+  down = true;
+  assert.throws(() => server.openSession(PCMU, transport), (error: Error & { code?: string; status?: number }) =>
+    error.code === "PARLEY_ERR_UNAVAILABLE" && error.status === 503 && /its store is out of reach/.test(error.message));
+  assert.ok(server.session(open.id) && !open.ended, "the session already open goes on");
+  assert.match(await server.metrics.registry.metrics(), /parley_sessions_refused_total\{plugin="shared-state"\} 1/);
+  down = false;
+  assert.ok(server.openSession(PCMU, transport).id);
+  await server.close();
+});
+
 test("plugins see session.started: they attach before it is emitted", async () => {
   const server = createServer({ http: { port: 0, host: "127.0.0.1" } });
   const seen: SessionEvent["type"][] = [];

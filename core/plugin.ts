@@ -60,6 +60,12 @@ export interface PluginContext {
   plugins(): ReadonlyMap<string, string>;
   /** Adds an HTTP route to the server's API (access "api" needs a token when tokens are configured). */
   route(method: string, path: string, handler: RouteHandler, options?: Access | RouteOptions): void;
+  /**
+   * Adds a check every new session must pass: while it returns a reason, new sessions are refused
+   * with 503 PARLEY_ERR_UNAVAILABLE and that reason, and counted; sessions already open go on (the
+   * routing plugin, while its shared state in Redis is out of reach).
+   */
+  refuseSessionsWhen(check: () => string | undefined): void;
   /** Adds who the bearer tokens this plugin issues belong to (the routing plugin's agents: role "agent"). */
   addTokenResolver(resolver: TokenResolver): void;
   /** A transport by name (`context.transport("whip").answer(offer, metadata)`); throws PARLEY_ERR_CONFIG when the server has none by that name. */

@@ -182,6 +182,11 @@ export class ParleyServer implements PluginServer, SessionHost {
     // Refused, not queued: a call's audio must not flow before every plugin can hear it.
     const pending = this.#plugins.pending;
     if (pending.length > 0) throw new ParleyError("PARLEY_ERR_NOT_READY", pending.join(", "));
+    const refused = this.#plugins.refusal();
+    if (refused) {
+      this.metrics.sessionsRefused.inc({ plugin: refused.plugin });
+      throw new ParleyError("PARLEY_ERR_UNAVAILABLE", refused.reason);
+    }
     const info: SessionInfo = {
       id: randomUUID(),
       transport: spec.transport,

@@ -80,7 +80,11 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
   async setup(context, options) {
     // Redis out of reach at start stops the server with PARLEY_ERR_ROUTING_STORE_UNAVAILABLE.
     const store = options.redis ? await coded(() => RedisRoutingStore.connect(options.redis!)) : undefined;
-    if (store) context.onClose(() => store.close());
+    if (store) {
+      context.onClose(() => store.close());
+      // A caller this node could not route is better sent to another node by the carrier or the load balancer.
+      context.refuseSessionsWhen(() => (store.connected ? undefined : "this node cannot reach the routing state in Redis"));
+    }
     const cluster = options.redis ? await coded(() => RedisCluster.connect<ClusterMessage>(options.redis!)) : undefined;
     if (cluster) context.onClose(() => cluster.close());
     // Audio between the caller's node and the agent's: 16 kHz linear PCM over plain RTP (no coding

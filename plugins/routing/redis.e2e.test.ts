@@ -1,8 +1,8 @@
 // Two Parley nodes whose routing state is one real Redis: what one node's API defines, the other
 // sees; a caller on node one reaches an agent whose leg and desktop are on node two: the offer and
 // its context cross to the desktop, the audio crosses in pipe legs both ways, the agent's call
-// controls run on the caller's node. With Redis gone, routing requests are refused with a clear
-// code while the call goes on; with Redis back empty (a restart without persistence), the nodes
+// controls run on the caller's node. With Redis gone, routing requests and new calls are refused
+// with clear codes while the call goes on; with Redis back empty (a restart without persistence), the nodes
 // put back what they know: the queues, the agent on its call, the caller waiting, who is offered
 // to the agent next.
 import { test } from "uvu";
@@ -87,6 +87,8 @@ test("a caller on one node is offered to and bridged with an agent on another; R
     await redis.kill();
     const refused = await fetch(`${two.base}/v1/agent/status`, as(ANN, { status: "on_break" }));
     assert.equal([refused.status, (await refused.json()).error.code], [503, "PARLEY_ERR_ROUTING_STORE_UNAVAILABLE"]);
+    const newCall = await fetch(`${one.base}/v1/rtp`, as(ADMIN, { codec: "pcmu" }));
+    assert.equal([newCall.status, (await newCall.json()).error.code], [503, "PARLEY_ERR_UNAVAILABLE"], "a new call is refused: this node cannot route it");
     const gone = performance.now();
     await sleep(600);
     assert.ok(toneAmplitude(caller.heardSince(gone), AGENT_HZ, caller.rate) > 4000, "the caller still hears the agent with Redis gone");
