@@ -33,7 +33,10 @@ export async function serveDefault(settings: CliSettings): Promise<void> {
     ...(settings.webhookSecret !== undefined && { webhookSecret: settings.webhookSecret }),
   };
   if (settings.redisPrefix !== undefined && settings.redis === undefined) throw new ParleyError("PARLEY_ERR_CONFIG", "a Redis key prefix needs a Redis: --redis <url> (PARLEY_REDIS_URL)");
-  const routing = settings.redis === undefined ? undefined : { redis: { url: settings.redis, ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }) } };
+  const announced = settings.config.rtp?.announcedAddress;
+  const routing = settings.redis === undefined ? undefined : {
+    redis: { url: settings.redis, ...(settings.redisPrefix !== undefined && { prefix: settings.redisPrefix }), ...(announced !== undefined && { address: announced }) },
+  };
   const server = useDefaultPlugins(createServer(settings.config), { voiceprints: settings.voiceprints ?? "voiceprints", voiceprintKey: settings.voiceprintKey, recording, postcall, routing });
   const address = await server.listen();
   console.log(`parley: listening on http://${address.address}:${address.port} (RTP ports ${server.config.rtp.portMin}-${server.config.rtp.portMax})`);

@@ -19,6 +19,7 @@ export { Metrics, type PluginMetrics } from "./metrics.ts";
 export { CODECS, type CodecSpec } from "./codecs.ts";
 export { RtpTransport, type RtpSessionCreated, type RtpSessionRequest } from "./rtp/RtpTransport.ts";
 export { WhipTransport } from "./webrtc/WhipTransport.ts";
+export { firstExternalIPv4 } from "./host-address.ts";
 export { WebSocketTransport } from "./websocket/WebSocketTransport.ts";
 export type { AudioFrame } from "../media/frame.ts";
 export { jsonResponse, type ResponseDoc, type RouteDoc, type RouteHandler, type RouteOptions } from "./http/routes.ts";

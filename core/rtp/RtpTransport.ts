@@ -1,5 +1,4 @@
 import { isIP } from "node:net";
-import { networkInterfaces } from "node:os";
 import { type CodecSpec, codecByName, codecForFormat } from "../codecs.ts";
 import { ParleyError } from "../errors.ts";
 import { mediaType, readJson, readText } from "../http/body.ts";
@@ -7,6 +6,7 @@ import { jsonResponse, sessionJson } from "../http/routes.ts";
 import { parseSdpOffer, type SdpFormat, writeSdpAnswer } from "../sdp.ts";
 import type { Session } from "../Session.ts";
 import type { Transport, TransportHost } from "../transport.ts";
+import { firstExternalIPv4 } from "../host-address.ts";
 import { PortPool } from "./PortPool.ts";
 import { type RemoteAddress, RtpEndpoint, rtcpPortBeside } from "./RtpEndpoint.ts";
 
@@ -42,13 +42,6 @@ const SDP_TYPE = "application/sdp";
 
 function isLoopback(address: string | undefined): boolean {
   return address !== undefined && (address.startsWith("127.") || address === "::1" || address === "localhost");
-}
-
-function firstExternalIPv4(): string | undefined {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const entry of list ?? []) if (entry.family === "IPv4" && !entry.internal) return entry.address;
-  }
-  return undefined;
 }
 
 function parseHostPort(text: unknown): RemoteAddress {

@@ -1,7 +1,7 @@
 // The `routing` plugin: the human half of the call center. Queues and agents from its options
 // (and the API), callers handed over by the voice bot (route.request) routed by their events,
 // agents' desktops at /agent, and the metrics call centers run on.
-import { definePlugin, type Plugin, type Static, StringEnum, Type } from "../../core/mod.ts";
+import { definePlugin, firstExternalIPv4, type Plugin, type Static, StringEnum, Type } from "../../core/mod.ts";
 import { AgentTokens } from "./agent-tokens.ts";
 import "./events.ts";
 import { decisionMetric, routingMetrics } from "./metrics.ts";
@@ -65,6 +65,8 @@ export const RoutingOptions = Type.Object({
     url: Type.String({ minLength: 1 }),
     /** Key prefix of this call center's state; default "parley:". */
     prefix: Type.Optional(Type.String({ minLength: 1 })),
+    /** This node's address as the other nodes reach its RTP ports (the audio of calls between nodes); default its first external IPv4. */
+    address: Type.Optional(Type.String({ minLength: 1 })),
   }, { additionalProperties: false })),
 }, { additionalProperties: false });
 
@@ -91,9 +93,10 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
     // loss added to the call's, and no encoder, the costliest step of a frame), each end marked as
     // an agent's leg. The end that knows the other's address sends to it at once; the other answers
     // wherever that media comes from.
+    const nodeAddress = options.redis?.address ?? firstExternalIPv4();
     const openPipe: OpenPipe = async ({ mark, remote }) => {
       const opened = await context.transport("rtp").open({ codec: "l16", remote, symmetric: remote === undefined, sendFirst: true, metadata: { agentLeg: mark } });
-      return { session: opened.session, address: `${opened.host}:${opened.port}` };
+      return { session: opened.session, address: `${nodeAddress ?? opened.host}:${opened.port}` };
     };
     const service = new RoutingService({
       intentQueues: options.intentQueues,
