@@ -32,6 +32,17 @@ test("--record adds the recording plugin to any profile, with results of their o
   assert.ok(loadArgs(options).includes("--record"));
 });
 
+test("--shards runs the plain or default profile as shard processes, with results of their own; it takes no WebRTC, recognition calls or recording", () => {
+  const options = parseLoadArgs(["--shards", "2", "--sessions", "400"]);
+  assert.is(options.shards, 2);
+  assert.is(parseLoadArgs([]).shards, undefined);
+  assert.ok(resultsPath(options).endsWith("bench/load-shards2-results.json"));
+  assert.ok(resultsPath(parseLoadArgs(["--profile", "default", "--shards", "1"])).endsWith("bench/load-default-shards1-results.json"));
+  assert.throws(() => parseLoadArgs(["--shards", "0"]), /--shards must be an integer of at least 1/);
+  assert.throws(() => parseLoadArgs(["--profile", "recognizer", "--shards", "2"]), /--shards belongs to --profile plain or default/);
+  assert.throws(() => parseLoadArgs(["--shards", "2", "--webrtc"]), /not with --webrtc, --asr or --record/);
+});
+
 test("--plugins lists names, trimmed", () => {
   assert.equal(parseLoadArgs(["--profile", "default", "--plugins", "console, vad,asr"]).plugins, ["console", "vad", "asr"]);
 });
@@ -68,6 +79,7 @@ test("loadArgs gives back a command line that parses to the same settings", () =
     ["--asr", "8", "--asr-workers", "1", "--seconds", "5", "--warmup", "0"],
     ["--profile", "default", "--audio", "silence", "--engine", "pocketsphinx", "--plugins", "console,vad", "--find-capacity"],
     ["--profile", "recognizer", "--sessions", "4,8", "--asr-workers", "2", "--asr-niceness", "0", "--asr-search", "grammar"],
+    ["--shards", "2", "--sessions", "200,400"],
   ]) {
     const options = parseLoadArgs(args);
     assert.equal(parseLoadArgs(loadArgs(options)), options, args.join(" "));

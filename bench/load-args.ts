@@ -43,6 +43,11 @@ export interface LoadOptions {
   findCapacity: boolean;
   /** Records every call with the recording plugin (into a temporary folder), after the profile's plugins. */
   record: boolean;
+  /**
+   * Plain and default profiles: the server as that many shard processes behind a primary (core/cluster),
+   * the probe in each; absent: one server in this process.
+   */
+  shards?: number;
 }
 
 /** Callers when `--sessions` is not given. */
@@ -64,10 +69,11 @@ const PROFILE_OPTIONS: Record<string, readonly LoadProfile[]> = {
   audio: ["default"],
   engine: ["default"],
   plugins: ["default"],
+  shards: ["plain", "default"],
 };
 
 const USAGE = "usage: load.ts [--profile plain|default|recognizer] [--sessions N[,N...]] [--seconds S] [--warmup S] [--rtp-ports min-max] [--webrtc] " +
-  "[--asr N] [--asr-workers N] [--asr-niceness 0-19] [--asr-search dictation|grammar] [--audio speech|silence] [--engine stub|pocketsphinx] [--plugins a,b,...] [--find-capacity] [--record]";
+  "[--asr N] [--asr-workers N] [--asr-niceness 0-19] [--asr-search dictation|grammar] [--audio speech|silence] [--engine stub|pocketsphinx] [--plugins a,b,...] [--find-capacity] [--record] [--shards N]";
 
 function usage(why: string): Error {
   return new Error(`${why}\n${USAGE}`);
@@ -104,6 +110,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
       plugins: { type: "string" },
       "find-capacity": { type: "boolean", default: false },
       record: { type: "boolean", default: false },
+      shards: { type: "string" },
     },
   });
   const profile = oneOf(values.profile, ["plain", "default", "recognizer"] as const, "--profile");
@@ -127,6 +134,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
     plugins: values.plugins?.split(",").map((name) => name.trim()).filter(Boolean),
     findCapacity: values["find-capacity"],
     record: values.record,
+    shards: values.shards === undefined ? undefined : count(values.shards, "--shards", 1),
   };
   const given = (name: string) => args.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
   for (const [name, profiles] of Object.entries(PROFILE_OPTIONS)) {
@@ -134,6 +142,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
   }
   if (profile === "plain" && (options.asrWorkers !== undefined || options.asrNiceness !== undefined) && options.asr === 0) throw usage("--asr-workers and --asr-niceness need --asr");
   if (options.asrNiceness !== undefined && options.asrNiceness > 19) throw usage("--asr-niceness is 0 to 19");
+  if (options.shards !== undefined && (options.webrtc || options.asr > 0 || options.record)) throw usage("--shards runs plain RTP calls with the profile's plugins only: not with --webrtc, --asr or --record");
   if (options.findCapacity && options.sessions.length > 1) throw usage("--find-capacity searches for the count itself: give at most one --sessions (where it starts)");
   return options;
 }
@@ -144,7 +153,7 @@ export function resultsPath(options: LoadOptions): string {
     : options.asr > 0 ? "load-asr"
     : options.webrtc ? "load-webrtc"
     : "load";
-  const name = `${base}${options.record ? "-recorded" : ""}-results.json`;
+  const name = `${base}${options.record ? "-recorded" : ""}${options.shards !== undefined ? `-shards${options.shards}` : ""}-results.json`;
   return fileURLToPath(new URL(`./${name}`, import.meta.url));
 }
 
@@ -166,5 +175,6 @@ export function loadArgs(options: LoadOptions): string[] {
   if (options.plugins) args.push("--plugins", options.plugins.join(","));
   if (options.findCapacity) args.push("--find-capacity");
   if (options.record) args.push("--record");
+  if (options.shards !== undefined) args.push("--shards", String(options.shards));
   return args;
 }

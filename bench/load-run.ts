@@ -8,17 +8,17 @@ import { EventLoopLagProbe } from "./event-loop-lag.ts";
 import { runLoadGenerator } from "./generator-process.ts";
 import type { LoadOptions } from "./load-args.ts";
 import { createLoadServer } from "./load-profile.ts";
-import { PACKET_MS } from "./load-protocol.ts";
+import { type GeneratorReport, PACKET_MS } from "./load-protocol.ts";
 import type { StreamArrivals } from "./latency-probe.ts";
 import { memorySample, PeakMemory, perCallerMb } from "./memory-sampler.ts";
-import { absoluteNow, distribution } from "./stats.ts";
+import { absoluteNow, type Distribution, distribution } from "./stats.ts";
 
 /**
  * First port of the default RTP range, which grows with the number of sessions. It lies below
  * Linux's ephemeral range (32768-60999), where the generator's sockets get their ports: inside
  * it, Parley's RTCP to a generator's port + 1 could land on another session's RTP port.
  */
-const RTP_PORT_BASE = 20000;
+export const RTP_PORT_BASE = 20000;
 /** How long the idle server's event-loop lag is sampled first: the machine's own noise floor. */
 const IDLE_MS = 2000;
 /** Time for the last packets to arrive after the generator stops. */
@@ -89,6 +89,65 @@ async function perPlugin(metric: MetricValues): Promise<Record<string, PluginFra
   return Object.fromEntries([...byPlugin].filter(([, e]) => e.count > 0).map(([plugin, e]) => [plugin, { meanUs: Math.round((e.sum / e.count) * 1e7) / 10, over5ms: e.count - e.within5ms }]));
 }
 
+/** One shard's figures in a sharded run (load-sharded.ts): its CPU (% of one core), lag and memory over the window. */
+export interface ShardFigures {
+  shard: number;
+  cpuPercentOfOneCore: number;
+  eventLoopLagMs: Distribution;
+  rssBeforeMb: number;
+  rssMb: number;
+}
+
+/** The generator's steady window: every stream running, absolute ms. */
+export interface SteadyWindow {
+  steadyFrom: number;
+  steadyUntil: number;
+}
+
+/**
+ * Each packet's latency, joined from the generator's send log and the probe's arrivals: from the
+ * packet's real send time (and from its schedule, which includes the generator's lateness), over
+ * the steady window, the measured calls' (index below `sessions`) apart from the recognition
+ * calls'; and the frames delivered and missing over the whole run.
+ */
+export function packetLatencies(report: GeneratorReport, streams: ReadonlyMap<number, StreamArrivals>, window: SteadyWindow, sessions: number) {
+  const latency: number[] = [];
+  const latencyFromSchedule: number[] = [];
+  // Per second of the window, so a few stalls can be told from a path that is slow throughout.
+  const latencyBySecond: number[][] = Array.from({ length: Math.ceil((window.steadyUntil - window.steadyFrom) / 1000) }, () => []);
+  const asrLatency: number[] = [];
+  let framesDelivered = 0;
+  let framesMissing = 0;
+  for (const [index, lateness] of report.latenessBySession.entries()) {
+    const stream = streams.get(index);
+    const first = report.firstPacketBySession[index]!;
+    framesDelivered += stream?.frames ?? 0;
+    for (let k = 0; k < lateness.length; k++) {
+      const arrival = stream?.arrivals[k];
+      if (arrival === undefined || !stream) {
+        framesMissing++;
+        continue;
+      }
+      const scheduled = stream.t0 + (first + k) * PACKET_MS;
+      if (scheduled < window.steadyFrom || scheduled >= window.steadyUntil) continue;
+      if (index >= sessions) {
+        asrLatency.push(arrival - scheduled - lateness[k]!);
+        continue;
+      }
+      latency.push(arrival - scheduled - lateness[k]!);
+      latencyBySecond[Math.floor((scheduled - window.steadyFrom) / 1000)]!.push(arrival - scheduled - lateness[k]!);
+      latencyFromSchedule.push(arrival - scheduled);
+    }
+  }
+  return { latency, latencyFromSchedule, latencyBySecond, asrLatency, framesDelivered, framesMissing };
+}
+
+/** What the generator reports of itself: its lateness, how calls opened, its CPU and bitrate. */
+export function generatorFigures(report: GeneratorReport) {
+  const { latenessMs, openMs, openFailures, openErrors, cpuPercent, opusKbps, sendErrors } = report;
+  return { latenessMs, openMs, openFailures, openErrors, cpuPercent, opusKbps, sendErrors };
+}
+
 /** Runs the load of `options` with `sessions` measured callers; resolves with the figures bench/load.ts prints and writes. */
 export async function runLoad(options: LoadOptions, sessions: number) {
   const { asr: asrCalls, seconds } = options;
@@ -137,36 +196,7 @@ export async function runLoad(options: LoadOptions, sessions: number) {
   peakMemory.stop();
   if (!steady?.until || !steady.lag || !steady.memory) throw new Error("the generator stopped before the steady-state window ended");
 
-  // Join arrivals with the generator's send log: latency from the packet's real send time, and from its schedule.
-  const latency: number[] = [];
-  const latencyFromSchedule: number[] = [];
-  // Per second of the window, so a few stalls can be told from a path that is slow throughout.
-  const latencyBySecond: number[][] = Array.from({ length: Math.ceil((steady.steadyUntil - steady.steadyFrom) / 1000) }, () => []);
-  // The recognition calls' own packets, apart: the figures above are the measured calls'.
-  const asrLatency: number[] = [];
-  let framesDelivered = 0;
-  let framesMissing = 0;
-  for (const [index, lateness] of report.latenessBySession.entries()) {
-    const stream = streams.get(index);
-    const first = report.firstPacketBySession[index]!;
-    framesDelivered += stream?.frames ?? 0;
-    for (let k = 0; k < lateness.length; k++) {
-      const arrival = stream?.arrivals[k];
-      if (arrival === undefined || !stream) {
-        framesMissing++;
-        continue;
-      }
-      const scheduled = stream.t0 + (first + k) * PACKET_MS;
-      if (scheduled < steady.steadyFrom || scheduled >= steady.steadyUntil) continue;
-      if (index >= sessions) {
-        asrLatency.push(arrival - scheduled - lateness[k]!);
-        continue;
-      }
-      latency.push(arrival - scheduled - lateness[k]!);
-      latencyBySecond[Math.floor((scheduled - steady.steadyFrom) / 1000)]!.push(arrival - scheduled - lateness[k]!);
-      latencyFromSchedule.push(arrival - scheduled);
-    }
-  }
+  const { latency, latencyFromSchedule, latencyBySecond, asrLatency, framesDelivered, framesMissing } = packetLatencies(report, streams, steady, sessions);
 
   const { metrics } = server;
   const finalLatency = server.metrics.registry.getSingleMetric("parley_asr_final_latency_seconds") as MetricValues | undefined;
@@ -202,6 +232,8 @@ export async function runLoad(options: LoadOptions, sessions: number) {
       ingestMeanUs: Math.round(((await total(metrics.ingestSeconds, "parley_ingest_seconds_sum")) / ingestCount) * 1e7) / 10,
       pluginsMeanUs: Math.round(((await total(metrics.pluginFrameSeconds, "parley_plugin_frame_seconds_sum")) / pluginCount) * 1e7) / 10,
       perPluginFrame: await perPlugin(metrics.pluginFrameSeconds),
+      // A sharded run's figures per shard (load-sharded.ts); one server here.
+      shards: null as ShardFigures[] | null,
     },
     memory: {
       before: memoryBefore,
@@ -239,15 +271,7 @@ export async function runLoad(options: LoadOptions, sessions: number) {
         engine: engine.stats(),
       }
       : null,
-    generator: {
-      latenessMs: report.latenessMs,
-      openMs: report.openMs,
-      openFailures: report.openFailures,
-      openErrors: report.openErrors,
-      cpuPercent: report.cpuPercent,
-      opusKbps: report.opusKbps,
-      sendErrors: report.sendErrors,
-    },
+    generator: generatorFigures(report),
   };
   await server.close();
   await dispose();

@@ -23,13 +23,14 @@ import { writeFileSync } from "node:fs";
 import { parseLoadArgs, resultsPath } from "./load-args.ts";
 import { formatLoadReport } from "./load-report.ts";
 import { runLoad } from "./load-run.ts";
+import { runShardedLoad } from "./load-sharded.ts";
 import { runSeries } from "./load-series.ts";
 
 const options = parseLoadArgs(process.argv.slice(2));
 if (options.findCapacity || options.sessions.length > 1) {
   await runSeries(options);
 } else {
-  const results = await runLoad(options, options.sessions[0]!);
+  const results = options.shards === undefined ? await runLoad(options, options.sessions[0]!) : await runShardedLoad(options, options.sessions[0]!);
   const path = resultsPath(options);
   writeFileSync(path, JSON.stringify(results, null, 2) + "\n");
   console.log(formatLoadReport(results, path));

@@ -1,15 +1,14 @@
 // The `routing` plugin: the human half of the call center. Queues and agents from its options
 // (and the API), callers handed over by the voice bot (route.request) routed by their events,
 // agents' desktops at /agent, and the metrics call centers run on.
-import { definePlugin, firstExternalIPv4, type Plugin, type Static, StringEnum, Type } from "../../core/mod.ts";
+import { definePlugin, type Plugin, type Static, StringEnum, Type } from "../../core/mod.ts";
 import { AgentTokens } from "./agent-tokens.ts";
 import "./events.ts";
 import { decisionMetric, routingMetrics } from "./metrics.ts";
-import { RedisCluster } from "./cluster.ts";
-import { RedisRoutingStore } from "./redis-store.ts";
+import { joinCluster, restoreNode, sharedTokens } from "./node.ts";
 import { coded, registerRoutingRoutes, ROUTING_ERRORS } from "./routes.ts";
 import { RoutingError } from "./RoutingError.ts";
-import { type ClusterMessage, type OpenPipe, RoutingService } from "./service.ts";
+import { RoutingService } from "./service.ts";
 
 const Skills = Type.Record(Type.String(), Type.Number());
 
@@ -80,24 +79,7 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
   options: RoutingOptions,
   errors: ROUTING_ERRORS,
   async setup(context, options) {
-    // Redis out of reach at start stops the server with PARLEY_ERR_ROUTING_STORE_UNAVAILABLE.
-    const store = options.redis ? await coded(() => RedisRoutingStore.connect(options.redis!)) : undefined;
-    if (store) {
-      context.onClose(() => store.close());
-      // A caller this node could not route is better sent to another node by the carrier or the load balancer.
-      context.refuseSessionsWhen(() => (store.connected ? undefined : "this node cannot reach the routing state in Redis"));
-    }
-    const cluster = options.redis ? await coded(() => RedisCluster.connect<ClusterMessage>(options.redis!)) : undefined;
-    if (cluster) context.onClose(() => cluster.close());
-    // Audio between the caller's node and the agent's: 16 kHz linear PCM over plain RTP (no coding
-    // loss added to the call's, and no encoder, the costliest step of a frame), each end marked as
-    // an agent's leg. The end that knows the other's address sends to it at once; the other answers
-    // wherever that media comes from.
-    const nodeAddress = options.redis?.address ?? firstExternalIPv4();
-    const openPipe: OpenPipe = async ({ mark, remote }) => {
-      const opened = await context.transport("rtp").open({ codec: "l16", remote, symmetric: remote === undefined, sendFirst: true, metadata: { agentLeg: mark } });
-      return { session: opened.session, address: `${nodeAddress ?? opened.host}:${opened.port}` };
-    };
+    const { store, cluster, openPipe } = options.redis ? await joinCluster(context, options.redis) : {};
     const service = new RoutingService({
       intentQueues: options.intentQueues,
       defaultQueue: options.defaultQueue,
@@ -106,17 +88,7 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
       valuePriority: options.valuePriority,
       announceEverySeconds: options.announceEverySeconds,
     }, { clock: context.clock, store, cluster, openPipe, onDecision: decisionMetric(context.metrics), agentEvents: options.agentEvents, onError: (error) => context.log.warn({ err: error }, "routing work failed") });
-    // Agents' tokens in a cluster: each issued one goes to Redis (for nodes that start later) and to
-    // the nodes running now; a node starting takes those already there.
-    const tokens = new AgentTokens((agentId, digest) => {
-      if (!store || !cluster) return;
-      cluster.publish({ kind: "token", agentId, digest });
-      store.putAgentToken(agentId, digest).catch((error) => context.log.warn({ err: error }, "agent token not shared"));
-    });
-    if (store && cluster) {
-      for (const [agentId, digest] of await coded(() => store.agentTokens())) tokens.adopt(agentId, digest);
-      cluster.messages$.subscribe((message) => message.kind === "token" && tokens.adopt(message.agentId, message.digest));
-    }
+    const tokens = store && cluster ? await sharedTokens(context, store, cluster) : new AgentTokens();
     // Queues that others overflow into come first, so every overflow names a queue that exists.
     const queues = [...options.queues].sort((a, b) => Number("overflow" in a) - Number("overflow" in b));
     // A bad configuration stops the server at start with the code an API call would get.
@@ -127,18 +99,9 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
       }
       for (const { token, ...agent } of options.agents) tokens.issue((await service.router.addAgent(agent)).id, token);
     });
-    // Redis back after restarting empty: what this node knows goes back in: the configured queues
-    // where missing, the agents whose legs it holds and its waiting callers, the configured agents
-    // where missing. After a connection that only dropped, the state is still there.
     store?.onReconnect((lost) => {
-      if (!lost) return;
-      const restored = async () => {
-        for (const queue of queues) if (!(await store.getQueue(queue.id))) await service.router.addQueue(queue);
-        for (const [agentId, digest] of tokens.digests()) await store.putAgentToken(agentId, digest);
-        await service.restore();
-        for (const { token: _, ...agent } of options.agents) if (!(await store.getAgent(agent.id))) await service.router.addAgent(agent);
-      };
-      restored().then(() => context.log.info("routing state in Redis restored after the connection came back"), (error) => context.log.error({ err: error }, "routing state not restored"));
+      // After a connection that only dropped, the state is still there.
+      if (lost) restoreNode(context, { store, service, tokens, queues, agents: options.agents });
     });
     context.addTokenResolver((token) => tokens.resolve(token));
     const count = routingMetrics(context.metrics, service.router);
