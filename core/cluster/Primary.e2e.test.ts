@@ -3,11 +3,15 @@
 // the shard that holds it; the session list, the event stream and the metrics are every shard's;
 // every merged endpoint checks who is asking; a shard killed with SIGKILL loses only its own calls
 // and is started again.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ParleyError } from "../errors.ts";
+import type { Logger } from "../log.ts";
 import { requireTool, runFfmpeg, waitFor } from "../testing.ts";
 import { Primary } from "./Primary.ts";
 
@@ -98,6 +102,41 @@ test("a shard that cannot start fails listen() with a configuration error that n
   } catch (error) {
     assert.instance(error, ParleyError);
     assert.match((error as Error).message, /shard \d exited \(code \d+\) before it was ready/);
+  }
+});
+
+test("a shard that hangs at start fails listen() once its ready time is up, naming it", async () => {
+  const primary = new Primary({ entry: fileURLToPath(new URL("./hanging-shard.ts", import.meta.url)), shards: 1, readyTimeoutMs: 1500, config: { logLevel: "warn", http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "41200-41299" } } });
+  try {
+    await primary.listen();
+    assert.unreachable("listen() succeeded");
+  } catch (error) {
+    assert.instance(error, ParleyError);
+    assert.match((error as Error).message, /shard 0 did not get ready within 1500 ms/);
+  }
+});
+
+test("a killed shard that fails to start again is tried again, later each time, until it starts; each failure is logged", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "parley-primary-"));
+  const marker = join(dir, "refuse");
+  process.env.PARLEY_TEST_REFUSE = marker;
+  const failures: unknown[] = [];
+  const log = { error: (fields: unknown) => void failures.push(fields) } as unknown as Logger;
+  const primary = new Primary({ entry: fileURLToPath(new URL("./refusing-shard.ts", import.meta.url)), shards: 1, log, config: { logLevel: "warn", http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "41300-41399" } } });
+  try {
+    await primary.listen();
+    const [pid] = primary.shardProcessIds();
+    writeFileSync(marker, "");
+    process.kill(pid!, "SIGKILL");
+    await waitFor(() => failures.filter((f) => (f as { attempt?: number }).attempt !== undefined).length >= 2, 10_000, "two failed starts");
+    rmSync(marker);
+    await waitFor(() => primary.shardProcessIds()[0] !== undefined, 15_000, "the shard started again");
+    assert.is.not(primary.shardProcessIds()[0], pid);
+    assert.equal(failures.map((f) => (f as { attempt?: number }).attempt).filter((a) => a !== undefined).slice(0, 2), [1, 2]);
+  } finally {
+    delete process.env.PARLEY_TEST_REFUSE;
+    await primary.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

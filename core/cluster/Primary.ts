@@ -25,6 +25,10 @@ import { type PrimaryMessage, SHARD_ENV, type ShardMessage, type ShardSetup } fr
 const METRICS_TIMEOUT_MS = 5000;
 /** How long after a shard died it is started again (a shard that dies at once is not restarted in a tight loop). */
 const RESTART_DELAY_MS = 1000;
+/** Longest wait between attempts to start a shard again that keeps failing to start (the delay doubles from RESTART_DELAY_MS). */
+const MAX_RESTART_DELAY_MS = 30_000;
+/** How long a shard has to get ready (load its plugins, listen) before listen() gives up on the host. */
+const READY_TIMEOUT_MS = 120_000;
 /** How long a stopping shard has to end its calls before it is killed. */
 const STOP_TIMEOUT_MS = 10000;
 
@@ -38,6 +42,8 @@ export interface PrimaryOptions {
   config?: ParleyConfig;
   /** Where a dead shard is reported (nothing when absent). */
   log?: Logger;
+  /** How long a shard has to get ready before listen() fails, ms; default 120000. */
+  readyTimeoutMs?: number;
 }
 
 /** One shard as the primary sees it. */
@@ -81,11 +87,22 @@ export class Primary {
 
   /** Waits for every shard, then listens on the configured HTTP port; a shard that fails to start stops them all. */
   async listen(): Promise<AddressInfo> {
+    const timeoutMs = this.#options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A shard that hangs at start (a plugin that never finishes its setup) fails the host, as one that exits does.
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const waiting = this.#shards.filter((shard) => shard.port === undefined).map((shard) => shard.index);
+        reject(new ParleyError("PARLEY_ERR_CONFIG", `shard ${waiting.join(", ")} did not get ready within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
     try {
-      await Promise.all(this.#shards.map((shard) => shard.ready));
+      await Promise.race([Promise.all(this.#shards.map((shard) => shard.ready)), hung]);
     } catch (error) {
       await this.close();
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
     await new Promise<void>((resolve, reject) => {
       this.#http.once("error", reject);
@@ -164,9 +181,19 @@ export class Primary {
     shard.port = undefined;
     if (this.#closing) return;
     this.#options.log?.error({ shard: shard.index, how }, "a shard exited; starting it again");
+    this.#restart(shard, rtp, ice, 1);
+  }
+
+  /** Starts a lost shard again after a delay; one that fails to start is tried again, later each time. */
+  #restart(shard: Shard, rtp: PortRange, ice: PortRange | undefined, attempt: number): void {
     setTimeout(() => {
-      if (!this.#closing) this.#start(shard, rtp, ice).ready.catch(() => {});
-    }, RESTART_DELAY_MS);
+      if (this.#closing) return;
+      this.#start(shard, rtp, ice).ready.catch((error: unknown) => {
+        if (this.#closing) return;
+        this.#options.log?.error({ shard: shard.index, attempt, err: error }, "a shard failed to start again; trying later");
+        this.#restart(shard, rtp, ice, attempt + 1);
+      });
+    }, Math.min(RESTART_DELAY_MS * 2 ** (attempt - 1), MAX_RESTART_DELAY_MS));
   }
 
   async #stop(shard: Shard): Promise<void> {
