@@ -39,6 +39,8 @@ export interface RedisClusterOptions {
   timeoutMs?: number;
 }
 
+/** How long the other nodes have to reconnect after Redis came back before one silent is lost, ms (reconnection is tried every half second at most). */
+const RECONNECT_GRACE_MS = 2000;
 /** Messages kept for the other nodes while Redis is out of reach; older ones are dropped. */
 const HELD_MESSAGES = 1000;
 
@@ -62,6 +64,8 @@ export class RedisCluster<Message> implements RoutingCluster<Message> {
   readonly #seen = new Map<string, number>();
   /** Messages published while the connection was down, oldest first. */
   readonly #held: string[] = [];
+  /** Since when the connection is back with messages still held; 0 when none wait. */
+  #backSince = 0;
   readonly #waiting = new Map<string, { resolve(value: unknown): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>();
   #handler: (method: string, args: unknown) => Promise<unknown> = (method) => Promise.reject(new Error(`no handler for ${method}`));
   /** When this node last heard its own heartbeat, and since when it hears it again after a gap. */
@@ -77,9 +81,8 @@ export class RedisCluster<Message> implements RoutingCluster<Message> {
     this.#heartbeatMs = options.heartbeatMs ?? 250;
     this.#timeoutMs = options.timeoutMs ?? 3000;
     subscriber.on("message", (_channel: string, text: string) => this.#received(text));
-    publisher.on("ready", () => {
-      for (const text of this.#held.splice(0)) this.#publisher.publish(this.#channel, text).catch(() => {});
-    });
+    // Held messages wait until the other nodes are listening again (see #flushHeld).
+    publisher.on("ready", () => void (this.#backSince = Date.now()));
     this.#beat = setInterval(() => this.#heartbeat(), this.#heartbeatMs);
   }
 
@@ -106,8 +109,22 @@ export class RedisCluster<Message> implements RoutingCluster<Message> {
 
   publish(message: Message): void {
     const text = JSON.stringify({ from: this.node, kind: "message", message });
-    if (this.#publisher.status === "ready") this.#publisher.publish(this.#channel, text).catch(() => this.#hold(text));
+    // Behind the held ones, in order.
+    if (this.#publisher.status === "ready" && this.#held.length === 0) this.#publisher.publish(this.#channel, text).catch(() => this.#hold(text));
     else this.#hold(text);
+  }
+
+  /**
+   * Sends the held messages once every node heard from before the outage beats again (it has
+   * subscribed again: pub/sub keeps nothing for a node that is not listening), or after
+   * RECONNECT_GRACE_MS, whichever comes first.
+   */
+  #flushHeld(now: number): void {
+    if (this.#held.length === 0 || this.#publisher.status !== "ready") return;
+    const back = this.#backSince || now;
+    const everyoneBack = [...this.#seen.values()].every((seen) => seen >= back);
+    if (!everyoneBack && now - back < RECONNECT_GRACE_MS) return;
+    for (const text of this.#held.splice(0)) this.#publisher.publish(this.#channel, text).catch(() => {});
   }
 
   #hold(text: string): void {
@@ -159,6 +176,7 @@ export class RedisCluster<Message> implements RoutingCluster<Message> {
       return;
     }
     this.#seen.set(envelope.from, now);
+    this.#flushHeld(now);
     switch (envelope.kind) {
       case "message":
         this.messages$.next(envelope.message);
@@ -190,20 +208,26 @@ export class RedisCluster<Message> implements RoutingCluster<Message> {
 
   /**
    * Sends this node's heartbeat and declares lost the nodes silent for 4 beats, but only while this
-   * node hears its own: with Redis out of reach every node falls silent, and none is lost for it.
+   * node hears its own: with Redis out of reach every node falls silent, and none is lost for it;
+   * once it is back, the others have RECONNECT_GRACE_MS more.
    */
   #heartbeat(): void {
     this.#send({ from: this.node, kind: "alive" });
     const now = Date.now();
+    this.#flushHeld(now);
     const silentMs = 4 * this.#heartbeatMs;
-    if (now - this.#heardSelf > silentMs) {
+    const selfSilentMs = now - this.#heardSelf;
+    if (selfSilentMs > silentMs) {
       this.#healthySince = 0;
       return;
     }
     if (this.#healthySince === 0) this.#healthySince = now;
-    if (now - this.#healthySince < silentMs) return;
+    // Others are judged only while this node hears itself well within the time they are given: at
+    // the start of an outage, its own last beat may be a little younger than theirs.
+    if (selfSilentMs > 2 * this.#heartbeatMs) return;
     for (const [node, seen] of this.#seen) {
-      if (now - seen <= silentMs) continue;
+      // After this node's own silence (Redis away), the others get time to reconnect before they are judged.
+      if (now - Math.max(seen, this.#healthySince + RECONNECT_GRACE_MS) <= silentMs) continue;
       this.#seen.delete(node);
       this.lost$.next(node);
     }
