@@ -144,6 +144,9 @@ test("two nodes, one Redis: a caller on node 1 talks with an agent on node 2; no
     assert.is(requeued.position, 1);
     const told = await eventOf(one.events, "tts.started", first.id, before, 10_000);
     assert.match(told.text, /lost the connection to your agent/);
+    const metrics = (await http(one.base, "/metrics", { headers: AUTH })).text;
+    assert.match(metrics, /parley_cluster_nodes_lost_total 1\b/, "node 1 counted node 2 lost");
+    assert.match(metrics, /parley_cluster_nodes 1\b/, "node 1 hears only itself");
 
     // Bob, on node 1, gets the caller with its context.
     const bobDesk = await openDesktop(browser, one.base, BOB);

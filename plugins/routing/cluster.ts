@@ -16,6 +16,8 @@ export interface RoutingCluster<Message> {
   readonly messages$: Subject<Message>;
   /** Names of nodes that stopped beating (each once). */
   readonly lost$: Subject<string>;
+  /** The nodes heard from within the time a silent one is given, this one included. */
+  nodes(): string[];
   /** To every other node; held (the last 1000) while Redis is out of reach and sent when it is back. */
   publish(message: Message): void;
   /** Runs `method` on `node`; throws RoutingError node_unavailable when it does not answer in time, or the error it answered with. */
@@ -145,6 +147,11 @@ export class RedisCluster<Message> implements RoutingCluster<Message> {
 
   serve(handler: (method: string, args: unknown) => Promise<unknown>): void {
     this.#handler = handler;
+  }
+
+  nodes(): string[] {
+    const since = Date.now() - 4 * this.#heartbeatMs;
+    return [this.node, ...[...this.#seen].filter(([, seen]) => seen >= since).map(([node]) => node)];
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,9 @@ export async function joinCluster(context: PluginContext, options: NodeOptions):
   context.refuseSessionsWhen(() => (store.connected ? undefined : "this node cannot reach the routing state in Redis"));
   const cluster = await coded(() => RedisCluster.connect<ClusterMessage>(options));
   context.onClose(() => cluster.close());
+  context.metrics.gauge("parley_cluster_nodes", "Nodes of this call center heard from within the last second, this one included", [], (gauge) => gauge.set(cluster.nodes().length));
+  const lost = context.metrics.counter("parley_cluster_nodes_lost_total", "Nodes this node declared lost (silent for four heartbeats while it heard its own)", []);
+  cluster.lost$.subscribe(() => lost.inc());
   // Audio between the caller's node and the agent's: 16 kHz linear PCM over plain RTP (no coding
   // loss added to the call's, and no encoder, the costliest step of a frame), each end marked as
   // an agent's leg. The end that knows the other's address sends to it at once; the other answers

@@ -44,6 +44,8 @@ test("a caller on one node is offered to and bridged with an agent on another; R
     // Defined on one node, seen on the other.
     assert.is((await fetch(`${one.base}/v1/queues`, as(ADMIN, { id: "vip", ringSeconds: 10 }))).status, 201);
     assert.ok((await (await fetch(`${two.base}/v1/queues`, as(ADMIN, undefined, "GET"))).json()).some((queue: { id: string }) => queue.id === "vip"));
+    // Node one hears node two's heartbeats.
+    await waitFor(async () => /parley_cluster_nodes 2\b/.test(await (await fetch(`${one.base}/metrics`, as(ADMIN, undefined, "GET"))).text()), 3000, "parley_cluster_nodes 2 on node one");
     // An agent created through one node's API signs in on the other with the token it was given.
     const created = await (await fetch(`${one.base}/v1/agents`, as(ADMIN, { id: "cy", name: "Cy" }))).json();
     await waitFor(async () => (await fetch(`${two.base}/v1/agent/me`, as(created.token, undefined, "GET"))).status === 200, 3000, "cy's token known on node two");
