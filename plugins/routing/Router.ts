@@ -11,7 +11,7 @@ export interface RouterOptions {
   /** ms since the epoch; injected by tests. */
   now?: () => number;
   emit(event: RoutingEvent): void;
-  /** This node's name when the store is shared: calls and agents are stamped with it, and a call goes only to agents of its node. */
+  /** This node's name when the store is shared: each call is stamped with it, so an agent on another node knows where its caller is. */
   node?: string;
   /** Told the time of each dispatch that had calls waiting and agents free, less the time its events took to deliver, s: the routing decision (parley_routing_decision_seconds). */
   onDecision?(seconds: number): void;
@@ -90,7 +90,7 @@ export class Router {
     return this.#serial(async () => {
       const agent = await this.#agent(agentId);
       if (status !== "available" && agent.state === "reserved" && agent.callId) await this.#missOffer(agent, "declined");
-      const updated = { ...(await this.#agent(agentId)), status, missedOffers: status === "available" ? 0 : agent.missedOffers, ...(status === "available" ? { node: this.#node } : {}) };
+      const updated = { ...(await this.#agent(agentId)), status, missedOffers: status === "available" ? 0 : agent.missedOffers };
       if (status === "available" && agent.status !== "available" && updated.state === "idle") updated.idleSince = this.#now();
       await this.store.putAgent(updated);
       if (agent.status !== status) this.#emit({ type: "agent.status", agentId, status, reason });
@@ -288,7 +288,7 @@ export class Router {
    */
   restore(agents: readonly AgentRecord[], calls: readonly QueuedCall[]): Promise<void> {
     return this.#serial(async () => {
-      for (const agent of agents) await this.store.putAgent({ ...agent, node: this.#node });
+      for (const agent of agents) await this.store.putAgent(agent);
       for (const call of calls) if (!(await this.store.getCall(call.id))) await this.store.putCall({ ...call, offerId: undefined, node: this.#node });
       await this.#dispatch();
     });

@@ -29,8 +29,6 @@ export interface AgentRecord {
   callId?: string;
   queueId?: string;
   answeredAt?: number;
-  /** With a shared store: the node that holds the agent's audio leg (set as it goes available). */
-  node?: string;
 }
 
 /** How a queue picks among the agents who can take a call. */
