@@ -107,6 +107,26 @@ export const SETTINGS: readonly Setting[] = [
     apply: (settings, value) => (section(settings, "webrtc").announcedAddress = value),
   },
   {
+    env: "PARLEY_WEBRTC_EDGE",
+    option: "--webrtc-edge <werift|mediasoup>",
+    default: "werift",
+    meaning: "what terminates browsers' WebRTC: werift in this process, or mediasoup's C++ workers (built by npm install when the README's libraries are there)",
+    apply: (settings, value, from) => {
+      if (value !== "werift" && value !== "mediasoup") throw new ParleyError("PARLEY_ERR_CONFIG", `${from}="${value}" is neither werift nor mediasoup`);
+      section(settings, "webrtc").edge = value;
+    },
+  },
+  {
+    env: "PARLEY_WEBRTC_WORKERS",
+    option: "--webrtc-workers <count>",
+    default: "one per core",
+    meaning: "mediasoup workers to run (with --webrtc-edge mediasoup)",
+    apply: (settings, value, from) => {
+      if (!/^[1-9]\d*$/.test(value)) throw new ParleyError("PARLEY_ERR_CONFIG", `${from}="${value}" is not a count of workers`);
+      section(settings, "webrtc").workers = Number(value);
+    },
+  },
+  {
     env: "PARLEY_LOG_LEVEL",
     option: "--log-level <level>",
     default: DEFAULTS.logLevel,

@@ -54,6 +54,10 @@ export interface ParleyConfig {
     connectTimeoutSeconds?: number;
     /** A connected WebRTC session that receives no RTP for this long ends with `webrtc_media_timeout`: a closed tab, a lost network (default 10). */
     mediaTimeoutSeconds?: number;
+    /** What terminates ICE, DTLS and SRTP: "werift" in this process (default) or "mediasoup" workers (built by `npm install` when the system's libraries are there). */
+    edge?: "werift" | "mediasoup";
+    /** mediasoup workers (C++ processes) to run, each on its own core (default: one per core). */
+    workers?: number;
   };
   websocket?: {
     /** Largest WebSocket message accepted, in bytes (default 65536). */
@@ -87,7 +91,7 @@ export interface ResolvedConfig {
     maxJitterDelayMs: number;
   };
   auth: { tokens: string[]; metricsTokens: string[]; supervisorTokens: string[] };
-  webrtc: { icePortMin?: number; icePortMax?: number; announcedAddress?: string; interfaces?: string[]; connectTimeoutSeconds: number; mediaTimeoutSeconds: number };
+  webrtc: { icePortMin?: number; icePortMax?: number; announcedAddress?: string; interfaces?: string[]; connectTimeoutSeconds: number; mediaTimeoutSeconds: number; edge: "werift" | "mediasoup"; workers?: number };
   websocket: { maxMessageBytes: number; maxBufferedBytes: number; idleTimeoutSeconds: number };
   memory: { releaseIntervalSeconds: number };
 }
@@ -131,6 +135,8 @@ const SCHEMA = {
       additionalProperties: false,
       properties: {
         icePorts: { type: "string", pattern: "^\\d+-\\d+$" },
+        edge: { enum: ["werift", "mediasoup"] },
+        workers: { type: "integer", minimum: 1, maximum: 64 },
         announcedAddress: { type: "string", minLength: 1 },
         interfaces: { type: "array", items: { type: "string", minLength: 1 } },
         connectTimeoutSeconds: { type: "number", exclusiveMinimum: 0, maximum: 600 },
@@ -228,6 +234,8 @@ export function resolveConfig(config: ParleyConfig = {}): ResolvedConfig {
       interfaces: webrtc.interfaces,
       connectTimeoutSeconds: webrtc.connectTimeoutSeconds ?? 15,
       mediaTimeoutSeconds: webrtc.mediaTimeoutSeconds ?? 10,
+      edge: webrtc.edge ?? "werift",
+      workers: webrtc.workers,
     },
     websocket: {
       maxMessageBytes: websocket.maxMessageBytes ?? 65536,

@@ -73,6 +73,11 @@ export class RtpEndpoint implements SessionTransport {
   #confirmed = false;
   #closed = false;
 
+  /** The SSRC this leg sends with (a mediasoup producer must be told it). */
+  get ssrc(): number {
+    return this.#media.sender.ssrc;
+  }
+
   constructor(session: CallSession, options: RtpEndpointOptions) {
     this.#session = session;
     this.#options = options;

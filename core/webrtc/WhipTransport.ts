@@ -1,8 +1,6 @@
-import type { RTCPeerConnection, RTCRtpCodecParameters, RTCRtpTransceiver } from "werift";
-import { codecForFormat } from "../codecs.ts";
 import { ParleyError } from "../errors.ts";
 import { mediaType, readText } from "../http/body.ts";
-import type { CallSession, Session } from "../Session.ts";
+import type { Session } from "../Session.ts";
 import type { Transport, TransportHost } from "../transport.ts";
 import {
   type CandidateRefusal,
@@ -13,6 +11,7 @@ import {
   MAX_CANDIDATES_PER_SESSION,
   screenOffer,
 } from "./candidate-policy.ts";
+import { startEdge, type WebRtcEdge, type WebRtcLeg } from "./edge.ts";
 
 declare module "../transport.ts" {
   interface TransportMap {
@@ -20,55 +19,8 @@ declare module "../transport.ts" {
   }
 }
 
-/** werift and the endpoint built on it, loaded when the transport starts (`import "parley"` does not load them). */
-interface Libraries {
-  werift: typeof import("werift");
-  WebRtcEndpoint: typeof import("./WebRtcEndpoint.ts").WebRtcEndpoint;
-}
-
-async function loadLibraries(): Promise<Libraries> {
-  const [werift, endpoint] = await Promise.all([import("werift"), import("./WebRtcEndpoint.ts")]);
-  return { werift, WebRtcEndpoint: endpoint.WebRtcEndpoint };
-}
-
 const SDP_TYPE = "application/sdp";
 const TRICKLE_TYPE = "application/trickle-ice-sdpfrag";
-/** Longest Parley waits for its own ICE candidates before answering (non-trickle answer). */
-const GATHER_TIMEOUT_MS = 3000;
-
-/** The audio codecs Parley offers werift, in order of preference. */
-function audioCodecs({ RTCRtpCodecParameters }: Libraries["werift"]): RTCRtpCodecParameters[] {
-  return [
-    new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2, payloadType: 111, parameters: "minptime=10;useinbandfec=1" }),
-    new RTCRtpCodecParameters({ mimeType: "audio/PCMU", clockRate: 8000, channels: 1, payloadType: 0 }),
-    new RTCRtpCodecParameters({ mimeType: "audio/telephone-event", clockRate: 48000, channels: 1, payloadType: 110 }),
-    new RTCRtpCodecParameters({ mimeType: "audio/telephone-event", clockRate: 8000, channels: 1, payloadType: 126 }),
-  ];
-}
-
-function codecName(codec: RTCRtpCodecParameters): string {
-  return codec.mimeType.split("/")[1].toLowerCase();
-}
-
-/** Waits until the peer connection has gathered its candidates, the session ended, or the timeout passed. */
-function gathered(pc: RTCPeerConnection, session: Session): Promise<void> {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, GATHER_TIMEOUT_MS);
-    const subscription = pc.iceGatheringStateChange.subscribe((state) => state === "complete" && done());
-    session.closed.then(done);
-    function done() {
-      clearTimeout(timer);
-      subscription.unSubscribe();
-      resolve();
-    }
-  });
-}
-
-/** Closes a peer connection that no session owns yet; werift failing to close must not hide the error being answered. */
-async function closeUnowned(pc: RTCPeerConnection): Promise<void> {
-  await pc.close().catch(() => {});
-}
 
 const REFUSAL_TEXT: Record<CandidateRefusal, string> = {
   hostname: "a host name (Parley resolves no names)",
@@ -80,10 +32,9 @@ const REFUSAL_TEXT: Record<CandidateRefusal, string> = {
   reserved: "a reserved address",
 };
 
-/** One WHIP resource: its session, its peer connection and how many candidates its peer has given. */
+/** One WHIP resource: its leg and how many candidates its peer has given. */
 interface WhipResource {
-  readonly session: CallSession;
-  readonly pc: RTCPeerConnection;
+  readonly leg: WebRtcLeg;
   candidates: number;
 }
 
@@ -96,9 +47,9 @@ export class WhipTransport implements Transport {
   readonly name = "whip";
   readonly #resources = new Map<string, WhipResource>();
   #host?: TransportHost;
-  #libraries?: Promise<Libraries>;
+  #edge?: Promise<WebRtcEdge>;
 
-  /** Adds the WHIP routes and loads werift; resolves once it is loaded. */
+  /** Adds the WHIP routes and starts the configured edge (werift's module, or mediasoup's workers); resolves once it is up. */
   async start(host: TransportHost): Promise<void> {
     this.#host = host;
     host.route("POST", "/whip", (request) => this.#offer(request), {
@@ -114,15 +65,22 @@ export class WhipTransport implements Transport {
       doc: { summary: "Trickle ICE: candidates of an SDP fragment", requestBody: { [TRICKLE_TYPE]: { type: "string" } }, responses: { "204": { description: "Candidates added" } } },
     });
     host.route("DELETE", "/whip/:id", async (_request, params) => {
-      await this.#resource(params.id!).session.hangup("whip_delete");
+      await this.#resource(params.id!).leg.session.hangup("whip_delete");
       return new Response(null, { status: 200 });
     }, { name: "whip", doc: { summary: "Ends a WHIP session", responses: { "200": { description: "Hung up" } } } });
-    this.#libraries = loadLibraries();
-    await this.#libraries;
+    this.#edge = startEdge(host);
+    await this.#edge;
   }
 
-  /** Nothing to release: each session closes its own peer connection. */
-  async close(): Promise<void> {}
+  /** Stops the edge (the mediasoup workers); the sessions are ended by then. */
+  async close(): Promise<void> {
+    await (await this.#edge?.catch(() => undefined))?.close();
+  }
+
+  /** The edge in use: "werift" or "mediasoup". */
+  get edge(): string {
+    return this.#server.config.webrtc.edge;
+  }
 
   get #server(): TransportHost {
     if (!this.#host) throw new Error("the WHIP transport has not been started");
@@ -131,8 +89,8 @@ export class WhipTransport implements Transport {
 
   /** Answers a WHIP offer, creating a session; rejects what Parley cannot take with a coded 4xx. */
   async answer(offer: string, metadata: Record<string, string> = {}): Promise<{ session: Session; answer: string }> {
-    if (!this.#libraries) throw new Error("the WHIP transport has not been started");
-    const libraries = await this.#libraries;
+    if (!this.#edge) throw new Error("the WHIP transport has not been started");
+    const edge = await this.#edge;
     if (this.#server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
     if (!/^v=0\r?\n/.test(offer) || !/\r?\nm=audio /.test(offer)) {
       throw new ParleyError("PARLEY_ERR_BAD_SDP", offer.startsWith("v=0") ? "no m=audio section" : 'the first line must be "v=0"');
@@ -143,107 +101,16 @@ export class WhipTransport implements Transport {
       throw new ParleyError("PARLEY_ERR_TOO_MANY_CANDIDATES", `the offer carries ${screened.candidates}, at most ${MAX_CANDIDATES_PER_SESSION} are taken`);
     }
     for (const [reason, count] of Object.entries(screened.refused)) this.#server.metrics.iceCandidatesRefused.inc({ reason }, count);
-    const startedAt = performance.now();
-    const pc = this.#peerConnection(libraries.werift);
-    let session: CallSession | undefined;
-    try {
-      session = await this.#openSession(libraries, pc, screened.sdp, metadata, startedAt);
-      this.#own(session, pc, screened.candidates);
-      await this.#makeAnswer(pc, session);
-      return { session, answer: pc.localDescription!.sdp };
-    } catch (error) {
-      if (session) await session.hangup("webrtc_failed");
-      else await closeUnowned(pc);
-      throw error;
-    }
-  }
-
-  #peerConnection(werift: Libraries["werift"]): RTCPeerConnection {
-    const { webrtc } = this.#server.config;
-    return new werift.RTCPeerConnection({
-      codecs: { audio: audioCodecs(werift) },
-      iceUseIpv6: false,
-      ...(webrtc.icePortMin !== undefined ? { icePortRange: [webrtc.icePortMin, webrtc.icePortMax!] as [number, number] } : {}),
-      // werift names candidates after the machine's interfaces even when bound to one address, so
-      // a configured interface (loopback in tests) is announced explicitly as well.
-      iceAdditionalHostAddresses: [...(webrtc.interfaces ?? []), ...(webrtc.announcedAddress ? [webrtc.announcedAddress] : [])],
-      ...(webrtc.interfaces?.length ? { iceInterfaceAddresses: { udp4: webrtc.interfaces[0] } } : {}),
-    });
-  }
-
-  /** Applies the (screened) offer, picks the codec and opens the session; throws a coded 4xx for an offer Parley cannot take. */
-  async #openSession({ werift, WebRtcEndpoint }: Libraries, pc: RTCPeerConnection, offer: string, metadata: Record<string, string>, startedAt: number): Promise<CallSession> {
-    try {
-      await pc.setRemoteDescription({ type: "offer", sdp: offer });
-    } catch {
-      // werift's own message describes its code ("Cannot read properties of ..."), not the offer.
-      throw new ParleyError("PARLEY_ERR_BAD_SDP", "the offer is not a WebRTC session description this server can apply");
-    }
-    const transceiver = pc.getTransceivers().find((t: RTCRtpTransceiver) => t.kind === "audio");
-    const negotiated = transceiver?.codecs ?? [];
-    const audio = negotiated.find((c) => codecName(c) !== "telephone-event");
-    const spec = audio && codecForFormat({ name: codecName(audio), clockRate: audio.clockRate, channels: audio.channels ?? 1, payloadType: audio.payloadType });
-    if (!transceiver || !audio || !spec) throw new ParleyError("PARLEY_ERR_NO_COMMON_CODEC", negotiated.map((c) => c.mimeType).join(", ") || "none");
-    if (this.#server.shuttingDown) throw new ParleyError("PARLEY_ERR_SHUTTING_DOWN");
-    const event = negotiated.find((c) => codecName(c) === "telephone-event" && c.clockRate === audio.clockRate) ??
-      negotiated.find((c) => codecName(c) === "telephone-event");
-    const track = new werift.MediaStreamTrack({ kind: "audio" });
-    transceiver.setDirection("sendrecv");
-    transceiver.sender.replaceTrack(track);
-    const encoder = spec.createEncoder();
-    return this.#server.openSession(
-      {
-        transport: "webrtc",
-        codec: spec.name,
-        sampleRate: spec.pcmRate,
-        decodableRates: spec.decodableRates,
-        outputRate: encoder.sampleRate,
-        frameSamples: encoder.sampleRate / 50,
-        metadata,
-      },
-      (session) =>
-        new WebRtcEndpoint(session, {
-          pc,
-          transceiver,
-          track,
-          codec: spec,
-          encoder,
-          telephoneEvent: event && { payloadType: event.payloadType, clockRate: event.clockRate },
-          maxJitterDelayMs: this.#server.config.rtp.maxJitterDelayMs,
-          mediaTimeoutMs: this.#server.config.webrtc.mediaTimeoutSeconds * 1000,
-          metrics: this.#server.metrics,
-          startedAt,
-        }),
-    );
-  }
-
-  /** Registers the session's resource and its connect deadline, both released when the session ends. */
-  #own(session: CallSession, pc: RTCPeerConnection, candidates: number): void {
-    this.#resources.set(session.id, { session, pc, candidates });
-    // A peer that never completes ICE and DTLS would hold its socket for ever.
-    const deadline = setTimeout(() => {
-      if (pc.connectionState !== "connected") void session.hangup("webrtc_timeout");
-    }, this.#server.config.webrtc.connectTimeoutSeconds * 1000);
-    session.closed.then(() => {
-      clearTimeout(deadline);
-      this.#resources.delete(session.id);
-    });
-  }
-
-  async #makeAnswer(pc: RTCPeerConnection, session: CallSession): Promise<void> {
-    try {
-      await pc.setLocalDescription(await pc.createAnswer());
-    } catch {
-      throw new ParleyError("PARLEY_ERR_BAD_SDP", "no answer could be made to the offer");
-    }
-    await gathered(pc, session);
-    // Ended while gathering (server shutdown, or hung up by embedding code): there is nothing to answer for.
-    if (session.ended) throw new ParleyError(this.#server.shuttingDown ? "PARLEY_ERR_SHUTTING_DOWN" : "PARLEY_ERR_SESSION_CLOSED", session.id);
+    const { leg, answer } = await edge.answer(screened.sdp, metadata, performance.now());
+    const { session } = leg;
+    this.#resources.set(session.id, { leg, candidates: screened.candidates });
+    session.closed.then(() => this.#resources.delete(session.id));
+    return { session, answer };
   }
 
   #resource(id: string): WhipResource {
     const resource = this.#resources.get(id);
-    if (!resource || resource.session.ended) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `WHIP session ${id}`);
+    if (!resource || resource.leg.session.ended) throw new ParleyError("PARLEY_ERR_NOT_FOUND", `WHIP session ${id}`);
     return resource;
   }
 
@@ -286,7 +153,7 @@ export class WhipTransport implements Transport {
     for (const { candidate, refusal } of screened) {
       if (refusal) continue;
       try {
-        await resource.pc.addIceCandidate({ candidate, sdpMid: mid });
+        await resource.leg.addCandidate(candidate, mid);
       } catch {
         throw new ParleyError("PARLEY_ERR_BAD_REQUEST", `bad ICE candidate: ${candidate.slice(0, 100)}`);
       }

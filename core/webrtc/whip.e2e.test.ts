@@ -6,12 +6,16 @@ import { bestLag, sine } from "../../media/signal-test-utils.ts";
 import type { AudioFrame } from "../../media/frame.ts";
 import { OpusDecoder, OpusEncoder } from "../opus.ts";
 import { createServer } from "../server.ts";
+import { requireMediasoup } from "./mediasoup-testing.ts";
 import { callWhip } from "./webrtc-test-peer.ts";
 
+const EDGES = ["werift", "mediasoup"] as const;
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test("a werift peer calls by WHIP: audio in decodes through Parley's jitter buffer, audio out comes back, DELETE hangs up", async () => {
-  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45200-45219" }, webrtc: { interfaces: ["127.0.0.1"] } }).use(echo, { delayMs: 200 });
+for (const edge of EDGES) {
+test(`${edge} edge: a werift peer calls by WHIP: audio in decodes through Parley's jitter buffer, audio out comes back, DELETE hangs up`, async () => {
+  if (edge === "mediasoup" && !(await requireMediasoup())) return;
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45200-45219" }, webrtc: { interfaces: ["127.0.0.1"], edge, workers: 1 } }).use(echo, { delayMs: 200 });
   const { port } = await server.listen();
   const base = `http://127.0.0.1:${port}`;
   try {
@@ -55,6 +59,7 @@ test("a werift peer calls by WHIP: audio in decodes through Parley's jitter buff
     await server.close();
   }
 });
+}
 
 test("a connected peer that stops sending (a tab closed without a word) is hung up after mediaTimeoutSeconds with webrtc_media_timeout", async () => {
   const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45240-45259" }, webrtc: { interfaces: ["127.0.0.1"], mediaTimeoutSeconds: 1 } });

@@ -2,7 +2,7 @@
 // The console in a real browser: Debian's chromium, headless, driven by playwright-core. It loads
 // the page, places a WHIP call from the Call button with a speech WAV as the fake microphone,
 // checks that Parley decodes that speech and that Parley's audio reaches the page, and saves a
-// screenshot for a person to look at (test-output/console.png).
+// screenshot for a person to look at (test-output/console.png), on both WebRTC edges.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { firstValueFrom } from "rxjs";
@@ -14,14 +14,16 @@ import type { AudioFrame } from "../../core/mod.ts";
 import { createServer } from "../../core/mod.ts";
 import { concatFrames as concat, dataDir, findAlignment, requireData } from "../../core/testing.ts";
 import { readWav } from "../../media/wav.ts";
+import { requireMediasoup } from "../../core/webrtc/mediasoup-testing.ts";
 import { consolePlugin } from "./mod.ts";
 
 const SPEECH = "speech/goforward.wav";
 const OUTPUT = resolve(import.meta.dirname ?? ".", "../../test-output");
 
-test("console: lists the live call placed from its Call button; the speech is decoded and the echo reaches the page", async () => {
-  if (!requireChromium() || !requireData(SPEECH)) return;
-  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45500-45519" }, webrtc: { interfaces: ["127.0.0.1"] } })
+for (const edge of ["werift", "mediasoup"] as const) {
+test(`console (${edge} edge): lists the live call placed from its Call button; the speech is decoded and the echo reaches the page`, async () => {
+  if (!requireChromium() || !requireData(SPEECH) || (edge === "mediasoup" && !(await requireMediasoup()))) return;
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45500-45519" }, webrtc: { interfaces: ["127.0.0.1"], edge, workers: 1 } })
     .use(consolePlugin, { levelIntervalMs: 200 })
     .use(echo, { delayMs: 300 });
   const { port } = await server.listen();
@@ -50,15 +52,16 @@ test("console: lists the live call placed from its Call button; the speech is de
     assert.ok(inboundBytes > 10000, `the page received ${inboundBytes} bytes of Parley's audio`);
     await page.locator("#sessions tr").first().click();
     mkdirSync(OUTPUT, { recursive: true });
-    await page.screenshot({ path: join(OUTPUT, "console.png") });
-    console.log(`screenshot: ${join(OUTPUT, "console.png")}`);
+    const screenshot = join(OUTPUT, edge === "werift" ? "console.png" : `console-${edge}.png`);
+    await page.screenshot({ path: screenshot });
+    console.log(`screenshot: ${screenshot}`);
 
     const reference = readWav(new Uint8Array(readFileSync(wavPath)));
     assert.is(reference.sampleRate, 16000);
     const decoded = concat(frames);
     const window = reference.samples.subarray(4000, reference.samples.length - 4000);
     const { correlation, lag } = findAlignment(window, decoded, 0, decoded.length - window.length);
-    console.log(`console call: decoded ${(decoded.length / 16000).toFixed(1)} s, speech correlation ${correlation.toFixed(3)} at ${(lag / 16).toFixed(0)} ms`);
+    console.log(`console call (${edge}): decoded ${(decoded.length / 16000).toFixed(1)} s, speech correlation ${correlation.toFixed(3)} at ${(lag / 16).toFixed(0)} ms`);
     assert.ok(correlation >= 0.8, `decoded audio matches the WAV: correlation ${correlation.toFixed(3)}`);
 
     const closed = session.closed;
@@ -70,5 +73,6 @@ test("console: lists the live call placed from its Call button; the speech is de
     await server.close();
   }
 });
+}
 
 test.run();
