@@ -143,9 +143,14 @@ export class MediasoupEdge implements WebRtcEdge {
     return this.#slots.length;
   }
 
+  /** Stops the workers and resolves once their processes have exited. */
   async close(): Promise<void> {
     this.#closing = true;
-    for (const slot of this.#slots) slot.worker.close();
+    await Promise.all(this.#slots.map(({ worker }) => {
+      const exited = worker.subprocessClosed ? Promise.resolve() : new Promise<void>((resolve) => worker.once("subprocessclose", resolve));
+      worker.close();
+      return exited;
+    }));
   }
 
   async #spawn(index: number): Promise<Slot> {

@@ -3,11 +3,18 @@
 # from source against Debian's libraries, since its own install downloads a prebuilt binary or meson's
 # subprojects, and neither is reachable offline. Fails soft: without the libraries it says how to get
 # them and the install goes on (werift, the default edge, needs nothing).
+# PARLEY_MEDIASOUP_BUILD=later skips it (CI installs first, then builds it beside the tests, niced).
+# While it builds, node_modules/.mediasoup-build.pid names the build, so that tests needing the
+# worker wait for it rather than skip.
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 HERE="$ROOT/scripts/mediasoup"
 MS="$ROOT/node_modules/mediasoup"
 [ -d "$MS" ] || exit 0
 if [ -n "$MEDIASOUP_WORKER_BIN" ] || [ -x "$MS/worker/out/Release/mediasoup-worker" ]; then exit 0; fi
+if [ "$PARLEY_MEDIASOUP_BUILD" = later ]; then
+  echo "parley: the mediasoup worker is left for later (PARLEY_MEDIASOUP_BUILD=later): sh scripts/mediasoup/build-worker.sh"
+  exit 0
+fi
 PACKAGES="meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libflatbuffers-dev flatbuffers-compiler libabsl-dev"
 missing=""
 for lib in libuv libssl libsrtp2 usrsctp flatbuffers absl_base; do pkg-config --exists "$lib" 2>/dev/null || missing="$missing $lib"; done
@@ -17,7 +24,10 @@ if [ -n "$missing" ]; then
   echo "parley: to build it: sudo apt-get install -y --no-install-recommends $PACKAGES && npm rebuild parley || sh scripts/mediasoup/build-worker.sh"
   exit 0
 fi
-echo "parley: building mediasoup's worker against the system's libraries (about 3 minutes on 2 cores)"
+echo "parley: building mediasoup's worker against the system's libraries (6 to 8 minutes on 2 cores)"
+PIDFILE="$ROOT/node_modules/.mediasoup-build.pid"
+echo $$ > "$PIDFILE"
+trap 'rm -f "$PIDFILE"' EXIT
 sh "$HERE/install-shims.sh" "$MS" > /dev/null
 ARGS="--wrap-mode=nodownload"
 # bookworm's liburing (2.3) lacks io_uring_prep_sendto, which mediasoup uses where the option exists.
