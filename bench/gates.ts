@@ -99,6 +99,23 @@ export const GATES: readonly Gate[] = [
     statistic: "p50",
     why: "the WebRTC inbound path (werift's SRTP and routing, or WebRtcEndpoint) got heavier against plain RTP ingest",
   },
+  // Issue 16: with the mediasoup edge, SRTP and routing run in its C++ workers and the event loop
+  // sees plain RTP from loopback, so a WebRTC packet must cost Parley what a plain one does, and
+  // well under half of what it costs on werift. Medians, as for werift's gate.
+  {
+    task: "webrtc.ingest.opus.16k.mediasoup",
+    baseline: "ingest.opus.16k",
+    limit: 1.2,
+    statistic: "p50",
+    why: "a WebRTC packet on the mediasoup edge costs the event loop more than a plain RTP packet",
+  },
+  {
+    task: "webrtc.ingest.opus.16k.mediasoup",
+    baseline: "webrtc.ingest.opus.16k",
+    limit: 0.6,
+    statistic: "p50",
+    why: "the mediasoup edge no longer spares the event loop most of werift's per-packet work",
+  },
 ];
 
 /** The gate's name in reports: the ratio it bounds, marked when it compares medians. */

@@ -4,7 +4,7 @@ import type { RemoteInfo, Socket } from "node:dgram";
 import { EventEmitter } from "node:events";
 import type { CodecSpec } from "../core/codecs.ts";
 import type { Metrics } from "../core/metrics.ts";
-import { RtpEndpoint } from "../core/rtp/RtpEndpoint.ts";
+import { RtpEndpoint, type RtpEndpointOptions } from "../core/rtp/RtpEndpoint.ts";
 import type { CallSession } from "../core/Session.ts";
 import type { AudioEncoder } from "../media/codec.ts";
 import { serializeRtpPacket } from "../media/rtp.ts";
@@ -36,8 +36,15 @@ function stamp(packet: Uint8Array, sequenceNumber: number, timestamp: number): v
 /** Sends the next packet of a looped stream into the session. */
 export type FeedNext = () => void;
 
-/** The endpoint to attach to `session`, and a feed that sends `payloads` (looped) through its socket handler, 20 ms apart in media time. */
-export function rtpFeed(codec: CodecSpec, encoder: AudioEncoder, payloads: readonly Uint8Array[], metrics: Metrics): {
+/** The port the fed packets come from, on loopback. */
+export const FEED_PORT = PEER.port;
+
+/**
+ * The endpoint to attach to `session`, and a feed that sends `payloads` (looped) through its socket
+ * handler, 20 ms apart in media time. `configure` sets the endpoint up as a transport other than
+ * plain RTP does (the mediasoup edge's loopback leg).
+ */
+export function rtpFeed(codec: CodecSpec, encoder: AudioEncoder, payloads: readonly Uint8Array[], metrics: Metrics, configure = (options: RtpEndpointOptions) => options): {
   createEndpoint(session: CallSession): RtpEndpoint;
   next: FeedNext;
 } {
@@ -48,7 +55,7 @@ export function rtpFeed(codec: CodecSpec, encoder: AudioEncoder, payloads: reado
   let n = 0;
   return {
     createEndpoint: (session) =>
-      new RtpEndpoint(session, {
+      new RtpEndpoint(session, configure({
         pair: { rtp: asSocket(socket), rtcp: asSocket(new SilentSocket()), port: 40000, async release() {} },
         codec,
         encoder,
@@ -58,7 +65,7 @@ export function rtpFeed(codec: CodecSpec, encoder: AudioEncoder, payloads: reado
         timeoutMs: 3_600_000,
         maxJitterDelayMs: 40,
         metrics,
-      }),
+      })),
     next() {
       const packet = packets[n % packets.length]!;
       stamp(packet, n & 0xffff, (n * clockSamples) >>> 0);

@@ -13,9 +13,11 @@ import {
 } from "werift";
 import { CODECS } from "../../core/codecs.ts";
 import { Metrics } from "../../core/metrics.ts";
+import { loopbackLegOptions } from "../../core/webrtc/mediasoup-edge.ts";
 import { WebRtcEndpoint } from "../../core/webrtc/WebRtcEndpoint.ts";
 import { createRng, randomBytes } from "../../media/signal-test-utils.ts";
 import { assertOnePacketDelivers, benchSession } from "../bench-session.ts";
+import { FEED_PORT, rtpFeed } from "../rtp-feed.ts";
 import { speechOpusPackets } from "../speech-packets.ts";
 import type { BenchCase, BenchSuite } from "../suite.ts";
 
@@ -134,6 +136,24 @@ function webrtcIngestCase(payloads: readonly Uint8Array[], metrics: Metrics): Ca
   };
 }
 
+/**
+ * The WebRTC inbound path of one packet in Parley with the mediasoup edge: the worker has done
+ * SRTP and routing in C++, and what reaches the event loop is plain RTP on the loopback leg, set up
+ * as the edge sets it up (loopbackLegOptions). The worker's own CPU is reported by bench:load.
+ */
+function mediasoupIngestCase(payloads: readonly Uint8Array[], metrics: Metrics): { benchCase: BenchCase; close(): Promise<void> } {
+  const name = "webrtc.ingest.opus.16k.mediasoup";
+  const bench = benchSession(name, "webrtc", CODECS.opus);
+  const feed = rtpFeed(CODECS.opus, bench.encoder, payloads, metrics, (options) => loopbackLegOptions(options, FEED_PORT));
+  bench.session.attach(feed.createEndpoint(bench.session));
+  const run = () => {
+    feed.next();
+    return bench.delivered();
+  };
+  assertOnePacketDelivers(name, bench, run);
+  return { benchCase: { name, batch: 1, run }, close: () => bench.close() };
+}
+
 /** SRTP unprotect alone, the share of the WebRTC path that plain RTP does not have at all. */
 function unprotectCase(payloads: readonly Uint8Array[]): CaseFactory {
   return async (name, profile) => {
@@ -145,9 +165,10 @@ function unprotectCase(payloads: readonly Uint8Array[]): CaseFactory {
 }
 
 /**
- * WebRTC ingest against the plain RTP ingest of bench/suites/ingest.ts, with the SRTP profile
+ * WebRTC ingest against the plain RTP ingest of bench/suites/ingest.ts, on werift with the SRTP profile
  * browsers negotiate with werift (AES_CM_128_HMAC_SHA1_80: Chromium, as the DTLS server, picks it
- * over werift's preferred AEAD_AES_128_GCM) and the one two werift peers agree on (GCM).
+ * over werift's preferred AEAD_AES_128_GCM) and the one two werift peers agree on (GCM), and on the
+ * mediasoup edge.
  */
 export async function webrtcIngestSuite(): Promise<BenchSuite> {
   const metrics = new Metrics();
@@ -159,6 +180,7 @@ export async function webrtcIngestSuite(): Promise<BenchSuite> {
     await ingest("webrtc.ingest.opus.16k.gcm", ProtectionProfileAeadAes128Gcm),
     await unprotect("srtp.unprotect.opus", ProtectionProfileAes128CmHmacSha1_80),
     await unprotect("srtp.unprotect.opus.gcm", ProtectionProfileAeadAes128Gcm),
+    mediasoupIngestCase(payloads, metrics),
   ];
   return {
     name: "webrtc-ingest",

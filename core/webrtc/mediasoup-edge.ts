@@ -12,7 +12,7 @@ import { codecForFormat } from "../codecs.ts";
 import { ParleyError } from "../errors.ts";
 import { firstExternalIPv4 } from "../host-address.ts";
 import type { SocketPair } from "../rtp/PortPool.ts";
-import { RtpEndpoint } from "../rtp/RtpEndpoint.ts";
+import { RtpEndpoint, type RtpEndpointOptions } from "../rtp/RtpEndpoint.ts";
 import type { CallSession } from "../Session.ts";
 import type { TransportHost } from "../transport.ts";
 import type { WebRtcEdge, WebRtcLeg } from "./edge.ts";
@@ -94,6 +94,14 @@ async function loopbackPair(): Promise<SocketPair> {
   });
   let released: Promise<void> | undefined;
   return { rtp, rtcp, port: rtp.address().port, release: () => released ??= Promise.all([close(rtp), close(rtcp)]).then(() => {}) };
+}
+
+/**
+ * Parley's end of the loopback leg to a worker's PlainTransport on `plainPort`: it hears only that
+ * port, sends to it at once (Parley chose the address itself) and multiplexes RTCP.
+ */
+export function loopbackLegOptions(base: Pick<RtpEndpointOptions, "pair" | "codec" | "encoder" | "metrics" | "timeoutMs" | "maxJitterDelayMs">, plainPort: number): RtpEndpointOptions {
+  return { ...base, remote: { address: "127.0.0.1", port: plainPort }, rtcpMux: true, symmetric: false, sendFirst: true, latchAnySource: false };
 }
 
 /**
@@ -218,20 +226,15 @@ export class MediasoupEdge implements WebRtcEdge {
       session = this.host.openSession(
         { transport: "webrtc", codec: codec.name, sampleRate: codec.pcmRate, decodableRates: codec.decodableRates, outputRate: encoder.sampleRate, frameSamples: encoder.sampleRate / 50, metadata },
         (created) =>
-          endpoint = new RtpEndpoint(created, {
+          endpoint = new RtpEndpoint(created, loopbackLegOptions({
             pair: loopback,
             codec,
             encoder,
-            remote: { address: "127.0.0.1", port: plain.tuple.localPort },
-            rtcpMux: true,
-            symmetric: false,
-            sendFirst: true,
-            latchAnySource: false,
             // A browser that stops sending (a closed tab) is hung up as on werift; the first packets may take the whole connect time.
             timeoutMs: Math.max(this.host.config.webrtc.mediaTimeoutSeconds, this.host.config.webrtc.connectTimeoutSeconds) * 1000,
             maxJitterDelayMs: this.host.config.rtp.maxJitterDelayMs,
             metrics: this.host.metrics,
-          }),
+          }, plain.tuple.localPort)),
       );
       slot.sessions++;
       const owned = session;
