@@ -21,6 +21,8 @@ export interface LoadOptions {
   warmupSeconds: number;
   rtpPorts?: string;
   webrtc: boolean;
+  /** The WebRTC edge of a `--webrtc` run: werift (default) or mediasoup. */
+  webrtcEdge: "werift" | "mediasoup";
   /** Plain profile: calls of real speech beside the measured ones, running vad and asr (pocketsphinx). */
   asr: number;
   /** Recognizer profile, or plain with `asr`: pocketsphinx worker threads (default: the engine's own, cores up to 4). */
@@ -62,6 +64,7 @@ const DEFAULT_WARMUP: Record<LoadProfile, string> = { plain: "1", default: "5", 
 /** Options that only some profiles take. */
 const PROFILE_OPTIONS: Record<string, readonly LoadProfile[]> = {
   webrtc: ["plain"],
+  "webrtc-edge": ["plain"],
   asr: ["plain"],
   "asr-workers": ["plain", "recognizer"],
   "asr-niceness": ["plain", "recognizer"],
@@ -72,7 +75,7 @@ const PROFILE_OPTIONS: Record<string, readonly LoadProfile[]> = {
   shards: ["plain", "default"],
 };
 
-const USAGE = "usage: load.ts [--profile plain|default|recognizer] [--sessions N[,N...]] [--seconds S] [--warmup S] [--rtp-ports min-max] [--webrtc] " +
+const USAGE = "usage: load.ts [--profile plain|default|recognizer] [--sessions N[,N...]] [--seconds S] [--warmup S] [--rtp-ports min-max] [--webrtc [--webrtc-edge werift|mediasoup]] " +
   "[--asr N] [--asr-workers N] [--asr-niceness 0-19] [--asr-search dictation|grammar] [--audio speech|silence] [--engine stub|pocketsphinx] [--plugins a,b,...] [--find-capacity] [--record] [--shards N]";
 
 function usage(why: string): Error {
@@ -101,6 +104,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
       warmup: { type: "string" },
       "rtp-ports": { type: "string" },
       webrtc: { type: "boolean", default: false },
+      "webrtc-edge": { type: "string", default: "werift" },
       asr: { type: "string", default: "0" },
       "asr-workers": { type: "string" },
       "asr-niceness": { type: "string" },
@@ -125,6 +129,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
     warmupSeconds,
     rtpPorts: values["rtp-ports"],
     webrtc: values.webrtc,
+    webrtcEdge: oneOf(values["webrtc-edge"], ["werift", "mediasoup"] as const, "--webrtc-edge"),
     asr: count(values.asr, "--asr", 0),
     asrWorkers: values["asr-workers"] === undefined ? undefined : count(values["asr-workers"], "--asr-workers", 1),
     asrNiceness: values["asr-niceness"] === undefined ? undefined : count(values["asr-niceness"], "--asr-niceness", 0),
@@ -143,6 +148,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
   if (profile === "plain" && (options.asrWorkers !== undefined || options.asrNiceness !== undefined) && options.asr === 0) throw usage("--asr-workers and --asr-niceness need --asr");
   if (options.asrNiceness !== undefined && options.asrNiceness > 19) throw usage("--asr-niceness is 0 to 19");
   if (options.shards !== undefined && (options.webrtc || options.asr > 0 || options.record)) throw usage("--shards runs plain RTP calls with the profile's plugins only: not with --webrtc, --asr or --record");
+  if (given("webrtc-edge") && !options.webrtc) throw usage("--webrtc-edge needs --webrtc");
   if (options.findCapacity && options.sessions.length > 1) throw usage("--find-capacity searches for the count itself: give at most one --sessions (where it starts)");
   return options;
 }
@@ -151,7 +157,7 @@ export function parseLoadArgs(args: string[]): LoadOptions {
 export function resultsPath(options: LoadOptions): string {
   const base = options.profile !== "plain" ? `load-${options.profile}`
     : options.asr > 0 ? "load-asr"
-    : options.webrtc ? "load-webrtc"
+    : options.webrtc ? `load-webrtc${options.webrtcEdge === "mediasoup" ? "-mediasoup" : ""}`
     : "load";
   const name = `${base}${options.record ? "-recorded" : ""}${options.shards !== undefined ? `-shards${options.shards}` : ""}-results.json`;
   return fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -166,7 +172,7 @@ export function seriesResultsPath(options: LoadOptions): string {
 export function loadArgs(options: LoadOptions): string[] {
   const args = ["--profile", options.profile, "--sessions", options.sessions.join(","), "--seconds", String(options.seconds), "--warmup", String(options.warmupSeconds)];
   if (options.rtpPorts) args.push("--rtp-ports", options.rtpPorts);
-  if (options.webrtc) args.push("--webrtc");
+  if (options.webrtc) args.push("--webrtc", "--webrtc-edge", options.webrtcEdge);
   if (options.asr > 0) args.push("--asr", String(options.asr));
   if (options.asrWorkers !== undefined) args.push("--asr-workers", String(options.asrWorkers));
   if (options.asrNiceness !== undefined) args.push("--asr-niceness", String(options.asrNiceness));

@@ -60,7 +60,7 @@ export async function createLoadServer(options: LoadOptions, ports: string, stre
   const server = createServer({
     http: { port: 0, host: "127.0.0.1" },
     rtp: { ports, bindAddress: "127.0.0.1", symmetric: true, timeoutSeconds: 60 },
-    webrtc: { interfaces: ["127.0.0.1"] },
+    webrtc: { interfaces: ["127.0.0.1"], edge: options.webrtcEdge },
   });
   let engine: InspectableEngine | undefined;
   let voiceprints: string | undefined;

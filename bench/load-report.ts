@@ -23,7 +23,7 @@ export function formatLoadReport(results: LoadResults, path: string): string {
   if (s.shards) return formatShardedReport(results, s.shards, path);
   return `
 steady state: ${sessions} ${results.transport} sessions (${results.profile} profile, ${results.audio}) over ${results.steadyWindowSeconds} s (${results.runtime}; ${machine.cpus} CPUs, load average ${machine.loadAverageBefore} before, ${machine.loadAverageAfter} after)
-  server CPU          ${s.cpuPercentOfOneCore}% of one core${s.eventLoopUtilization === null ? "" : `, event loop busy ${Math.round(s.eventLoopUtilization * 100)}%`}
+  server CPU          ${s.cpuPercentOfOneCore}% of one core${s.eventLoopUtilization === null ? "" : `, event loop busy ${Math.round(s.eventLoopUtilization * 100)}%`}${s.edgeWorkersCpuPercentOfOneCore == null ? "" : `; mediasoup workers ${s.edgeWorkersCpuPercentOfOneCore}%`}
   latency             packet sent -> 16 kHz frame at subscriber${r?.packetToSubscriberMs ? ` (the ${sessions} plain calls)` : ""}: ${ms(results.latencyMs.packetToSubscriber)}
                       p99 of each second: ${results.latencyMs.p99BySecond.join(", ")} ms
                       from schedule (includes generator lateness): ${ms(results.latencyMs.fromSchedule)}

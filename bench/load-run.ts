@@ -2,6 +2,7 @@
 // in another streaming real-time Opus calls to it, and the figures of the steady state (all calls
 // running): server CPU, packet-to-subscriber latency, loss, event-loop lag, memory, what each
 // plugin cost per frame and what the recogniser produced.
+import { childCpuMs } from "./child-cpu.ts";
 import { availableParallelism, loadavg } from "node:os";
 import { performance as nodePerformance } from "node:perf_hooks";
 import { EventLoopLagProbe } from "./event-loop-lag.ts";
@@ -29,6 +30,8 @@ const isDeno = "Deno" in globalThis;
 /** CPU, event-loop utilisation and wall time at one instant. */
 interface Snapshot {
   cpu: NodeJS.CpuUsage;
+  /** CPU of the mediasoup workers, ms (0 on the werift edge). */
+  edgeCpuMs: number;
   elu: { idle: number; active: number };
   at: number;
 }
@@ -43,7 +46,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 function snapshot(): Snapshot {
-  return { cpu: process.cpuUsage(), elu: nodePerformance.eventLoopUtilization(), at: absoluteNow() };
+  return { cpu: process.cpuUsage(), edgeCpuMs: childCpuMs("mediasoup-worker"), elu: nodePerformance.eventLoopUtilization(), at: absoluteNow() };
 }
 
 /** Sum of a prom-client metric's values (all label sets), or of those named `name` (a histogram's _sum or _count). */
@@ -224,6 +227,8 @@ export async function runLoad(options: LoadOptions, sessions: number) {
     server: {
       // The whole process: the main thread and every worker (recognition, synthesis, analysis).
       cpuPercentOfOneCore: Math.round((cpu / wallMs) * 1000) / 10,
+      // The mediasoup workers (child processes), where that edge does ICE, DTLS and SRTP; null on werift.
+      edgeWorkersCpuPercentOfOneCore: options.webrtc && options.webrtcEdge === "mediasoup" ? Math.round(((until.edgeCpuMs - from.edgeCpuMs) / wallMs) * 1000) / 10 : null,
       // Share of the window the main thread was busy; Deno does not report it.
       eventLoopUtilization: eluActive + eluIdle > 0 ? Math.round((eluActive / (eluActive + eluIdle)) * 1000) / 1000 : null,
       eventLoopLagMs: distribution(steady.lag),

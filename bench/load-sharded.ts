@@ -115,6 +115,7 @@ export async function runShardedLoad(options: LoadOptions, sessions: number): Pr
       server: {
         // The busiest shard: each has a core to itself at most.
         cpuPercentOfOneCore: busiest.cpuPercentOfOneCore,
+        edgeWorkersCpuPercentOfOneCore: null,
         eventLoopUtilization: null,
         eventLoopLagMs: worstLag.eventLoopLagMs,
         idleEventLoopLagMs: distribution([]),
