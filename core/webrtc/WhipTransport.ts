@@ -11,12 +11,18 @@ import {
   MAX_CANDIDATES_PER_SESSION,
   screenOffer,
 } from "./candidate-policy.ts";
-import { startEdge, type WebRtcEdge, type WebRtcLeg } from "./edge.ts";
+import type { WebRtcEdge, WebRtcLeg } from "./edge.ts";
 
 declare module "../transport.ts" {
   interface TransportMap {
     whip: WhipTransport;
   }
+}
+
+/** Starts the configured edge, loading its library only then (`import "parley"` loads neither). */
+async function startEdge(host: TransportHost): Promise<WebRtcEdge> {
+  if (host.config.webrtc.edge === "mediasoup") return (await import("./mediasoup-edge.ts")).MediasoupEdge.start(host);
+  return (await import("./werift-edge.ts")).WeriftEdge.start(host);
 }
 
 const SDP_TYPE = "application/sdp";

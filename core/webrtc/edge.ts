@@ -1,7 +1,6 @@
 // The seam between WHIP (HTTP, offers screened, trickled candidates) and what terminates ICE, DTLS
 // and SRTP: werift in this process (the default) or mediasoup's C++ workers.
 import type { CallSession } from "../Session.ts";
-import type { TransportHost } from "../transport.ts";
 
 /** Which WebRTC edge a server runs: `werift` (in-process, nothing to build) or `mediasoup` (a C++ worker per core). */
 export type WebRtcEdgeName = "werift" | "mediasoup";
@@ -20,10 +19,4 @@ export interface WebRtcEdge {
   answer(offer: string, metadata: Record<string, string>, startedAt: number): Promise<{ leg: WebRtcLeg; answer: string }>;
   /** Releases what the edge holds beyond its sessions (the mediasoup workers). */
   close(): Promise<void>;
-}
-
-/** Starts the configured edge, loading its library only then. */
-export async function startEdge(host: TransportHost): Promise<WebRtcEdge> {
-  if (host.config.webrtc.edge === "mediasoup") return (await import("./mediasoup-edge.ts")).MediasoupEdge.start(host);
-  return (await import("./werift-edge.ts")).WeriftEdge.start(host);
 }
