@@ -1,17 +1,24 @@
+// test: alone (its mediasoup tests wait for the worker, which CI builds beside the other tests: run last, they find it built)
 // WHIP against hostile peers: an offer whose ICE never completes must not hold a socket for ever,
 // every way out of a session closes its peer connection, and a peer may not aim Parley's
 // connectivity checks at broadcast, multicast or unspecified addresses, make it resolve names, nor
-// hand it candidates without end.
+// hand it candidates without end. The ways out of a session are checked on both WebRTC edges (on
+// mediasoup's, in the worker's process too).
+import { execFileSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { RTCPeerConnection } from "werift";
 import { createServer, type ParleyServer } from "../server.ts";
 import { metricByLabel, metricTotal, type ProcessSample, sampleProcess, sleep, waitFor } from "../testing.ts";
 import { candidateAddressRefusal, candidateRefusal, screenOffer } from "./candidate-policy.ts";
+import type { WebRtcEdgeName } from "./edge.ts";
+import { requireMediasoup } from "./mediasoup-testing.ts";
 import { callWhip } from "./webrtc-test-peer.ts";
 
-async function withServer(fn: (base: string, server: ParleyServer) => Promise<void>, connectTimeoutSeconds = 1): Promise<void> {
-  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45400-45409" }, webrtc: { interfaces: ["127.0.0.1"], connectTimeoutSeconds } });
+const EDGES: readonly WebRtcEdgeName[] = ["werift", "mediasoup"];
+
+async function withServer(fn: (base: string, server: ParleyServer) => Promise<void>, connectTimeoutSeconds = 1, edge: WebRtcEdgeName = "werift"): Promise<void> {
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45400-45409" }, webrtc: { interfaces: ["127.0.0.1"], connectTimeoutSeconds, edge, workers: 1 } });
   const { port } = await server.listen();
   try {
     await fn(`http://127.0.0.1:${port}`, server);
@@ -54,11 +61,23 @@ function fdsBesideTcp(sample: ProcessSample): number {
   return sample.fds - (sample.fdKinds.socket ?? 0) + sample.udpSockets;
 }
 
-/** Waits until the process holds no more UDP sockets and other fds than `before` (werift closes its sockets a moment after close resolves). */
-async function socketsBack(before: ProcessSample, what: string): Promise<void> {
-  let now = sampleProcess();
+/** The pid of this process's one mediasoup worker, if it has one. */
+function workerPid(): number | undefined {
+  try {
+    return Number(execFileSync("pgrep", ["-P", String(process.pid), "-f", "mediasoup-worker"], { encoding: "utf8" }).trim().split("\n")[0]);
+  } catch {
+    return undefined; // pgrep exits 1 when nothing matches.
+  }
+}
+
+/**
+ * Waits until the process (`pid`, default this one) holds no more UDP sockets and other fds than
+ * `before` (werift closes its sockets a moment after close resolves).
+ */
+async function socketsBack(before: ProcessSample, what: string, pid: number | "self" = "self"): Promise<void> {
+  let now = sampleProcess(pid);
   await waitFor(() => {
-    now = sampleProcess();
+    now = sampleProcess(pid);
     return now.udpSockets <= before.udpSockets && fdsBesideTcp(now) <= fdsBesideTcp(before);
   }, 3000, what).catch(() => {});
   assert.ok(now.udpSockets <= before.udpSockets, `${what}: UDP sockets ${before.udpSockets} -> ${now.udpSockets}`);
@@ -84,9 +103,13 @@ test("unspecified, broadcast, multicast, reserved and host-name addresses are re
   assert.ok(screened.sdp.includes("127.0.0.1") && !screened.sdp.includes("224.0.0.1") && !screened.sdp.includes("x.local"));
 });
 
-test("a WHIP session whose ICE never completes ends with webrtc_timeout, counted, and gives its socket back", () =>
-  withServer(async (base, server) => {
+for (const edge of EDGES) {
+test(`${edge} edge: a WHIP session whose ICE never completes ends with webrtc_timeout, counted, and gives its socket back`, async () => {
+  if (edge === "mediasoup" && !(await requireMediasoup())) return;
+  await withServer(async (base, server) => {
     const offer = await abandonedOffer();
+    const worker = workerPid();
+    const workerBefore = worker && sampleProcess(worker);
     const before = sampleProcess();
     const response = await post(base, offer);
     assert.is(response.status, 201);
@@ -96,7 +119,10 @@ test("a WHIP session whose ICE never completes ends with webrtc_timeout, counted
     assert.is(closed?.reason, "webrtc_timeout");
     assert.is(await metricTotal(server.metrics.registry, "parley_sessions_ended_total", { transport: "webrtc", reason: "webrtc_timeout" }), 1);
     await socketsBack(before, "after the timeout");
-  }));
+    if (worker && workerBefore) await socketsBack(workerBefore, "the worker, after the timeout", worker);
+  }, 1, edge);
+});
+}
 
 test("a PATCH of more than 20 candidates, or past 50 in a session, is a 400 that says so, counted", () =>
   withServer(async (base, server) => {
@@ -157,36 +183,45 @@ test("an offer's own candidates are screened: forbidden ones are dropped and cou
     assert.is(server.sessions().length, 1);
   }, 30));
 
-test("every way out of a WHIP session closes its peer connection: refused offers, timeout, DELETE, a connected call's DELETE, server close", async () => {
+for (const edge of EDGES) {
+test(`${edge} edge: every way out of a WHIP session closes its peer connection: refused offers, timeout, DELETE, a connected call's DELETE, server close`, async () => {
+  if (edge === "mediasoup" && !(await requireMediasoup())) return;
   const offer = await abandonedOffer();
   const before = sampleProcess();
   let lastCaller: RTCPeerConnection | undefined;
   await withServer(async (base, server) => {
     const listening = sampleProcess();
+    const worker = workerPid();
+    const workerListening = worker && sampleProcess(worker);
+    const back = async (what: string) => {
+      await socketsBack(listening, what);
+      if (worker && workerListening) await socketsBack(workerListening, `the worker, ${what}`, worker);
+    };
     const badSdp = await post(base, "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n");
     assert.is(badSdp.status, 400, "an offer without ICE and DTLS");
     await badSdp.text();
     const noCodec = await post(base, offer.replace(/a=rtpmap:\d+ (opus|PCMU)\/[^\r\n]*\r\n/gi, "").replace(/(m=audio \S+ \S+)[^\r\n]*/, "$1 98\r\na=rtpmap:98 G7221/16000"));
     assert.is(noCodec.status, 400, "an offer without a common codec");
     await noCodec.text();
-    await socketsBack(listening, "after refused offers");
+    await back("after refused offers");
 
     const { location } = await openAbandoned(base);
     const deleted = await fetch(location, { method: "DELETE" });
     assert.is(deleted.status, 200);
-    await socketsBack(listening, "after DELETE of an unconnected session");
+    await back("after DELETE of an unconnected session");
 
     const caller = await callWhip(base);
     const session = server.sessions()[0]!;
     await caller.close();
     assert.is((await session.closed).reason, "whip_delete");
-    await socketsBack(listening, "after DELETE of a connected call");
+    await back("after DELETE of a connected call");
 
     await openAbandoned(base);
     lastCaller = (await callWhip(base)).pc;
-  }, 30);
+  }, 30, edge);
   await lastCaller?.close();
   await socketsBack(before, "after the server closed with a connected and an unconnected session");
 });
+}
 
 test.run();

@@ -1,3 +1,4 @@
+// test: alone (its mediasoup tests wait for the worker, which CI builds beside the other tests: run last, they find it built)
 import { filter, firstValueFrom } from "rxjs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -89,8 +90,8 @@ test("a connected peer that stops sending (a tab closed without a word) is hung 
   }
 });
 
-// werift edge only: mediasoup's workers do not forward RFC 4733 packets in a producer's stream (the
-// README says so, and how keypad callers get to Parley instead).
+// werift edge only: a mediasoup consumer forwards only media codecs (Consumer.cpp fills its
+// supported payload types with those), so RFC 4733 events never leave the worker (see the README).
 test("werift edge: DTMF over WebRTC (RFC 4733 inside SRTP) is reported", async () => {
   const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45220-45239" }, webrtc: { interfaces: ["127.0.0.1"] } });
   const { port } = await server.listen();
