@@ -77,7 +77,12 @@ test("npm start: a caller who asks for a person is greeted, routed, analysed (em
     const { id, port } = call.json<{ id: string; port: number }>();
     const peer = new RtpTestPeer(port);
     try {
-      // A person's voice first (the analytics need a few seconds of it), then the request.
+      // The caller listens to the greeting first, as callers do (it talks at once, its barge-in cut
+      // the greeting short, so how much it heard hung on how fast a busy machine synthesised it):
+      // a first packet, since Parley sends nothing to a caller it has not heard, then a second of the bot.
+      await peer.sendSilence(200, 20);
+      await waitFor(() => peer.received.length * 20 >= 1000, 15000, "a second of the greeting");
+      // A person's voice (the analytics need a few seconds of it), then the request.
       await peer.send(clip.samples, clip.sampleRate, 20);
       await peer.sendSilence(600, 20);
       const { frames } = await synthesizeAll(flite, "I want to talk to a person");
@@ -87,7 +92,6 @@ test("npm start: a caller who asks for a person is greeted, routed, analysed (em
       await waitFor(() => of("route.request"), 30000, "route.request");
       await waitFor(() => of("emotion") && of("deepfake"), 10000, "emotion and deepfake events");
       assert.ok(of("transcript"), "the caller was transcribed");
-      assert.ok(peer.received.length * 20 > 1000, `the caller heard the bot (${peer.received.length * 20} ms)`);
       assert.is((await http(url, `/v1/sessions/${id}`, { method: "DELETE" })).status, 204);
     } finally {
       await peer.close();

@@ -7,8 +7,7 @@
 // waiting on calls in real time (the CPU was 50-90% idle in that phase with one at a time), and the
 // port pools skip ports another process holds. A file that needs the machine to itself (a browser
 // on a call, audio quality or latency judged under real-time load) says so with a line
-// `// test: alone` near its top; those run one at a time after the others (`// test: alone, last`:
-// after those too, for files waiting on what CI builds beside the tests). Batch files
+// `// test: alone` near its top; those run one at a time after the others. Batch files
 // (`*.batch.test.ts`: long and CPU-bound, with nothing in real time, such as re-evaluating the
 // models on the data) run one at a time beside the unit files, so that the unit phase keeps both
 // cores busy to its end instead of their minutes coming after it. Beside the end-to-end files they
@@ -22,6 +21,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { collectSkips } from "../core/test-skip.ts";
+import { mediasoupBuildDone } from "../core/webrtc/mediasoup-testing.ts";
 
 const ROOT = resolve(import.meta.dirname ?? ".", "..");
 const SKIP_DIRS = new Set(["node_modules", ".git", "test-output"]);
@@ -48,8 +48,6 @@ const isEndToEnd = (file: string) => file.endsWith(".e2e.test.ts");
 const isBatch = (file: string) => file.endsWith(".batch.test.ts");
 /** End-to-end files that need the machine to themselves: a line `// test: alone` near the top (see the header). */
 const runsAlone = (file: string) => /^\/\/ test: alone\b/m.test(readFileSync(file, "utf8").slice(0, 4000));
-/** Of those, the files marked `// test: alone, last`, which run after the others (those waiting for something CI builds meanwhile). */
-const runsLast = (file: string) => /^\/\/ test: alone, last\b/m.test(readFileSync(file, "utf8").slice(0, 4000));
 
 /** Counts of a run, from uvu's totals or from a child's closing line, and why tests were skipped. */
 interface Counts {
@@ -189,8 +187,10 @@ await Promise.all([
 const unitSeconds = (performance.now() - started) / 1000;
 const endToEnd = files.filter(isEndToEnd);
 await runAll(endToEnd.filter((file) => !runsAlone(file)), jobs, totals);
-await runAll(endToEnd.filter((file) => runsAlone(file) && !runsLast(file)), 1, totals);
-await runAll(endToEnd.filter(runsLast), 1, totals);
+// CI builds mediasoup's worker beside the tests at the lowest priority; the files that need the
+// machine to themselves (and those that need the worker) wait for it to end.
+await mediasoupBuildDone();
+await runAll(endToEnd.filter(runsAlone), 1, totals);
 // Under PARLEY_STRICT=1 nothing may be skipped; skip() already fails the test, this catches test.skip.
 if (strict && totals.skipped > 0) {
   console.log(`PARLEY_STRICT=1: ${totals.skipped} skipped test(s) count as failed`);

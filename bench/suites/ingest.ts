@@ -1,14 +1,24 @@
 import { CODECS, type CodecSpec } from "../../core/codecs.ts";
 import { Metrics } from "../../core/metrics.ts";
+import type { RtpEndpointOptions } from "../../core/rtp/RtpEndpoint.ts";
 import { assertOnePacketDelivers, benchSession } from "../bench-session.ts";
 import { rtpFeed } from "../rtp-feed.ts";
 import { speechOpusPackets, speechPcmuPayloads } from "../speech-packets.ts";
 import type { BenchCase, BenchSuite } from "../suite.ts";
 
-/** One session of `codec` with a 16 kHz subscriber, fed packet bytes through its endpoint's socket handler. */
-function ingestCase(name: string, codec: CodecSpec, payloads: readonly Uint8Array[], metrics: Metrics): { benchCase: BenchCase; close(): Promise<void> } {
-  const bench = benchSession(name, "rtp", codec);
-  const feed = rtpFeed(codec, bench.encoder, payloads, metrics);
+/**
+ * One session of `codec` with a 16 kHz subscriber, fed packet bytes through its endpoint's socket
+ * handler; `configure` sets the endpoint up as another transport does (see rtpFeed).
+ */
+export function ingestCase(
+  name: string,
+  codec: CodecSpec,
+  payloads: readonly Uint8Array[],
+  metrics: Metrics,
+  { transport = "rtp", configure }: { transport?: string; configure?: (options: RtpEndpointOptions) => RtpEndpointOptions } = {},
+): { benchCase: BenchCase; close(): Promise<void> } {
+  const bench = benchSession(name, transport, codec);
+  const feed = rtpFeed(codec, bench.encoder, payloads, metrics, configure);
   bench.session.attach(feed.createEndpoint(bench.session));
   const run = () => {
     feed.next();

@@ -17,8 +17,9 @@ import { loopbackLegOptions } from "../../core/webrtc/mediasoup-edge.ts";
 import { WebRtcEndpoint } from "../../core/webrtc/WebRtcEndpoint.ts";
 import { createRng, randomBytes } from "../../media/signal-test-utils.ts";
 import { assertOnePacketDelivers, benchSession } from "../bench-session.ts";
-import { FEED_PORT, rtpFeed } from "../rtp-feed.ts";
+import { FEED_PORT } from "../rtp-feed.ts";
 import { speechOpusPackets } from "../speech-packets.ts";
+import { ingestCase } from "./ingest.ts";
 import type { BenchCase, BenchSuite } from "../suite.ts";
 
 const OPUS_PAYLOAD_TYPE = 111;
@@ -142,16 +143,7 @@ function webrtcIngestCase(payloads: readonly Uint8Array[], metrics: Metrics): Ca
  * as the edge sets it up (loopbackLegOptions). The worker's own CPU is reported by bench:load.
  */
 function mediasoupIngestCase(payloads: readonly Uint8Array[], metrics: Metrics): { benchCase: BenchCase; close(): Promise<void> } {
-  const name = "webrtc.ingest.opus.16k.mediasoup";
-  const bench = benchSession(name, "webrtc", CODECS.opus);
-  const feed = rtpFeed(CODECS.opus, bench.encoder, payloads, metrics, (options) => loopbackLegOptions(options, FEED_PORT));
-  bench.session.attach(feed.createEndpoint(bench.session));
-  const run = () => {
-    feed.next();
-    return bench.delivered();
-  };
-  assertOnePacketDelivers(name, bench, run);
-  return { benchCase: { name, batch: 1, run }, close: () => bench.close() };
+  return ingestCase("webrtc.ingest.opus.16k.mediasoup", CODECS.opus, payloads, metrics, { transport: "webrtc", configure: (options) => loopbackLegOptions(options, FEED_PORT) });
 }
 
 /** SRTP unprotect alone, the share of the WebRTC path that plain RTP does not have at all. */

@@ -1,4 +1,4 @@
-// test: alone, last (its mediasoup tests wait for the worker, which CI builds beside the other tests: run last, they find it built)
+// test: alone (its mediasoup tests need the worker, which CI builds beside the other tests: the alone files run once it is built)
 // The mediasoup edge's own behaviour, with real workers and werift peers: calls spread over the
 // workers, a worker that dies takes only its own calls and is replaced, and offers it cannot take
 // get a coded 4xx. (Audio both ways on this edge: whip.e2e.test.ts and the chromium console test.)

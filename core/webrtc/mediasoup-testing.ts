@@ -20,12 +20,17 @@ function building(): boolean {
   }
 }
 
-/** True when mediasoup's worker is built (waiting for a build under way); otherwise skips the running test (see `skip`). */
-export async function requireMediasoup(): Promise<boolean> {
-  const { mediasoupWorker } = await import("./mediasoup-edge.ts");
+/** Resolves once no build of mediasoup's worker is under way (at most 20 minutes); the test runner waits so before the files that need the machine to themselves. */
+export async function mediasoupBuildDone(): Promise<void> {
   const until = Date.now() + BUILD_WAIT_MS;
   if (building()) console.log("waiting for mediasoup's worker to be built");
   while (building() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 2000));
+}
+
+/** True when mediasoup's worker is built (waiting for a build under way); otherwise skips the running test (see `skip`). */
+export async function requireMediasoup(): Promise<boolean> {
+  const { mediasoupWorker } = await import("./mediasoup-edge.ts");
+  await mediasoupBuildDone();
   const worker = mediasoupWorker();
   return skipUnless(worker.built, `mediasoup's worker is not built (${worker.path}): sh scripts/mediasoup/build-worker.sh`);
 }

@@ -1,4 +1,4 @@
-// test: alone, last (its mediasoup tests wait for the worker, which CI builds beside the other tests: run last, they find it built)
+// test: alone (its mediasoup tests need the worker, which CI builds beside the other tests: the alone files run once it is built)
 // WHIP against hostile peers: an offer whose ICE never completes must not hold a socket for ever,
 // every way out of a session closes its peer connection, and a peer may not aim Parley's
 // connectivity checks at broadcast, multicast or unspecified addresses, make it resolve names, nor

@@ -1,4 +1,4 @@
-// test: alone, last (its mediasoup tests wait for the worker, which CI builds beside the other tests: run last, they find it built)
+// test: alone (its mediasoup tests need the worker, which CI builds beside the other tests: the alone files run once it is built)
 import { filter, firstValueFrom } from "rxjs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";

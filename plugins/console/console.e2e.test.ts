@@ -1,4 +1,4 @@
-// test: alone, last (a browser on live calls, their audio judged by correlation; its mediasoup test waits for the worker CI builds beside the other tests)
+// test: alone (a browser on live calls, their audio judged by correlation)
 // The console in a real browser: Debian's chromium, headless, driven by playwright-core. It loads
 // the page, places a WHIP call from the Call button with a speech WAV as the fake microphone,
 // checks that Parley decodes that speech and that Parley's audio reaches the page, and saves a
