@@ -1,7 +1,7 @@
 // test: alone (its mediasoup tests need the worker, which CI builds beside the other tests: the alone files run once it is built)
 // The mediasoup edge's own behaviour, with real workers and werift peers: calls spread over the
 // workers, a worker that dies takes only its own calls and is replaced, and offers it cannot take
-// get a coded 4xx. (Audio both ways on this edge: whip.e2e.test.ts and the chromium console test.)
+// get a coded 4xx (or 503 where the server is at fault). (Audio both ways on this edge: whip.e2e.test.ts and the chromium console test.)
 import { execFileSync } from "node:child_process";
 import { firstValueFrom, take, toArray } from "rxjs";
 import { test } from "uvu";
@@ -74,6 +74,29 @@ test("offers the mediasoup edge cannot take get a coded 400 and leave nothing be
       assert.match(body.error.message, why);
     }
     assert.is(server.sessions().length, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+test("when the edge's ICE ports are used up a new call is refused with 503, and the call up carries on", async () => {
+  if (!(await requireMediasoup())) return;
+  const server = createServer({ http: { port: 0, host: "127.0.0.1" }, rtp: { ports: "45300-45319" }, webrtc: { interfaces: ["127.0.0.1"], edge: "mediasoup", workers: 1, icePorts: "45320-45320" } });
+  const { port } = await server.listen();
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const opened = firstValueFrom(server.sessions$);
+    const first = await callWhip(base);
+    const session = await opened;
+    try {
+      await callWhip(base);
+      assert.unreachable("a second call got the only ICE port");
+    } catch (error) {
+      assert.match((error as Error).message, /WHIP answered 503: .*PARLEY_ERR_UNAVAILABLE/);
+    }
+    assert.is(server.sessions().length, 1);
+    assert.ok(server.session(session.id), "the first call is still up");
+    await first.close();
   } finally {
     await server.close();
   }

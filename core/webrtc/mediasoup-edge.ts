@@ -209,13 +209,17 @@ export class MediasoupEdge implements WebRtcEdge {
   async answer(offerText: string, metadata: Record<string, string>, startedAt: number): Promise<{ leg: WebRtcLeg; answer: string }> {
     const offer = parseOffer(offerText);
     const slot = this.#pick();
-    const router = await this.#router(slot, offer.opus.payloadType);
-    const browser = await router.createWebRtcTransport({ listenInfos: [this.#listenInfo()], enableUdp: true, enableTcp: false });
-    const plain = await router.createPlainTransport({ listenInfo: { protocol: "udp", ip: "127.0.0.1" }, rtcpMux: true, comedia: false });
+    const router = await this.#router(slot, offer.opus.payloadType).catch(serverFault);
+    const browser = await router.createWebRtcTransport({ listenInfos: [this.#listenInfo()], enableUdp: true, enableTcp: false }).catch(serverFault);
+    const plain = await router.createPlainTransport({ listenInfo: { protocol: "udp", ip: "127.0.0.1" }, rtcpMux: true, comedia: false })
+      .catch((error) => {
+        browser.close();
+        return serverFault(error);
+      });
     let pair: SocketPair | undefined;
     let session: CallSession | undefined;
     try {
-      await browser.connect({ dtlsParameters: { role: offer.remoteRole, fingerprints: [offer.fingerprint] } });
+      await browser.connect({ dtlsParameters: { role: offer.remoteRole, fingerprints: [offer.fingerprint] } }).catch(offerFault);
       const payloadType = offer.opus.payloadType;
       const codec = codecForFormat({ name: "opus", clockRate: 48000, channels: 2, payloadType })!;
       const encoder = codec.createEncoder();
@@ -255,7 +259,7 @@ export class MediasoupEdge implements WebRtcEdge {
             encodings: [offer.source ? { ssrc: offer.source.ssrc } : {}],
             rtcp: { cname: offer.source?.cname || "browser", reducedSize: true },
           },
-        });
+        }).catch(offerFault);
         await plain.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
       }
       let outbound: types.Consumer | undefined;
@@ -280,8 +284,7 @@ export class MediasoupEdge implements WebRtcEdge {
         plain.close();
         await pair?.release();
       }
-      if (error instanceof ParleyError) throw error;
-      throw new ParleyError("PARLEY_ERR_BAD_SDP", `mediasoup refused the offer: ${(error as Error).message}`);
+      return serverFault(error);
     }
   }
 
@@ -342,4 +345,19 @@ export class MediasoupEdge implements WebRtcEdge {
       media: [media],
     });
   }
+}
+
+/**
+ * A failure while setting up a call that is not the offer's fault (its worker died, no ICE port was
+ * free): 503, so that the client may try again, rather than a 400 that blames its offer.
+ */
+function serverFault(error: unknown): never {
+  if (error instanceof ParleyError) throw error;
+  throw new ParleyError("PARLEY_ERR_UNAVAILABLE", `the mediasoup edge could not set up the call (${(error as Error).message})`);
+}
+
+/** A failure of a step built from the browser's offer (its DTLS parameters, its RTP parameters): 400, unless the worker had closed. */
+function offerFault(error: unknown): never {
+  if (error instanceof ParleyError || (error as Error).name === "InvalidStateError") return serverFault(error);
+  throw new ParleyError("PARLEY_ERR_BAD_SDP", `mediasoup refused the offer: ${(error as Error).message}`);
 }
