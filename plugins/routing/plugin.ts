@@ -1,7 +1,7 @@
 // The `routing` plugin: the human half of the call center. Queues and agents from its options
 // (and the API), callers handed over by the voice bot (route.request) routed by their events,
 // agents' desktops at /agent, and the metrics call centers run on.
-import { definePlugin, type Plugin, type Static, StringEnum, Type } from "../../core/mod.ts";
+import { definePlugin, holdMusicClip, type Plugin, type Static, StringEnum, Type } from "../../core/mod.ts";
 import { AgentTokens } from "./agent-tokens.ts";
 import "./events.ts";
 import { decisionMetric, routingMetrics } from "./metrics.ts";
@@ -88,6 +88,9 @@ export const routing: Plugin<RoutingOptions> = definePlugin({
       valuePriority: options.valuePriority,
       announceEverySeconds: options.announceEverySeconds,
     }, { clock: context.clock, store, cluster, openPipe, onDecision: decisionMetric(context.metrics), agentEvents: options.agentEvents, onError: (error) => context.log.warn({ err: error }, "routing work failed") });
+    // Made now rather than when the first caller waits: making the hold music and cutting it into each
+    // telephone rate's frames held up every other call for 130 ms (measured with 50 callers).
+    for (const rate of [8000, 16000, 48000]) holdMusicClip().framesFor(rate, rate / 50);
     const tokens = store && cluster ? await sharedTokens(context, store, cluster) : new AgentTokens();
     // Queues that others overflow into come first, so every overflow names a queue that exists.
     const queues = [...options.queues].sort((a, b) => Number("overflow" in a) - Number("overflow" in b));
