@@ -1,3 +1,4 @@
+// test: long (three analytics plugins on live calls)
 // End to end: the three analytics plugins (emotion, deepfake, biometrics) on live RTP calls from
 // ffmpeg. A caller's voice is enrolled through the biometrics API from three LibriSpeech
 // utterances (a speaker the voiceprint model never heard; the deepfake model has LibriSpeech among

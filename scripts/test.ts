@@ -3,19 +3,22 @@
 // own: worker threads, native engines and timers one file leaves behind can neither slow nor break
 // the files after it (in one shared process they made the whole run twice as slow).
 // Unit files run two at a time; end-to-end files (`*.e2e.test.ts`: they start a server, a child
-// process, a worker or a browser) run afterwards, two at a time too: most of their time is spent
-// waiting on calls in real time (the CPU was 50-90% idle in that phase with one at a time), and the
+// process, a worker or a browser) run afterwards, three at a time: most of their time is spent
+// waiting on calls in real time (the CPU was 45% idle in that phase with two at a time), and the
 // port pools skip ports another process holds. A file that needs the machine to itself (a browser
 // on a call, audio quality or latency judged under real-time load) says so with a line
 // `// test: alone` near its top; those run one at a time after the others. Batch files
 // (`*.batch.test.ts`: long and CPU-bound, with nothing in real time, such as re-evaluating the
-// models on the data) run one at a time beside the unit files, so that the unit phase keeps both
-// cores busy to its end instead of their minutes coming after it. Beside the end-to-end files they
-// were cheaper still, but a browser test of the whole product starved of CPU failed there.
+// models on the data) run in a lane of their own beside the unit files, and in the unit files'
+// lanes too once those are done, so that the unit phase keeps both cores busy to its end instead of
+// their minutes coming after it. Beside the end-to-end files they were cheaper still, but a browser
+// test of the whole product starved of CPU failed there.
 // A test that cannot run here calls `skip(reason)` (core/test-skip.ts): it counts as skipped, not
 // passed, and the reasons are listed at the end; under PARLEY_STRICT=1 every skip is a failure.
 // Usage: `npm test [-- filter]` or `deno task test [filter]`; the filter is a substring of the path.
-// PARLEY_TEST_JOBS sets how many unit files, and end-to-end files not marked alone, run at once (default 2).
+// Files that take a minute or more say `// test: long` near the top and start first in their phase.
+// PARLEY_TEST_JOBS sets how many unit files run at once (default 2), PARLEY_E2E_JOBS how many
+// end-to-end files not marked alone (default one more: at two they left the CPU 45% idle).
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -48,6 +51,12 @@ const isEndToEnd = (file: string) => file.endsWith(".e2e.test.ts");
 const isBatch = (file: string) => file.endsWith(".batch.test.ts");
 /** End-to-end files that need the machine to themselves: a line `// test: alone` near the top (see the header). */
 const runsAlone = (file: string) => /^\/\/ test: alone\b/m.test(readFileSync(file, "utf8").slice(0, 4000));
+
+/** Files that take a minute or more: a line `// test: long` near the top; each phase starts them first, so that no lane is left with one at its end. */
+const runsLong = (file: string) => /^\/\/ test: long\b/m.test(readFileSync(file, "utf8").slice(0, 4000));
+
+/** `files` with the long ones first, in their order otherwise. */
+const longFirst = (files: string[]) => [...files.filter(runsLong), ...files.filter((file) => !runsLong(file))];
 
 /** Counts of a run, from uvu's totals or from a child's closing line, and why tests were skipped. */
 interface Counts {
@@ -149,12 +158,14 @@ function runChild(file: string, buffered: boolean): Promise<Counts> {
 /** Wall-clock seconds each file took, to list the slowest at the end (CI has a time budget). */
 const durations = new Map<string, number>();
 
-/** Runs `files` with at most `jobs` children at once, adding their counts to `totals`; output is buffered per file when it shares the terminal. */
-async function runAll(files: string[], jobs: number, totals: Counts, buffered = jobs > 1): Promise<void> {
-  let next = 0;
-  const runLane = async () => {
-    while (next < files.length) {
-      const file = files[next++]!;
+/**
+ * Runs files in lanes, one child per lane at a time, adding their counts to `totals`: each lane takes
+ * the next file of the first of its queues that has one left (lanes that share a queue share its
+ * files). Output is buffered per file when it shares the terminal.
+ */
+async function runLanes(lanes: string[][][], totals: Counts, buffered = lanes.length > 1): Promise<void> {
+  const runLane = async (queues: string[][]) => {
+    for (let file = next(queues); file !== undefined; file = next(queues)) {
       const began = performance.now();
       const counts = await runChild(file, buffered);
       durations.set(relative(ROOT, file), (performance.now() - began) / 1000);
@@ -164,7 +175,18 @@ async function runAll(files: string[], jobs: number, totals: Counts, buffered = 
       totals.skips.push(...counts.skips);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, runLane));
+  await Promise.all(lanes.map(runLane));
+}
+
+/** The next file of the first of `queues` that has one left. */
+function next(queues: string[][]): string | undefined {
+  return queues.find((queue) => queue.length > 0)?.shift();
+}
+
+/** Runs `files` with at most `jobs` children at once. */
+function runAll(files: string[], jobs: number, totals: Counts): Promise<void> {
+  const queue = [...files];
+  return runLanes(Array.from({ length: Math.min(jobs, files.length) }, () => [queue]), totals);
 }
 
 const single = process.argv.indexOf(SINGLE);
@@ -178,15 +200,16 @@ if (single >= 0) {
 const filters = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
 const files = findTests(ROOT, []).filter((file) => filters.length === 0 || filters.some((f) => relative(ROOT, file).includes(f)));
 const jobs = Math.max(1, Number(process.env.PARLEY_TEST_JOBS ?? 2) || 1);
+const endToEndJobs = Math.max(1, Number(process.env.PARLEY_E2E_JOBS ?? jobs + 1) || 1);
 const totals: Counts = { passed: 0, failed: 0, skipped: 0, skips: [] };
 const started = performance.now();
-await Promise.all([
-  runAll(files.filter((file) => !isEndToEnd(file) && !isBatch(file)), jobs, totals),
-  runAll(files.filter(isBatch), 1, totals, true),
-]);
+const batch = longFirst(files.filter(isBatch));
+const unit = files.filter((file) => !isEndToEnd(file) && !isBatch(file));
+// One lane for the batch files from the start; once the unit files are done, their lanes take batch files too.
+await runLanes([[batch, unit], ...Array.from({ length: jobs }, () => [unit, batch])], totals, true);
 const unitSeconds = (performance.now() - started) / 1000;
 const endToEnd = files.filter(isEndToEnd);
-await runAll(endToEnd.filter((file) => !runsAlone(file)), jobs, totals);
+await runAll(longFirst(endToEnd.filter((file) => !runsAlone(file))), endToEndJobs, totals);
 // CI builds mediasoup's worker beside the tests at the lowest priority; the files that need the
 // machine to themselves (and those that need the worker) wait for it to end.
 await mediasoupBuildDone();

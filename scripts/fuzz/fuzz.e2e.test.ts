@@ -1,3 +1,4 @@
+// test: long (20,000 hostile inputs beside a live call)
 // The quick run of the abuse and fuzz suite (`npm run fuzz -- --count 1000000` is the long one):
 // the default server in a child process takes every named attack and 20,000 hostile inputs
 // across HTTP, WebSocket and RTP/RTCP while a live call streams beside them. It is an end-to-end

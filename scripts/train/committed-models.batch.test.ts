@@ -1,3 +1,4 @@
+// test: long (the models evaluated on the data; the first run also decodes it into the cache)
 // Regression gate: the committed weights still reproduce the figures in their model cards
 // (figures.json) on the data. Skips with a message when the data folder (or ffmpeg, which
 // decodes its FLAC files) is absent, unless PARLEY_STRICT=1.
