@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
+import { scriptCommand } from "../bench/child-script.ts";
 import * as assert from "uvu/assert";
 import { concatFrames, http, requireTool, waitFor } from "../core/testing.ts";
 import { pocketsphinxInstalled } from "../plugins/asr/test-calls.ts";
@@ -19,8 +20,7 @@ const isDeno = "Deno" in globalThis;
 
 /** Starts cli/parley.ts on a free HTTP port; resolves with its base URL once it listens and has named its plugins. */
 function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const args = isDeno ? ["run", "-A", "cli/parley.ts"] : ["--import", "tsx", "cli/parley.ts"];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, scriptCommand("cli/parley.ts", []), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the server did not start in 30 s:\n${output}`)), 30000);
