@@ -108,7 +108,15 @@ class EspeakEngine implements TtsEngine {
   async close(): Promise<void> {
     if (this.#failure) return;
     this.#failAll(new TtsError("engine_closed", "the espeak-ng engine was closed"));
-    await this.#worker.terminate();
+    // A worker busy in a synthesis stops only when its piece is done, and Node does not count a
+    // terminating worker as work: without a timer the process could run out of work and exit
+    // before this close was done.
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      await this.#worker.terminate();
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   #post(message: EspeakRequest): void {

@@ -108,6 +108,35 @@ test("callers told the same text at the same moment share one synthesis", async 
   });
 });
 
+test("a prompt cut off by a barge-in is synthesised whole for the cache: the next caller hears all of it from there", async () => {
+  let syntheses = 0;
+  const counting: TtsEngine = {
+    name: "counting",
+    async *synthesize(_text, options) {
+      syntheses++;
+      for (let i = 0; i < 25 && !options?.signal?.aborted; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        yield { samples: new Int16Array(320).fill(1000 + i), sampleRate: 16000, timestamp: i * 20, seq: i } satisfies AudioFrame;
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+  await withCall((server) => server.use(createTtsPlugin(counting)), async (session, events, _listener, server) => {
+    const playback = say(session, "Welcome.");
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    playback.cancel();
+    assert.ok((await playback.done).cancelled);
+    const other = (await server.rtp.open({ codec: "pcmu", remote: "127.0.0.1:9", symmetric: false })).session;
+    const otherEvents: SessionEvent[] = [];
+    other.events$.subscribe((event) => otherEvents.push(event));
+    const replayed = await say(other, "Welcome.").done;
+    assert.equal([replayed.cancelled, replayed.playedMs], [false, 500], "the whole prompt");
+    assert.is(find(otherEvents, "tts.started")?.cached, true);
+    assert.is(syntheses, 2, "the cut-off one and the one for the cache");
+    assert.is(find(events, "tts.finished")?.cancelled, true);
+  });
+});
+
 test("cutting a playback off (barge-in) reports what the caller heard", async () => {
   await withCall((server) => server.use(tts), async (session, events) => {
     const text = "Your order has shipped. It will arrive on Thursday between nine and five.";
@@ -145,6 +174,8 @@ test("an engine that fails mid-text gives tts.error; the playback ends and the c
     assert.equal([error.reason, error.engine], ["engine_crashed", "failing"]);
     assert.is(result.playedMs, 60);
     assert.ok(server.session(session.id), "the session is still up");
+    await say(session, "Anything.").done;
+    assert.equal(events.filter((e) => e.type === "tts.started").map((e) => e.cached ?? false), [false, false], "what failed was not kept in the cache");
   });
 });
 

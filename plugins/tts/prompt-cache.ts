@@ -11,6 +11,12 @@ export interface CachedPrompt {
   readonly words: readonly TtsWordMark[];
 }
 
+/** A synthesis under way that others wait for: `keep` it when complete, else `drop` it. */
+export interface PromptRecording {
+  keep(frames: readonly AudioFrame[], words: readonly TtsWordMark[]): void;
+  drop(): void;
+}
+
 /** Longest synthesis kept, s: longer texts are read-outs of call-specific data, not prompts. */
 export const MAX_PROMPT_SECONDS = 30;
 
@@ -52,7 +58,7 @@ export class PromptCache {
    * for it (`pending`) instead of synthesising it again. A burst of calls greeted at once costs
    * one synthesis and, as the clip's frames are shared, one encode per frame.
    */
-  recording(key: string): { keep(frames: readonly AudioFrame[], words: readonly TtsWordMark[]): void; drop(): void } {
+  recording(key: string): PromptRecording {
     let settle!: (prompt: CachedPrompt | undefined) => void;
     const promise = new Promise<CachedPrompt | undefined>((resolve) => (settle = resolve));
     this.#pending.set(key, promise);

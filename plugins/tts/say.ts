@@ -1,7 +1,7 @@
 import type { Playback, Session } from "../../core/mod.ts";
 import type { AudioFrame } from "../../media/mod.ts";
 import "./events.ts";
-import { type CachedPrompt, PromptCache } from "./prompt-cache.ts";
+import { type CachedPrompt, PromptCache, type PromptRecording } from "./prompt-cache.ts";
 import { type TtsEngine, TtsError, type TtsWordMark } from "./TtsEngine.ts";
 
 /** What the tts plugin sets up for each session: its engine, defaults and where figures go. */
@@ -74,11 +74,22 @@ export function say(session: Session, text: string, options: SayOptions = {}): P
 
   async function* speak(): AsyncGenerator<AudioFrame> {
     const startedAt = performance.now();
-    // The first to say a text records it for the others; a synthesis cut off by a barge-in stops early and is dropped.
+    // The first to say a text records it for the others. Cut off by a barge-in, it stops here at
+    // once, and the text is synthesised whole in the background for the cache: callers who talk
+    // over a prompt would otherwise have it synthesised and encoded anew for every one of them.
     const recording = cache?.recording(cacheKey);
-    // Cut off (the caller hung up, a barge-in): those waiting for this synthesis stop waiting now,
-    // not when the engine next yields, since a generator the player stopped reading never resumes.
-    if (recording) stop.signal.addEventListener("abort", () => recording.drop(), { once: true });
+    let sessionEnding = false;
+    if (recording) void session.ending.then(() => (sessionEnding = true));
+    let outcome: "complete" | "failed" | undefined;
+    let handedOver = false;
+    const finishForCache = () => {
+      if (!recording || outcome || handedOver) return;
+      handedOver = true;
+      // A macrotask later, once a hangup has been told (session.ending): nothing is synthesised for
+      // a call that ended (nor while the server closes); a barge-in gets its text in the cache.
+      setTimeout(() => (sessionEnding ? recording.drop() : void synthesizeForCache(engine!, text, { voice, rate }, recording)), 0);
+    };
+    if (recording) stop.signal.addEventListener("abort", finishForCache, { once: true });
     const recorded: AudioFrame[] = [];
     let first = true;
     try {
@@ -92,12 +103,16 @@ export function say(session: Session, text: string, options: SayOptions = {}): P
         if (recording) recorded.push(frame);
         yield frame;
       }
+      if (!stop.signal.aborted) outcome = "complete";
     } catch (error) {
+      if (!stop.signal.aborted) outcome = "failed";
       const failure = error instanceof TtsError ? error : new TtsError("synthesis_failed", String(error));
       session.emit({ type: "tts.error", playbackId, engine: engine!.name, reason: failure.reason, message: failure.message, source: "tts" });
     } finally {
-      if (recording && !stop.signal.aborted && !first) recording.keep(recorded, words);
-      else recording?.drop();
+      // Cut off (the player stopped reading, or the stop signal), the cache gets a whole synthesis of its own; a failed one is not kept.
+      if (outcome === "complete") recording?.keep(recorded, words);
+      else if (outcome === "failed") recording?.drop();
+      else finishForCache();
     }
   }
 
@@ -140,4 +155,16 @@ function heard(text: string, words: readonly TtsWordMark[], playedMs: number): s
   let end = 0;
   for (const word of words) if (word.audioMs < playedMs) end = Math.max(end, word.offset + word.length);
   return text.slice(0, end).trim();
+}
+
+/** Synthesises `text` whole and keeps it under `recording` (or drops it when synthesis fails): the cache's copy of a prompt whose first playback was cut off. */
+async function synthesizeForCache(engine: TtsEngine, text: string, options: { voice?: string; rate?: number }, recording: PromptRecording): Promise<void> {
+  const frames: AudioFrame[] = [];
+  const words: TtsWordMark[] = [];
+  try {
+    for await (const frame of engine.synthesize(text, { ...options, onWord: (mark) => words.push(mark) })) frames.push(frame);
+    recording.keep(frames, words);
+  } catch {
+    recording.drop();
+  }
 }
