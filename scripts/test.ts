@@ -4,8 +4,7 @@
 // the files after it (in one shared process they made the whole run twice as slow).
 // Unit files run two at a time; end-to-end files (`*.e2e.test.ts`: they start a server, a child
 // process, a worker or a browser) run afterwards, three at a time: most of their time is spent
-// waiting on calls in real time (the CPU was 45% idle in that phase with two at a time), and the
-// port pools skip ports another process holds. A file that needs the machine to itself (a browser
+// waiting on calls in real time, and the port pools skip ports another process holds. A file that needs the machine to itself (a browser
 // on a call, audio quality or latency judged under real-time load) says so with a line
 // `// test: alone` near its top; those run one at a time after the others. Batch files
 // (`*.batch.test.ts`: long and CPU-bound, with nothing in real time, such as re-evaluating the
@@ -16,9 +15,13 @@
 // A test that cannot run here calls `skip(reason)` (core/test-skip.ts): it counts as skipped, not
 // passed, and the reasons are listed at the end; under PARLEY_STRICT=1 every skip is a failure.
 // Usage: `npm test [-- filter]` or `deno task test [filter]`; the filter is a substring of the path.
+// `--phase=unit|shared|alone[,...]` runs only those phases (the unit and batch files, the end-to-end
+// files that share the machine, those run alone): CI runs each phase under both runtimes before the
+// next, so that mediasoup's build has the idle CPU of both shared phases.
 // Files that take a minute or more say `// test: long` near the top and start first in their phase.
 // PARLEY_TEST_JOBS sets how many unit files run at once (default 2), PARLEY_E2E_JOBS how many
-// end-to-end files not marked alone (default one more: at two they left the CPU 45% idle).
+// end-to-end files not marked alone (default one more: at two they left the CPU 45% idle, and at
+// three Deno's run of them took 84 s less).
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -197,23 +200,42 @@ if (single >= 0) {
   process.exit(counts.failed > 0 ? 1 : 0);
 }
 
+const PHASES = ["unit", "shared", "alone"] as const;
+type Phase = (typeof PHASES)[number];
+const phaseArg = process.argv.find((arg) => arg.startsWith("--phase="))?.slice("--phase=".length);
+const phases = new Set<Phase>(phaseArg === undefined ? PHASES : (phaseArg.split(",") as Phase[]));
+const unknownPhase = [...phases].find((phase) => !PHASES.includes(phase));
+if (unknownPhase !== undefined) {
+  console.error(`unknown phase ${JSON.stringify(unknownPhase)}: --phase=${PHASES.join("|")}[,...]`);
+  process.exit(2);
+}
 const filters = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
-const files = findTests(ROOT, []).filter((file) => filters.length === 0 || filters.some((f) => relative(ROOT, file).includes(f)));
+const inPhase = (file: string): Phase => (!isEndToEnd(file) ? "unit" : runsAlone(file) ? "alone" : "shared");
+const files = findTests(ROOT, []).filter((file) => (filters.length === 0 || filters.some((f) => relative(ROOT, file).includes(f))) && phases.has(inPhase(file)));
 const jobs = Math.max(1, Number(process.env.PARLEY_TEST_JOBS ?? 2) || 1);
 const endToEndJobs = Math.max(1, Number(process.env.PARLEY_E2E_JOBS ?? jobs + 1) || 1);
 const totals: Counts = { passed: 0, failed: 0, skipped: 0, skips: [] };
 const started = performance.now();
+/** Seconds each part of the run took, printed at the end (CI has a time budget). */
+const phaseSeconds: string[] = [];
+async function timed(name: string, run: () => Promise<void>): Promise<void> {
+  const began = performance.now();
+  await run();
+  phaseSeconds.push(`${name} ${((performance.now() - began) / 1000).toFixed(0)} s`);
+}
 const batch = longFirst(files.filter(isBatch));
-const unit = files.filter((file) => !isEndToEnd(file) && !isBatch(file));
+const unit = files.filter((file) => inPhase(file) === "unit" && !isBatch(file));
 // One lane for the batch files from the start; once the unit files are done, their lanes take batch files too.
-await runLanes([[batch, unit], ...Array.from({ length: jobs }, () => [unit, batch])], totals, true);
-const unitSeconds = (performance.now() - started) / 1000;
-const endToEnd = files.filter(isEndToEnd);
-await runAll(longFirst(endToEnd.filter((file) => !runsAlone(file))), endToEndJobs, totals);
-// CI builds mediasoup's worker beside the tests at the lowest priority; the files that need the
-// machine to themselves (and those that need the worker) wait for it to end.
-await mediasoupBuildDone();
-await runAll(endToEnd.filter(runsAlone), 1, totals);
+if (batch.length + unit.length > 0) await timed("unit and batch files", () => runLanes([[batch, unit], ...Array.from({ length: jobs }, () => [unit, batch])], totals, true));
+const shared = longFirst(files.filter((file) => inPhase(file) === "shared"));
+if (shared.length > 0) await timed("end-to-end files", () => runAll(shared, endToEndJobs, totals));
+const alone = files.filter((file) => inPhase(file) === "alone");
+if (alone.length > 0) {
+  // CI builds mediasoup's worker beside the tests at the lowest priority; the files that need the
+  // machine to themselves (and those that need the worker) wait for it to end.
+  await timed("waiting for the mediasoup build", () => mediasoupBuildDone());
+  await timed("files run alone", () => runAll(alone, 1, totals));
+}
 // Under PARLEY_STRICT=1 nothing may be skipped; skip() already fails the test, this catches test.skip.
 if (strict && totals.skipped > 0) {
   console.log(`PARLEY_STRICT=1: ${totals.skipped} skipped test(s) count as failed`);
@@ -228,7 +250,7 @@ if (totals.skips.length > 0) {
 }
 const slowest = [...durations].sort((a, b) => b[1] - a[1]).slice(0, 25);
 console.log(`\nSlowest files: ${slowest.map(([file, seconds]) => `${file} ${seconds.toFixed(0)} s`).join(", ")}`);
-console.log(`Unit and batch files ${unitSeconds.toFixed(0)} s, end-to-end files ${((performance.now() - started) / 1000 - unitSeconds).toFixed(0)} s`);
+console.log(phaseSeconds.join(", "));
 console.log(`\n${files.length} test files in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 console.log(closingLine(totals));
 process.exit(totals.failed > 0 || files.length === 0 ? 1 : 0);
