@@ -4,9 +4,10 @@
 // the files after it (in one shared process they made the whole run twice as slow).
 // Unit files run two at a time; end-to-end files (`*.e2e.test.ts`: they start a server, a child
 // process, a worker or a browser) run afterwards, three at a time: most of their time is spent
-// waiting on calls in real time, and the port pools skip ports another process holds. A file that needs the machine to itself (a browser
-// on a call, audio quality or latency judged under real-time load) says so with a line
-// `// test: alone` near its top; those run one at a time after the others. Batch files
+// waiting on calls in real time, and the port pools skip ports another process holds. A file that
+// needs the machine to itself (a browser on a call, audio quality or latency judged under
+// real-time load) says so with a line `// test: alone` near its top; those run one at a time after
+// the others. Batch files
 // (`*.batch.test.ts`: long and CPU-bound, with nothing in real time, such as re-evaluating the
 // models on the data) run in a lane of their own beside the unit files, and in the unit files'
 // lanes too once those are done, so that the unit phase keeps both cores busy to its end instead of
@@ -52,11 +53,14 @@ function findTests(dir: string, out: string[]): string[] {
 const isEndToEnd = (file: string) => file.endsWith(".e2e.test.ts");
 /** Batch files run one at a time beside the unit files (see the header). */
 const isBatch = (file: string) => file.endsWith(".batch.test.ts");
-/** End-to-end files that need the machine to themselves: a line `// test: alone` near the top (see the header). */
-const runsAlone = (file: string) => /^\/\/ test: alone\b/m.test(readFileSync(file, "utf8").slice(0, 4000));
+/** Whether a line `// test: <word>` near the top of `file` marks it (see the header). */
+const marked = (file: string, word: "alone" | "long") => new RegExp(`^// test: ${word}\\b`, "m").test(readFileSync(file, "utf8").slice(0, 4000));
 
-/** Files that take a minute or more: a line `// test: long` near the top; each phase starts them first, so that no lane is left with one at its end. */
-const runsLong = (file: string) => /^\/\/ test: long\b/m.test(readFileSync(file, "utf8").slice(0, 4000));
+/** End-to-end files that need the machine to themselves: `// test: alone`. */
+const runsAlone = (file: string) => marked(file, "alone");
+
+/** Files that take a minute or more: `// test: long`; each phase starts them first, so that no lane is left with one at its end. */
+const runsLong = (file: string) => marked(file, "long");
 
 /** `files` with the long ones first, in their order otherwise. */
 const longFirst = (files: string[]) => [...files.filter(runsLong), ...files.filter((file) => !runsLong(file))];
